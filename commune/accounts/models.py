@@ -1,0 +1,66 @@
+"""Staff accounts and roles."""
+import secrets
+
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+ADMIN = "admin"
+CLERK = "clerk"
+OFFICER = "officer"
+LEADER = "leader"
+POSTAL = "postal"
+ROLES = (ADMIN, CLERK, OFFICER, LEADER, POSTAL)
+ROLE_LABELS = {
+    ADMIN: "Quản trị",
+    CLERK: "Cán bộ một cửa",
+    OFFICER: "Chuyên viên",
+    LEADER: "Lãnh đạo",
+    POSTAL: "Nhân viên bưu điện",
+}
+
+
+class User(UserMixin, db.Model):
+    """A staff member who logs in. Villagers never need an account."""
+
+    __tablename__ = "users"
+
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), nullable=False, unique=True)
+    full_name = db.Column(db.String(200), nullable=False, default="")
+    password_hash = db.Column(db.String(300), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    # Changing this token ends every session of the account (logout, deactivation, new password).
+    session_token = db.Column(db.String(64), nullable=False, default=lambda: secrets.token_hex(16))
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    last_login_at = db.Column(db.DateTime)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(db.DateTime)
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.rotate_session()
+
+    def check_password(self, password):
+        return check_password_hash(self.password_hash, password)
+
+    def rotate_session(self):
+        """Invalidate every session cookie issued so far for this account."""
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def has_role(self, *roles):
+        return self.role in roles
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS.get(self.role, self.role)

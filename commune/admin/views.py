@@ -1,0 +1,2 @@
+"""admin views."""
+from . import bp  # noqa: F401

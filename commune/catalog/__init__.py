@@ -1,0 +1,6 @@
+"""The procedure catalog: home, search, fields, procedure pages, QR codes, JSON API."""
+from flask import Blueprint
+
+bp = Blueprint("catalog", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,101 @@
+"""Catalog tables: fields (lĩnh vực), procedures, their required documents and blank forms."""
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+ONLINE_FULL = "toàn trình"
+ONLINE_PARTIAL = "một phần"
+ONLINE_KINDS = (ONLINE_FULL, ONLINE_PARTIAL)
+
+
+class Field(db.Model):
+    """A field of procedures (lĩnh vực), e.g. Hộ tịch."""
+
+    __tablename__ = "fields"
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(60), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    name_en = db.Column(db.String(200), nullable=False, default="")
+    position = db.Column(db.Integer, nullable=False, default=0)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+    procedures = db.relationship("Procedure", back_populates="field", order_by="Procedure.name")
+
+
+class Procedure(db.Model):
+    """An administrative procedure (thủ tục hành chính) the commune handles."""
+
+    __tablename__ = "procedures"
+
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(40), unique=True)  # national code, e.g. 1.001193 (a few have none yet)
+    slug = db.Column(db.String(200), nullable=False, unique=True)
+    name = db.Column(db.String(500), nullable=False)
+    name_en = db.Column(db.String(500), nullable=False, default="")
+    field_id = db.Column(db.Integer, db.ForeignKey("fields.id"), nullable=False, index=True)
+    processing_days = db.Column(db.Integer)  # working days; 0 = same day; None = not published
+    processing_note = db.Column(db.Text, nullable=False, default="")
+    fee_vnd = db.Column(db.Integer)  # None = set by the provincial council
+    fee_note = db.Column(db.Text, nullable=False, default="")
+    eligible_submitters = db.Column(db.Text, nullable=False, default="")
+    result = db.Column(db.Text, nullable=False, default="")
+    legal_basis = db.Column(db.JSON, nullable=False, default=list)
+    online_level = db.Column(db.String(20))  # ONLINE_FULL, ONLINE_PARTIAL or None (information only)
+    postal_return_allowed = db.Column(db.Boolean, nullable=False, default=False)
+    form_fields = db.Column(db.JSON, nullable=False, default=list)
+    keywords = db.Column(db.JSON, nullable=False, default=list)  # synonyms and old names
+    popularity = db.Column(db.Integer)  # position among the most used; None = not listed
+    confidence = db.Column(db.String(20), nullable=False, default="sourced")
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    version = db.Column(db.Integer, nullable=False, default=1)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    field = db.relationship("Field", back_populates="procedures")
+    documents = db.relationship(
+        "RequiredDocument", back_populates="procedure", order_by="RequiredDocument.position",
+        cascade="all, delete-orphan",
+    )
+    blank_forms = db.relationship(
+        "BlankForm", back_populates="procedure", order_by="BlankForm.id", cascade="all, delete-orphan",
+    )
+
+    @property
+    def online(self):
+        """Whether a villager can submit this procedure online."""
+        return self.online_level in ONLINE_KINDS and self.active
+
+
+class RequiredDocument(db.Model):
+    """One paper the villager must bring or photograph (thành phần hồ sơ)."""
+
+    __tablename__ = "required_documents"
+
+    id = db.Column(db.Integer, primary_key=True)
+    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
+                             nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False, default=0)
+    name = db.Column(db.Text, nullable=False)
+    original_or_copy = db.Column(db.String(200), nullable=False, default="")
+    required = db.Column(db.Boolean, nullable=False, default=True)
+    count = db.Column(db.Integer, nullable=False, default=1)
+    hint = db.Column(db.Text, nullable=False, default="")
+
+    procedure = db.relationship("Procedure", back_populates="documents")
+
+
+class BlankForm(db.Model):
+    """A blank form (tờ khai) the admin attaches to a procedure for download."""
+
+    __tablename__ = "blank_forms"
+
+    id = db.Column(db.Integer, primary_key=True)
+    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
+                             nullable=False, index=True)
+    title = db.Column(db.String(300), nullable=False)
+    filename = db.Column(db.String(200), nullable=False)  # safe download name
+    mime = db.Column(db.String(100), nullable=False)
+    storage_key = db.Column(db.String(100), nullable=False)
+    size_bytes = db.Column(db.Integer, nullable=False)
+    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    procedure = db.relationship("Procedure", back_populates="blank_forms")

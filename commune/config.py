@@ -1,0 +1,80 @@
+"""Configuration: defaults, then COMMUNE_* environment variables, then a test override."""
+import os
+import secrets
+from pathlib import Path
+
+
+def _env(name, default=None):
+    return os.environ.get(f"COMMUNE_{name}", default)
+
+
+def _int_env(name, default):
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def load_secret_key(instance_path):
+    """Return COMMUNE_SECRET_KEY, or a key generated once and kept in the instance folder (0600)."""
+    key = _env("SECRET_KEY")
+    if key:
+        return key
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def build_config(instance_path):
+    """Settings read from the environment; every key is documented in README.md."""
+    data_dir = _env("DATA_DIR") or os.path.join(instance_path, "data")
+    database_url = _env("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'commune.db')}"
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "COMMUNE_DATA_DIR": data_dir,
+        "COMMUNE_HOST": _env("HOST", "127.0.0.1"),
+        "COMMUNE_PORT": _int_env("PORT", 5000),
+        "COMMUNE_THREADS": _int_env("THREADS", 8),
+        # Uploads: one request carries one photo (or the no-JS form, a few).
+        "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_MB", 25) * 1024 * 1024,
+        "COMMUNE_DRAFT_DAYS": _int_env("DRAFT_DAYS", 30),
+        "COMMUNE_CUTOFF": _env("CUTOFF", "16:00"),
+        "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "COMMUNE_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "10 per minute"),
+        "COMMUNE_LOGIN_LIMIT": _env("LOGIN_LIMIT", "10 per minute"),
+        "COMMUNE_UPLOAD_LIMIT": _env("UPLOAD_LIMIT", "120 per hour"),
+        "COMMUNE_DRAFT_LIMIT": _env("DRAFT_LIMIT", "30 per hour"),
+        "COMMUNE_SUBMIT_LIMIT": _env("SUBMIT_LIMIT", "20 per hour"),
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": _int_env("SMTP_PORT", 25),
+        "SMTP_USER": _env("SMTP_USER"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_FROM": _env("SMTP_FROM", "mot-cua@localhost"),
+        "SMS_URL": _env("SMS_URL"),
+        "SMS_AUTH": _env("SMS_AUTH"),
+        "SMS_BODY": _env("SMS_BODY", '{"to": "{phone}", "text": "{text}"}'),
+        "COMMUNE_SEND_NOTICES": _env("SEND_NOTICES", "1") == "1",
+        "COMMUNE_PUBLIC_URL": _env("PUBLIC_URL", ""),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env("SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "application/json", "image/svg+xml", "text/csv",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 300,
+        "SEND_FILE_MAX_AGE_DEFAULT": 0,
+    }

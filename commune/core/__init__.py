@@ -1,0 +1,1 @@
+"""What several features need: workflow, calendar, photos, storage, notices, permissions, audit."""

@@ -1,0 +1,102 @@
+"""Flask CLI: `flask --app app catalog load`, `users create`, `setup`, `serve`, `demo`."""
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from ..extensions import db
+
+catalog_cli = AppGroup("catalog", help="Load and inspect the procedure catalog.")
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+
+@catalog_cli.command("load")
+@click.argument("path", required=False)
+def catalog_load(path):
+    """Load or update the catalog from JSON (default: the catalog shipped with the app)."""
+    from ..catalog.loader import CatalogError, load_catalog, read_catalog
+
+    try:
+        data = read_catalog(path)
+        stats = load_catalog(data)
+        db.session.commit()
+    except CatalogError as error:
+        db.session.rollback()
+        raise click.ClickException(f"catalog not loaded: {error}") from error
+    click.echo(
+        "catalog: {procedures_added} procedures added, {procedures_updated} updated; "
+        "{fields_added} fields added, {fields_updated} updated".format(**stats)
+    )
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, clerk, officer, leader or postal")
+@click.option("--full-name", default="", help="Name shown to colleagues and on printed slips")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
+def users_create(username, role, full_name, password_stdin):
+    """Create a staff account; the password comes from a prompt or standard input."""
+    from ..accounts.models import ROLES, User
+
+    if role not in ROLES:
+        raise click.ClickException(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
+    if db.session.scalar(sa.select(User).filter_by(username=username)):
+        raise click.ClickException(f"user '{username}' already exists")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("the password must have at least 8 characters")
+    user = User(username=username, role=role, full_name=full_name or username)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} '{username}'")
+
+
+@click.command("setup")
+def setup_command():
+    """Apply migrations and load the default catalog if the database has none."""
+    from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
+
+    upgrade()
+    if catalog_is_empty():
+        stats = load_catalog(read_catalog())
+        db.session.commit()
+        click.echo(f"catalog loaded: {stats['procedures_added']} procedures")
+    else:
+        click.echo("catalog present: kept as it is")
+
+
+@click.command("serve")
+def serve_command():
+    """Serve the site with waitress (one process, several threads)."""
+    from waitress import serve
+
+    host = current_app.config["COMMUNE_HOST"]
+    port = current_app.config["COMMUNE_PORT"]
+    click.echo(f"Một Cửa Xã: http://{host}:{port}/")
+    serve(current_app._get_current_object(), host=host, port=port,
+          threads=current_app.config["COMMUNE_THREADS"], ident="mot-cua-xa")
+
+
+@click.command("demo")
+@click.option("--dossiers", default=300, show_default=True, help="How many demo dossiers to make")
+def demo_command(dossiers):
+    """Fill a demo commune: settings, one account per role (passwords printed once), dossiers."""
+    from .demo import fill_demo
+
+    for line in fill_demo(dossiers):
+        click.echo(line)
+
+
+def register(app):
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(setup_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(demo_command)

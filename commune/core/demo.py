@@ -1,0 +1,116 @@
+"""`flask demo`: a demo commune anyone can click through. Never run implicitly."""
+import random
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..accounts.models import ROLES, User
+from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
+from ..catalog.models import Procedure
+from ..extensions import db
+from .calendar import WorkingCalendar
+from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent
+from .settings import set_setting
+from .timeutil import utcnow
+from .tracking_codes import new_lookup_key, new_tracking_code
+from .workflow import Status
+
+DEMO_SETTINGS = {
+    "commune_name": "UBND xã Hòa Bình (demo)",
+    "office_name": "Bộ phận Một cửa UBND xã Hòa Bình",
+    "office_address": "Thôn Trung Tâm, xã Hòa Bình",
+    "office_phone": "0210 3 812 345",
+}
+FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà")
+GIVEN = ("Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa", "Văn Hùng", "Thị Lan",
+         "Quang Minh", "Thị Nga", "Văn Phúc", "Thị Thu")
+VILLAGES = ("Thôn Đông", "Thôn Tây", "Thôn Nam", "Bản Mường", "Bản Khoang", "Tổ 3")
+# Where a demo dossier ends up, with rough weights.
+PATHS = (
+    ((Status.SUBMITTED,), 8),
+    ((Status.RECEIVED,), 6),
+    ((Status.RECEIVED, Status.PROCESSING), 10),
+    ((Status.NEEDS_SUPPLEMENT,), 4),
+    ((Status.RECEIVED, Status.PROCESSING, Status.READY), 8),
+    ((Status.RECEIVED, Status.PROCESSING, Status.READY, Status.RETURNED), 50),
+    ((Status.REFUSED,), 3),
+    ((Status.WITHDRAWN,), 2),
+)
+
+
+def fill_demo(count=300, seed=2026):
+    """Create demo settings, staff and `count` dossiers; yield lines to print."""
+    rng = random.Random(seed)
+    if catalog_is_empty():
+        load_catalog(read_catalog())
+    for key, value in DEMO_SETTINGS.items():
+        set_setting(key, value)
+    for role in ROLES:
+        username = f"demo-{role}"
+        if db.session.scalar(sa.select(User).filter_by(username=username)):
+            yield f"{role:8} {username} (exists, password unchanged)"
+            continue
+        password = secrets.token_urlsafe(9)
+        user = User(username=username, role=role, full_name=f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}")
+        user.set_password(password)
+        db.session.add(user)
+        yield f"{role:8} {username}  password: {password}"
+    db.session.flush()
+    procedures = db.session.scalars(sa.select(Procedure).where(Procedure.active.is_(True))).all()
+    clerk = db.session.scalar(sa.select(User).filter_by(username="demo-clerk"))
+    calendar = WorkingCalendar.load()
+    now = utcnow()
+    for _ in range(count):
+        _demo_dossier(rng, rng.choice(procedures), clerk, calendar, now)
+    db.session.commit()
+    yield f"{count} demo dossiers created"
+
+
+def _demo_dossier(rng, procedure, clerk, calendar, now):
+    path = rng.choices([p for p, _ in PATHS], weights=[w for _, w in PATHS])[0]
+    submitted = now - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 8))
+    name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
+    by_post = procedure.postal_return_allowed and rng.random() < 0.25
+    dossier = Dossier(
+        procedure=procedure,
+        procedure_snapshot={"name": procedure.name, "code": procedure.code, "version": procedure.version,
+                            "processing_days": procedure.processing_days, "documents": [
+                                {"name": d.name, "required": d.required} for d in procedure.documents]},
+        status=Status.SUBMITTED.value,
+        channel=rng.choices(CHANNELS, weights=(55, 40, 5))[0],
+        code=new_tracking_code(), lookup_key=new_lookup_key(),
+        applicant_name=name, applicant_phone=f"09{rng.randint(10000000, 99999999)}",
+        applicant_id_number=f"0{rng.randint(10**10, 10**11 - 1)}",
+        applicant_village=rng.choice(VILLAGES), applicant_address=f"{rng.choice(VILLAGES)}, xã Hòa Bình",
+        result_method=RESULT_BY_POST if by_post else RESULT_AT_OFFICE,
+        submitted_at=submitted, created_at=submitted, fee_vnd=procedure.fee_vnd,
+    )
+    dossier.search_text = f"{dossier.code} {name} {dossier.applicant_phone}".lower()
+    db.session.add(dossier)
+    events = [DossierEvent(at=submitted, kind="status", from_status="draft", to_status="submitted",
+                           actor_label="Công dân", public=True)]
+    at = submitted
+    previous = Status.SUBMITTED
+    for step in path:
+        at = at + timedelta(hours=rng.randint(1, 30))
+        if at > now:
+            break
+        if step == Status.RECEIVED:
+            dossier.received_at = at
+            dossier.due_date = calendar.due_date(at, procedure.processing_days or 5)
+        if step == Status.NEEDS_SUPPLEMENT:
+            dossier.status_before_supplement = previous.value
+            dossier.supplement_count = 1
+        if step == Status.READY:
+            dossier.ready_at = at
+        if step in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN):
+            dossier.finished_at = at
+        events.append(DossierEvent(at=at, kind="status", from_status=previous.value, to_status=step.value,
+                                   actor_id=clerk.id if step != Status.WITHDRAWN else None,
+                                   actor_label=clerk.full_name if step != Status.WITHDRAWN else "Công dân",
+                                   public=True))
+        previous = step
+    # Demo data is written directly, as history: the workflow's transition() is for live changes.
+    dossier.status = previous.value
+    dossier.events = events

@@ -1,0 +1,148 @@
+"""The dossier (hồ sơ) and what hangs off it: its events and the files the villager sent.
+
+Every feature reads and writes these: submissions create them, tracking shows
+them, the inbox works them, the post delivers them, reports count them.
+"""
+from ..extensions import db
+from .timeutil import utcnow
+from .tracking_codes import display
+from .workflow import BADGES, LABELS, Status
+
+CHANNEL_ONLINE = "online"
+CHANNEL_COUNTER = "counter"
+CHANNEL_POST = "post"
+CHANNELS = (CHANNEL_ONLINE, CHANNEL_COUNTER, CHANNEL_POST)
+CHANNEL_LABELS = {CHANNEL_ONLINE: "Trực tuyến", CHANNEL_COUNTER: "Tại quầy", CHANNEL_POST: "Qua bưu chính"}
+
+RESULT_AT_OFFICE = "office"
+RESULT_BY_POST = "post"
+
+
+class Dossier(db.Model):
+    """One application by one villager for one procedure."""
+
+    __tablename__ = "dossiers"
+
+    id = db.Column(db.Integer, primary_key=True)
+    # Tracking code (core.tracking_codes: 10 unambiguous characters); set on submit.
+    code = db.Column(db.String(16), unique=True)
+    lookup_key = db.Column(db.String(16))  # short key printed on the receipt
+    draft_token_hash = db.Column(db.String(64), unique=True)  # sha256 of the draft cookie token
+    submit_key = db.Column(db.String(64), unique=True)  # idempotency key of the submit
+    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id"), nullable=False, index=True)
+    # The procedure as it was when the dossier was made (name, days, fee, documents, fields).
+    procedure_snapshot = db.Column(db.JSON, nullable=False, default=dict)
+    status = db.Column(db.String(20), nullable=False, default=Status.DRAFT.value, index=True)
+    status_before_supplement = db.Column(db.String(20))
+    channel = db.Column(db.String(10), nullable=False, default=CHANNEL_ONLINE, index=True)
+
+    applicant_name = db.Column(db.String(200), nullable=False, default="")
+    applicant_phone = db.Column(db.String(20), nullable=False, default="", index=True)  # 0xxxxxxxxx
+    applicant_id_number = db.Column(db.String(12), nullable=False, default="")
+    applicant_address = db.Column(db.String(300), nullable=False, default="")
+    applicant_village = db.Column(db.String(120), nullable=False, default="")
+    applicant_email = db.Column(db.String(200), nullable=False, default="")
+    search_text = db.Column(db.Text, nullable=False, default="")  # accent-free name/phone/ID/code
+    form_data = db.Column(db.JSON, nullable=False, default=dict)
+
+    result_method = db.Column(db.String(10), nullable=False, default=RESULT_AT_OFFICE)
+    delivery_name = db.Column(db.String(200), nullable=False, default="")
+    delivery_phone = db.Column(db.String(20), nullable=False, default="")
+    delivery_address = db.Column(db.String(300), nullable=False, default="")
+    delivery_village = db.Column(db.String(120), nullable=False, default="")
+    delivery_note = db.Column(db.String(300), nullable=False, default="")
+
+    receiving_unit = db.Column(db.String(200), nullable=False, default="")
+    competent_unit = db.Column(db.String(200), nullable=False, default="")
+    assignee_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    fee_vnd = db.Column(db.Integer)
+    supplement_count = db.Column(db.Integer, nullable=False, default=0)
+    has_new_supplement = db.Column(db.Boolean, nullable=False, default=False)
+
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = db.Column(db.DateTime, index=True)
+    received_at = db.Column(db.DateTime, index=True)
+    due_date = db.Column(db.Date, index=True)
+    ready_at = db.Column(db.DateTime)
+    finished_at = db.Column(db.DateTime, index=True)  # returned, refused or withdrawn
+    expires_at = db.Column(db.DateTime, index=True)  # drafts only
+    version = db.Column(db.Integer, nullable=False, default=1)
+
+    procedure = db.relationship("Procedure")
+    assignee = db.relationship("User")
+    events = db.relationship("DossierEvent", back_populates="dossier", order_by="DossierEvent.id",
+                             cascade="all, delete-orphan")
+    files = db.relationship("DossierFile", back_populates="dossier", order_by="DossierFile.id",
+                            cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_enum(self):
+        return Status(self.status)
+
+    @property
+    def status_label(self):
+        return LABELS[Status(self.status)]
+
+    @property
+    def status_badge(self):
+        return BADGES[Status(self.status)]
+
+    @property
+    def display_code(self):
+        """The tracking code as people read it: K7QM-X2PD-AF."""
+        return display(self.code)
+
+    @property
+    def channel_label(self):
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
+
+class DossierEvent(db.Model):
+    """One step in a dossier's record: a status change, a note, a message, a view, a delivery step."""
+
+    __tablename__ = "dossier_events"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    kind = db.Column(db.String(30), nullable=False, default="status")
+    from_status = db.Column(db.String(20))
+    to_status = db.Column(db.String(20))
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    actor_label = db.Column(db.String(200), nullable=False, default="")
+    note = db.Column(db.Text, nullable=False, default="")
+    public = db.Column(db.Boolean, nullable=False, default=True)  # the villager sees it
+    data = db.Column(db.JSON)
+
+    dossier = db.relationship("Dossier", back_populates="events")
+    actor = db.relationship("User")
+
+
+class DossierFile(db.Model):
+    """One page the villager (or clerk) sent: a processed photo or a PDF. Never altered afterwards."""
+
+    __tablename__ = "dossier_files"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    # Index of the required document in the procedure snapshot; None = other/extra.
+    document_index = db.Column(db.Integer)
+    # 0 = the first submission; n = the answer to the n-th supplement request; -1 = a result file.
+    round = db.Column(db.Integer, nullable=False, default=0)
+    purpose = db.Column(db.String(20), nullable=False, default="document")  # document | result | proof
+    storage_key = db.Column(db.String(100), nullable=False)  # content hash of the stored file
+    thumb_key = db.Column(db.String(100))
+    mime = db.Column(db.String(50), nullable=False)
+    size_bytes = db.Column(db.Integer, nullable=False)
+    width = db.Column(db.Integer)
+    height = db.Column(db.Integer)
+    sha256 = db.Column(db.String(64), nullable=False)
+    original_name = db.Column(db.String(200), nullable=False, default="")
+    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    dossier = db.relationship("Dossier", back_populates="files")

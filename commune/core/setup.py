@@ -1,0 +1,123 @@
+"""Wiring done once by create_app(): extensions, web hooks, CLI groups."""
+import logging
+import sys
+import time
+
+from flask import g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from . import assets, errors, health, i18n, security
+
+log = logging.getLogger("commune.request")
+
+
+def _sqlite_pragmas(dbapi_connection, _record):
+    """WAL for concurrent readers, real foreign keys, and a wait instead of 'database is locked'."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_extensions(app):
+    """Bind every extension to the app."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        # psycopg 3 is our driver; accept the plain URL form too.
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if uri.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 5}})
+    db.init_app(app)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
+    compress.init_app(app)
+    limiter.init_app(app)
+
+
+def init_web(app):
+    """Request logging, security headers, error pages, template helpers."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    log.setLevel(logging.INFO)
+
+    @app.before_request
+    def _start_timer():
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log_request(response):
+        started = g.get("request_started")
+        ms = (time.perf_counter() - started) * 1000 if started else 0.0
+        # The route pattern, never the concrete path: paths can carry codes and tokens.
+        rule = request.url_rule.rule if request.url_rule else "-"
+        log.info("%s %s %s %.1fms", request.method, rule, response.status_code, ms)
+        return response
+
+    security.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+    i18n.init_app(app)
+    health.init_app(app)
+    _template_globals(app)
+
+
+def _template_globals(app):
+    from .settings import get_settings
+
+    @app.context_processor
+    def _settings():
+        # Read lazily: pages that never show settings never query them.
+        cache = {}
+
+        def site():
+            if "values" not in cache:
+                cache["values"] = get_settings()
+            return cache["values"]
+
+        return {"site": site}
+
+    from flask import current_app
+    from flask_login import current_user
+
+    def has_endpoint(name):
+        return name in current_app.view_functions
+
+    def staff_links():
+        """Top navigation for the logged-in staff member's role."""
+        from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER, POSTAL
+
+        links = (
+            ("inbox.index", "Hộp thư", (ADMIN, CLERK, OFFICER, LEADER)),
+            ("postal.my_items", "Bưu chính", (POSTAL, CLERK, ADMIN)),
+            ("reports.figures", "Số liệu", (ADMIN, CLERK, LEADER)),
+            ("admin.index", "Quản trị", (ADMIN,)),
+            ("accounts.change_password", "Mật khẩu", (ADMIN, CLERK, OFFICER, LEADER, POSTAL)),
+        )
+        return [(e, label) for e, label, roles in links
+                if current_user.is_authenticated and current_user.role in roles and has_endpoint(e)]
+
+    app.jinja_env.globals.update(has_endpoint=has_endpoint, staff_links=staff_links)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+
+def init_cli(app):
+    """CLI groups: catalog, users, demo, and any a feature adds."""
+    from . import cli
+
+    cli.register(app)
+
+
+__all__ = ["init_extensions", "init_web", "init_cli", "db", "Engine"]

@@ -1,0 +1,2 @@
+"""inbox views."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""postal views."""
+from . import bp  # noqa: F401

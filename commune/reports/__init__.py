@@ -1,0 +1,6 @@
+"""The reports feature."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""reports views."""
+from . import bp  # noqa: F401

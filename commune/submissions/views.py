@@ -1,0 +1,2 @@
+"""submissions views."""
+from . import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""tracking views."""
+from . import bp  # noqa: F401

@@ -1,0 +1,124 @@
+"""Fixtures: app, client, runner, login_as(role), the real catalog; a fresh database per test.
+
+The suite runs on SQLite (a new file per test) and, when COMMUNE_TEST_DATABASE_URL
+names a PostgreSQL database, on PostgreSQL (schema made once, tables emptied per test).
+"""
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from commune import create_app
+from commune.extensions import db, limiter
+
+PG_URL = os.environ.get("COMMUNE_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI") == "true"
+_pg_schema_ready = False
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite (a new file per test)'}"
+
+
+def _test_config(tmp_path):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
+        "COMMUNE_DATA_DIR": str(tmp_path / "data"),
+        "COMMUNE_SEND_NOTICES": False,
+        "RATELIMIT_ENABLED": True,
+        "COMMUNE_LOOKUP_LIMIT": "1000 per minute",
+        "COMMUNE_LOGIN_LIMIT": "1000 per minute",
+        "COMMUNE_UPLOAD_LIMIT": "1000 per minute",
+        "COMMUNE_DRAFT_LIMIT": "1000 per minute",
+        "COMMUNE_SUBMIT_LIMIT": "1000 per minute",
+    }
+
+
+def make_app(tmp_path, **overrides):
+    """A new app on a fresh, empty schema (used by the `app` fixture and by tests that need settings)."""
+    global _pg_schema_ready
+    config = _test_config(tmp_path)
+    config.update(overrides)
+    os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(config)
+    with app.app_context():
+        if PG_URL:
+            if not _pg_schema_ready:
+                db.drop_all()
+                db.session.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+                db.session.commit()
+                db.create_all()
+                _pg_schema_ready = True
+            else:
+                truncate_all()
+        else:
+            db.create_all()
+    limiter.reset()
+    return app
+
+
+def truncate_all():
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+def reset_pg_schema():
+    """After a test that rebuilt the schema its own way (migrations), make the next test recreate it."""
+    global _pg_schema_ready
+    _pg_schema_ready = False
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = make_app(tmp_path)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def catalog(app):
+    """The real default catalog, loaded as `make run` loads it."""
+    from commune.catalog.loader import load_catalog, read_catalog
+
+    load_catalog(read_catalog())
+    db.session.commit()
+    return read_catalog()
+
+
+@pytest.fixture
+def login_as(app, client):
+    """login_as('clerk') creates a staff member of that role and logs the client in through the form."""
+    from tests.factories import make_user
+
+    def login(role, username=None, client_=None):
+        user = make_user(role, username=username)
+        db.session.commit()
+        target = client_ or client
+        response = target.post("/dang-nhap", data={"username": user.username, "password": "mat-khau-123"})
+        assert response.status_code == 302, "test login failed"
+        return user
+
+    return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """In CI, nothing may silently skip for a missing server or browser."""
+    if IN_CI and not PG_URL:
+        raise pytest.UsageError("CI=true but COMMUNE_TEST_DATABASE_URL is not set: PostgreSQL run missing")

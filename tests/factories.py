@@ -1,0 +1,75 @@
+"""Small factories for tests: staff users, procedures, dossiers in any state."""
+import itertools
+import secrets
+
+import sqlalchemy as sa
+
+from commune.accounts.models import User
+from commune.catalog.models import Field, Procedure, RequiredDocument
+from commune.core.dossier import CHANNEL_ONLINE, Dossier
+from commune.core.timeutil import utcnow
+from commune.extensions import db
+
+PASSWORD = "mat-khau-123"
+_counter = itertools.count(1)
+
+
+def make_user(role, username=None, full_name=None, password=PASSWORD):
+    """A staff member with a known password (flushed)."""
+    n = next(_counter)
+    user = User(username=username or f"{role}{n}", role=role, full_name=full_name or f"Cán bộ {role} {n}")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_procedure(name="Đăng ký thử nghiệm", processing_days=3, documents=("Tờ khai", "Giấy tờ tùy thân"),
+                   online_level="toàn trình", postal=True, form_fields=None, **extra):
+    """A procedure in its own field (flushed)."""
+    n = next(_counter)
+    field = db.session.scalar(sa.select(Field).filter_by(code="thu-nghiem"))
+    if field is None:
+        field = Field(code="thu-nghiem", name="Thử nghiệm")
+        db.session.add(field)
+        db.session.flush()
+    procedure = Procedure(
+        code=f"9.{n:06d}", slug=f"thu-tuc-{n}", name=name, field_id=field.id,
+        processing_days=processing_days, online_level=online_level, postal_return_allowed=postal,
+        form_fields=list(form_fields or []), legal_basis=["Luật thử nghiệm"], **extra,
+    )
+    procedure.documents = [RequiredDocument(position=i, name=d, required=True) for i, d in enumerate(documents)]
+    db.session.add(procedure)
+    db.session.flush()
+    return procedure
+
+
+def snapshot(procedure):
+    """The procedure as a dossier keeps it."""
+    return {
+        "code": procedure.code, "slug": procedure.slug, "name": procedure.name,
+        "version": procedure.version, "processing_days": procedure.processing_days,
+        "fee_vnd": procedure.fee_vnd, "postal_return_allowed": procedure.postal_return_allowed,
+        "documents": [{"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required,
+                       "count": d.count} for d in procedure.documents],
+        "form_fields": procedure.form_fields,
+    }
+
+
+def make_dossier(procedure=None, status="submitted", channel=CHANNEL_ONLINE, **values):
+    """A dossier set directly in `status` (for tests of later steps; real moves use transition())."""
+    procedure = procedure or make_procedure()
+    code = values.pop("code", None) or secrets.token_hex(4).upper()
+    now = utcnow()
+    dossier = Dossier(
+        procedure=procedure, procedure_snapshot=snapshot(procedure), status=status, channel=channel,
+        code=code, lookup_key=values.pop("lookup_key", secrets.token_hex(3).upper()),
+        applicant_name=values.pop("applicant_name", "Nguyễn Văn An"),
+        applicant_phone=values.pop("applicant_phone", "0912345678"),
+        applicant_id_number=values.pop("applicant_id_number", "001203004567"),
+        applicant_address=values.pop("applicant_address", "Thôn Đông, xã Mẫu"),
+        submitted_at=values.pop("submitted_at", now), **values,
+    )
+    db.session.add(dossier)
+    db.session.flush()
+    return dossier
