@@ -99,6 +99,18 @@ class Dossier(db.Model):
     def channel_label(self):
         return CHANNEL_LABELS.get(self.channel, self.channel)
 
+    def can_view_documents(self, user):
+        """Staff who may see the photos and form data: never postal staff."""
+        from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER
+
+        return bool(user and user.is_authenticated and user.role in (ADMIN, CLERK, OFFICER, LEADER))
+
+    def can_work(self, user):
+        """Staff who may act on the dossier in the inbox."""
+        from ..accounts.models import ADMIN, CLERK, OFFICER
+
+        return bool(user and user.is_authenticated and user.role in (ADMIN, CLERK, OFFICER))
+
 
 class DossierEvent(db.Model):
     """One step in a dossier's record: a status change, a note, a message, a view, a delivery step."""
@@ -146,3 +158,26 @@ class DossierFile(db.Model):
     uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     dossier = db.relationship("Dossier", back_populates="files")
+
+
+class SupplementRequest(db.Model):
+    """The clerk's one written request for what is missing (Form 02), and the villager's answer."""
+
+    __tablename__ = "supplement_requests"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    round = db.Column(db.Integer, nullable=False, default=1)  # files answering it carry this round
+    # [{"document_index": 1 or None, "label": "Giấy khai sinh (ảnh mờ)"}]: each missing/unreadable item
+    items = db.Column(db.JSON, nullable=False, default=list)
+    message = db.Column(db.Text, nullable=False, default="")
+    reason_for_another = db.Column(db.Text, nullable=False, default="")  # why a 2nd request was needed
+    requested_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    requested_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    answered_at = db.Column(db.DateTime)
+    reply = db.Column(db.Text, nullable=False, default="")
+
+    dossier = db.relationship("Dossier", backref=db.backref("supplement_requests",
+                                                            order_by="SupplementRequest.round"))
+    requested_by = db.relationship("User")
