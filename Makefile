@@ -9,9 +9,14 @@ FLASK := $(BIN)/flask --app app
 run: setup
 	$(FLASK) serve
 
+# The suite on SQLite, then (when COMMUNE_TEST_DATABASE_URL is set, always in CI) on PostgreSQL.
 test: install vendor
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ "$$CI" = "true" ] && [ -z "$$COMMUNE_TEST_DATABASE_URL" ]; then \
+	  echo "CI=true but COMMUNE_TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped"; exit 1; fi
+	env -u COMMUNE_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$COMMUNE_TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on PostgreSQL =="; $(BIN)/python -m pytest $(PYTEST_ARGS); fi
 
 setup: install vendor
 	$(FLASK) setup

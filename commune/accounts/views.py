@@ -77,7 +77,7 @@ def login():
             db.session.commit()
             login_user(user)  # Flask-Login issues a fresh session for the new identity
             return redirect(_safe_next(request.args.get("next")) or staff_home(user))
-    return render_template("accounts/login.html", form=form, error=error), (200 if not error else 400)
+    return render_template("accounts/login.html", form=form, error=error)
 
 
 @bp.route("/dang-xuat", methods=["POST"])

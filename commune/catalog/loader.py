@@ -96,6 +96,7 @@ def _procedure_values(proc, field_id):
         "processing_note": proc.get("processing_note") or "",
         "fee_vnd": proc.get("fee_vnd"),
         "fee_note": proc.get("fee_note") or "",
+        "fee_unit": proc.get("fee_unit") or "",
         "eligible_submitters": proc.get("eligible_submitters") or "",
         "result": proc.get("result") or "",
         "legal_basis": list(proc.get("legal_basis") or []),

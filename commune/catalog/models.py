@@ -37,6 +37,7 @@ class Procedure(db.Model):
     processing_note = db.Column(db.Text, nullable=False, default="")
     fee_vnd = db.Column(db.Integer)  # None = set by the provincial council
     fee_note = db.Column(db.Text, nullable=False, default="")
+    fee_unit = db.Column(db.String(40), nullable=False, default="")  # "trang" -> "2.000 đ/trang"
     eligible_submitters = db.Column(db.Text, nullable=False, default="")
     result = db.Column(db.Text, nullable=False, default="")
     legal_basis = db.Column(db.JSON, nullable=False, default=list)
@@ -49,6 +50,10 @@ class Procedure(db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     version = db.Column(db.Integer, nullable=False, default=1)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # Accent-free lowercase text for search, kept current by catalog.search on every flush:
+    # name + keywords + code (ranked first), then documents + result + legal basis.
+    search_name = db.Column(db.Text, nullable=False, default="")
+    search_body = db.Column(db.Text, nullable=False, default="")
 
     field = db.relationship("Field", back_populates="procedures")
     documents = db.relationship(

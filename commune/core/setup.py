@@ -1,5 +1,6 @@
 """Wiring done once by create_app(): extensions, web hooks, CLI groups."""
 import logging
+import os
 import sys
 import time
 
@@ -35,7 +36,7 @@ def init_extensions(app):
     if uri.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"),
+    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(app.root_path, "..", "migrations")),
                      render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

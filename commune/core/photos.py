@@ -1,0 +1,199 @@
+"""The photo pipeline: check an upload by its content, then make it small, upright and anonymous.
+
+Images (JPEG, PNG, WebP, HEIC/HEIF) come out as a re-encoded JPEG of at most
+2000 px on the long edge, turned upright from their EXIF orientation, with every
+piece of metadata (GPS location first) left behind, plus a ~320 px thumbnail.
+PDFs (e.g. exported from VNeID) are checked and kept byte for byte.
+Anything else is refused with a message the villager can act on.
+"""
+import hashlib
+import io
+import re
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC/HEIF from iPhones; pillow-heif is in requirements.txt
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF = True
+except ImportError:  # pragma: no cover - only on a broken install
+    HEIF = False
+
+MAX_IMAGE_BYTES = 30 * 1024 * 1024  # a camera original; the phone usually sends ~300 KB
+MAX_PDF_BYTES = 15 * 1024 * 1024
+MAX_PDF_PAGES = 60
+# Pixel cap checked from the header, before any decoding (a 200 MP phone photo is 200e6).
+MAX_PIXELS = 210_000_000
+# Formats without reduced-size decoding must stay smaller: they are decoded in full.
+MAX_PIXELS_FULL_DECODE = 60_000_000
+LONG_EDGE = 2000
+THUMB_EDGE = 320
+JPEG_QUALITY = 80
+THUMB_QUALITY = 70
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
+
+JPEG = "image/jpeg"
+PDF = "application/pdf"
+
+# Messages (Vietnamese msgids; views translate them with gettext).
+MSG_EMPTY = "Tệp trống (0 byte). Hãy chụp hoặc chọn lại ảnh."
+MSG_IMAGE_TOO_BIG = "Ảnh quá lớn (tối đa {mb} MB). Hãy chụp lại ảnh hoặc chọn ảnh nhỏ hơn."
+MSG_PDF_TOO_BIG = "Tệp PDF quá lớn (tối đa {mb} MB). Hãy gửi từng phần hoặc chụp ảnh từng trang."
+MSG_PDF_PAGES = "Tệp PDF có quá nhiều trang (tối đa {pages} trang). Hãy chỉ gửi các trang cần thiết."
+MSG_PDF_BROKEN = "Tệp PDF bị hỏng hoặc chưa tải hết. Hãy xuất lại tệp PDF rồi gửi lại."
+MSG_PDF_ACTIVE = "Tệp PDF có chứa mã chạy tự động nên không được nhận. Hãy chụp ảnh giấy tờ thay thế."
+MSG_SVG = "Không nhận ảnh SVG. Hãy gửi ảnh chụp (JPG, PNG, HEIC) hoặc tệp PDF."
+MSG_NOT_IMAGE = ("Tệp này không phải là ảnh hay PDF (dù tên có đuôi .{ext}). "
+                 "Hãy gửi ảnh chụp (JPG, PNG, WebP, HEIC) hoặc tệp PDF.")
+MSG_FORMAT = "Không nhận loại ảnh {fmt}. Hãy gửi ảnh JPG, PNG, WebP, HEIC hoặc tệp PDF."
+MSG_PIXELS = ("Ảnh có kích thước quá lớn ({w}×{h} điểm ảnh). "
+              "Hãy chụp lại bằng máy ảnh của điện thoại hoặc chọn ảnh nhỏ hơn.")
+MSG_TRUNCATED = "Ảnh bị hỏng hoặc chưa tải hết. Hãy chụp hoặc chọn lại ảnh."
+
+
+class PhotoError(ValueError):
+    """An upload we refuse; str() is a clear Vietnamese message for the villager."""
+
+
+@dataclass
+class Processed:
+    """What is stored for one uploaded page."""
+
+    data: bytes
+    mime: str
+    width: int | None
+    height: int | None
+    thumb: bytes | None
+    sha256: str
+    size: int
+
+
+def process_upload(data: bytes, filename: str) -> Processed:
+    """Check `data` by its content and return the bytes to store (re-encoded photo or PDF as-is)."""
+    data = bytes(data or b"")
+    if not data:
+        raise PhotoError(MSG_EMPTY)
+    if data.startswith(b"%PDF-"):
+        return _process_pdf(data)
+    if _looks_like_svg(data):
+        raise PhotoError(MSG_SVG)
+    if len(data) > MAX_IMAGE_BYTES:
+        raise PhotoError(MSG_IMAGE_TOO_BIG.format(mb=MAX_IMAGE_BYTES // (1024 * 1024)))
+    return _process_image(data, filename)
+
+
+def _looks_like_svg(data):
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in data[:4096].lower())
+
+
+def _extension(filename):
+    name = (filename or "").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1].lower()[:10] if "." in name else "jpg"
+
+
+def _open(data, filename):
+    """Open without decoding; refuse unknown content and decompression bombs from the header."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        width, height = _header_size(data)
+        raise PhotoError(MSG_PIXELS.format(w=width or "?", h=height or "?")) from error
+    except UnidentifiedImageError as error:
+        raise PhotoError(MSG_NOT_IMAGE.format(ext=_extension(filename))) from error
+    except (OSError, ValueError, SyntaxError) as error:
+        raise PhotoError(MSG_TRUNCATED) from error
+    if image.format not in ACCEPTED_FORMATS:
+        raise PhotoError(MSG_FORMAT.format(fmt=image.format or "?"))
+    width, height = image.size
+    limit = MAX_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS_FULL_DECODE
+    if width * height > limit or width <= 0 or height <= 0:
+        raise PhotoError(MSG_PIXELS.format(w=width, h=height))
+    return image
+
+
+def _header_size(data):
+    """Width and height from a PNG header (for the message when Pillow refuses to open at all)."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return None, None
+
+
+def _process_image(data, filename):
+    image = _open(data, filename)
+    try:
+        if image.format in ("JPEG", "MPO"):
+            # Decode at a reduced scale (1/2, 1/4, 1/8) when the photo is much bigger than needed.
+            image.draft("RGB", (LONG_EDGE, LONG_EDGE))
+        # Only the orientation is read from the metadata; the GPS location and every other tag
+        # stay behind because the output is a fresh image with an empty info dict.
+        orientation = image.getexif().get(0x0112, 1)
+        image.load()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+        raise PhotoError(MSG_TRUNCATED) from error
+    image = _upright(image, orientation)
+    image = _flatten(image)
+    image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    out = _jpeg(clean, JPEG_QUALITY)
+    thumb_image = clean.copy()
+    thumb_image.thumbnail((THUMB_EDGE, THUMB_EDGE), Image.Resampling.LANCZOS)
+    thumb = _jpeg(thumb_image, THUMB_QUALITY)
+    return Processed(data=out, mime=JPEG, width=clean.width, height=clean.height, thumb=thumb,
+                     sha256=hashlib.sha256(out).hexdigest(), size=len(out))
+
+
+def _upright(image, orientation):
+    """Apply the EXIF orientation tag (1-8) to the pixels."""
+    if orientation in (2, 3, 4, 5, 6, 7, 8):
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        image.info.pop("exif", None)
+        image.getexif().clear()
+        image.getexif()[0x0112] = orientation
+        transposed = ImageOps.exif_transpose(image)
+        return transposed if transposed is not None else image
+    return image
+
+
+def _flatten(image):
+    """RGB on a white background (transparent PNG/WebP pages become white, not black)."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, "white")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode != "RGB":
+        return image.convert("RGB")
+    return image
+
+
+def _jpeg(image, quality):
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+_PAGE_RE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+_ACTIVE_RE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile)(?![a-zA-Z])")
+
+
+def _process_pdf(data):
+    """Check a PDF's size, header, end marker and page count; keep its bytes unchanged."""
+    if len(data) > MAX_PDF_BYTES:
+        raise PhotoError(MSG_PDF_TOO_BIG.format(mb=MAX_PDF_BYTES // (1024 * 1024)))
+    if not re.match(rb"%PDF-\d\.\d", data[:8]) or b"%%EOF" not in data[-2048:]:
+        raise PhotoError(MSG_PDF_BROKEN)
+    pages = len(_PAGE_RE.findall(data))
+    if pages > MAX_PDF_PAGES:
+        raise PhotoError(MSG_PDF_PAGES.format(pages=MAX_PDF_PAGES))
+    if _ACTIVE_RE.search(data):
+        raise PhotoError(MSG_PDF_ACTIVE)
+    return Processed(data=data, mime=PDF, width=None, height=None, thumb=None,
+                     sha256=hashlib.sha256(data).hexdigest(), size=len(data))

@@ -1,0 +1,283 @@
+"""Read-only selects for the inbox: tabs, live counts, filters, search, sort, pagination.
+
+Counts come from two small aggregate queries that the composite indexes on
+dossiers (status, due_date) / (status, submitted_at) answer without reading rows.
+"""
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
+from ..catalog.models import Procedure
+from ..core.calendar import WorkingCalendar
+from ..core.dossier import Dossier, DossierEvent
+from ..core.timeutil import LOCAL_TZ, local_today
+from ..core.workflow import Status
+from ..extensions import db
+
+PER_PAGE = 50
+DUE_SOON_DAYS = 2  # "due within 2 working days"
+
+# The clock runs only while the office holds the dossier.
+RUNNING = (Status.RECEIVED.value, Status.PROCESSING.value)
+
+# Tab key -> label (msgid). "now" is the default: what needs the clerk now.
+TABS = (
+    ("now", "Cần xử lý ngay"),
+    ("waiting", "Chờ tiếp nhận"),
+    ("processing", "Đang xử lý"),
+    ("supplement", "Chờ bổ sung"),
+    ("due_soon", "Sắp đến hạn"),
+    ("overdue", "Quá hạn"),
+    ("ready", "Có kết quả"),
+    ("returned", "Đã trả"),
+    ("closed", "Từ chối / rút"),
+    ("all", "Tất cả"),
+)
+TAB_KEYS = tuple(key for key, _ in TABS)
+SORTS = (
+    ("urgent", "Khẩn nhất trước"),
+    ("due", "Hạn trả sớm nhất"),
+    ("received", "Tiếp nhận mới nhất"),
+    ("submitted", "Nộp mới nhất"),
+)
+SORT_KEYS = tuple(key for key, _ in SORTS)
+
+
+def fold(text):
+    """Lower case without Vietnamese accents (đ -> d): how Dossier.search_text is stored."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def search_text_for(dossier):
+    """The accent-free text a dossier is found by (code, name, phone, ID number)."""
+    parts = (dossier.code or "", dossier.applicant_name, dossier.applicant_phone, dossier.applicant_id_number)
+    return fold(" ".join(p for p in parts if p))
+
+
+def search_terms(query):
+    """Split what the clerk typed into folded terms; '0912 345 678' or 'K7QM-X2PD' stay whole."""
+    folded = fold(query).strip()
+    if not folded:
+        return []
+    joined = "".join(ch for ch in folded if ch.isalnum())
+    if joined and len(folded.split()) > 1 and all(not ch.isalpha() for ch in joined):
+        return [joined]  # a phone or ID number typed with spaces
+    return ["".join(ch for ch in term if ch.isalnum()) or term for term in folded.split()]
+
+
+@dataclass
+class Filters:
+    """What the clerk chose: tab, filters, search, sort, page (all from the query string)."""
+
+    tab: str = "now"
+    field_id: int | None = None
+    procedure_id: int | None = None
+    channel: str | None = None
+    assignee: str | None = None  # a user id, "me" or "none"
+    date_from: object = None  # local dates, on submitted_at
+    date_to: object = None
+    q: str = ""
+    sort: str = ""
+    page: int = 1
+
+
+class Context:
+    """Today and the 'due soon' limit, computed once per request with the working calendar."""
+
+    def __init__(self, today=None, calendar=None):
+        self.today = today or local_today()
+        calendar = calendar or WorkingCalendar.load()
+        start = self.today if calendar.is_working_day(self.today) else calendar.next_working_day(self.today)
+        self.soon = calendar.add_working_days(start, DUE_SOON_DAYS)
+
+
+def _utc_bound(day, end=False):
+    local = datetime.combine(day + timedelta(days=1) if end else day, time(0), tzinfo=LOCAL_TZ)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def filter_conditions(filters, user=None):
+    """WHERE conditions for everything but the tab (shared by the list and the counts)."""
+    conditions = [Dossier.status != Status.DRAFT.value]
+    if filters.procedure_id:
+        conditions.append(Dossier.procedure_id == filters.procedure_id)
+    elif filters.field_id:
+        conditions.append(Dossier.procedure_id.in_(
+            sa.select(Procedure.id).where(Procedure.field_id == filters.field_id)))
+    if filters.channel:
+        conditions.append(Dossier.channel == filters.channel)
+    if filters.assignee == "none":
+        conditions.append(Dossier.assignee_id.is_(None))
+    elif filters.assignee == "me" and user is not None:
+        conditions.append(Dossier.assignee_id == user.id)
+    elif filters.assignee and str(filters.assignee).isdigit():
+        conditions.append(Dossier.assignee_id == int(filters.assignee))
+    if filters.date_from:
+        conditions.append(Dossier.submitted_at >= _utc_bound(filters.date_from))
+    if filters.date_to:
+        conditions.append(Dossier.submitted_at < _utc_bound(filters.date_to, end=True))
+    for term in search_terms(filters.q):
+        conditions.append(Dossier.search_text.contains(term, autoescape=True))
+    return conditions
+
+
+def _urgent_running(ctx):
+    return sa.or_(Dossier.due_date <= ctx.soon, Dossier.has_new_supplement.is_(True))
+
+
+def tab_condition(tab, ctx):
+    """The WHERE condition of one tab."""
+    status = Dossier.status
+    if tab == "now":
+        return sa.or_(
+            status == Status.SUBMITTED.value,
+            sa.and_(status.in_(RUNNING), _urgent_running(ctx)),
+            sa.and_(status == Status.READY.value, Dossier.result_method == "post"),
+        )
+    if tab == "waiting":
+        return status == Status.SUBMITTED.value
+    if tab == "processing":
+        return status.in_(RUNNING)
+    if tab == "supplement":
+        return status == Status.NEEDS_SUPPLEMENT.value
+    if tab == "due_soon":
+        return sa.and_(status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
+    if tab == "overdue":
+        return sa.and_(status.in_(RUNNING), Dossier.due_date < ctx.today)
+    if tab == "ready":
+        return status.in_((Status.READY.value, Status.DELIVERING.value))
+    if tab == "returned":
+        return status == Status.RETURNED.value
+    if tab == "closed":
+        return status.in_((Status.REFUSED.value, Status.WITHDRAWN.value))
+    return sa.true()
+
+
+def counts(filters, ctx, user=None):
+    """{tab: number} for every tab, with the same filters and search as the list."""
+    conditions = filter_conditions(filters, user)
+    by_status = dict(db.session.execute(
+        sa.select(Dossier.status, sa.func.count()).where(*conditions).group_by(Dossier.status)).all())
+    late = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today)
+    soon = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
+    urgent = sa.or_(sa.and_(Dossier.status.in_(RUNNING), _urgent_running(ctx)),
+                    sa.and_(Dossier.status == Status.READY.value, Dossier.result_method == "post"))
+    row = db.session.execute(
+        sa.select(
+            sa.func.count().filter(late),
+            sa.func.count().filter(soon),
+            sa.func.count().filter(urgent),
+        ).where(*conditions, Dossier.status.in_(RUNNING + (Status.READY.value,)))
+    ).one()
+    n = {s: by_status.get(s.value, 0) for s in Status}
+    return {
+        "now": n[Status.SUBMITTED] + row[2],
+        "waiting": n[Status.SUBMITTED],
+        "processing": n[Status.RECEIVED] + n[Status.PROCESSING],
+        "supplement": n[Status.NEEDS_SUPPLEMENT],
+        "due_soon": row[1],
+        "overdue": row[0],
+        "ready": n[Status.READY] + n[Status.DELIVERING],
+        "returned": n[Status.RETURNED],
+        "closed": n[Status.REFUSED] + n[Status.WITHDRAWN],
+        "all": sum(by_status.values()),
+    }
+
+
+def default_sort(tab):
+    return {"now": "urgent", "waiting": "submitted", "returned": "received", "closed": "submitted",
+            "all": "submitted"}.get(tab, "due")
+
+
+def order_by(sort, ctx):
+    """ORDER BY for a sort key; 'urgent' puts overdue, then due soon, then new supplements first."""
+    if sort == "urgent":
+        urgency = sa.case(
+            (sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today), 0),
+            (sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date <= ctx.soon), 1),
+            (Dossier.has_new_supplement.is_(True), 2),
+            (Dossier.status == Status.SUBMITTED.value, 3),
+            else_=4,
+        )
+        return (urgency, Dossier.due_date.asc().nulls_last(), Dossier.submitted_at.asc(), Dossier.id)
+    if sort == "received":
+        return (Dossier.received_at.desc().nulls_last(), Dossier.id.desc())
+    if sort == "submitted":
+        return (Dossier.submitted_at.desc().nulls_last(), Dossier.id.desc())
+    return (Dossier.due_date.asc().nulls_last(), Dossier.submitted_at.asc(), Dossier.id)
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+
+def dossier_list(filters, ctx, total, user=None, per_page=PER_PAGE):
+    """One page of the tab's dossiers, with procedure and assignee loaded."""
+    sort = filters.sort if filters.sort in SORT_KEYS else default_sort(filters.tab)
+    page = max(1, min(filters.page, max(1, -(-total // per_page))))
+    stmt = (
+        sa.select(Dossier)
+        .where(*filter_conditions(filters, user), tab_condition(filters.tab, ctx))
+        .order_by(*order_by(sort, ctx))
+        .limit(per_page).offset((page - 1) * per_page)
+        .options(joinedload(Dossier.procedure).load_only(Procedure.name, Procedure.field_id),
+                 joinedload(Dossier.assignee).load_only(User.full_name, User.username))
+    )
+    rows = db.session.scalars(stmt).unique().all()
+    return Page(rows=rows, total=total, page=page, per_page=per_page)
+
+
+def due_state(dossier, ctx):
+    """'overdue', 'soon' or '' for a row's due-date colour (only while the clock runs)."""
+    if dossier.status not in RUNNING or dossier.due_date is None:
+        return ""
+    if dossier.due_date < ctx.today:
+        return "overdue"
+    if dossier.due_date <= ctx.soon:
+        return "soon"
+    return ""
+
+
+def assignable_staff():
+    """Active officers and clerks a dossier can be assigned to."""
+    from ..accounts.models import CLERK, OFFICER
+
+    return db.session.scalars(
+        sa.select(User).where(User.active.is_(True), User.role.in_((OFFICER, CLERK)))
+        .order_by(User.role.desc(), User.full_name)).all()
+
+
+def events_since(dossier, seen_event_id):
+    """Events written after the one the clerk last saw (what changed under them)."""
+    return db.session.scalars(
+        sa.select(DossierEvent).where(DossierEvent.dossier_id == dossier.id,
+                                      DossierEvent.id > (seen_event_id or 0),
+                                      DossierEvent.kind != "document_view")
+        .order_by(DossierEvent.id)).all()
+
+
+def last_event_id(dossier):
+    return db.session.scalar(
+        sa.select(sa.func.max(DossierEvent.id)).where(DossierEvent.dossier_id == dossier.id)) or 0

@@ -1,0 +1,138 @@
+"""Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+# Manifest states.
+MANIFEST_OPEN = "open"            # printed, waiting for the post to confirm receipt
+MANIFEST_CONFIRMED = "confirmed"  # the post ticked what it received
+
+# Item states.
+ITEM_PENDING = "pending"      # on an open manifest
+ITEM_MISSING = "missing"      # not in the bag when the post confirmed
+ITEM_HELD = "held"            # handed to the post, held by a carrier
+ITEM_OUT = "out"              # out for delivery
+ITEM_DELIVERED = "delivered"
+ITEM_RETURNED = "returned"    # brought back to the office after failed attempts
+ACTIVE_ITEM_STATES = (ITEM_PENDING, ITEM_HELD, ITEM_OUT)
+CARRIED_STATES = (ITEM_HELD, ITEM_OUT)
+
+ITEM_LABELS = {
+    ITEM_PENDING: "Chờ bưu điện nhận",
+    ITEM_MISSING: "Thiếu khi bàn giao",
+    ITEM_HELD: "Bưu điện đang giữ",
+    ITEM_OUT: "Đang đi phát",
+    ITEM_DELIVERED: "Đã phát",
+    ITEM_RETURNED: "Trả về UBND xã",
+}
+ITEM_BADGES = {
+    ITEM_PENDING: "blue", ITEM_MISSING: "red", ITEM_HELD: "blue", ITEM_OUT: "green",
+    ITEM_DELIVERED: "grey", ITEM_RETURNED: "amber",
+}
+
+# Reasons for a failed attempt.
+FAIL_REASONS = {
+    "nobody_home": "Không có người ở nhà",
+    "wrong_address": "Sai địa chỉ",
+    "refused": "Người nhận từ chối",
+    "moved": "Đã chuyển đi nơi khác",
+    "other": "Lý do khác",
+}
+
+# Action kinds (one row per action; the token makes a resent form count once).
+ACTION_OUT = "out"
+ACTION_DELIVERED = "delivered"
+ACTION_FAILED = "failed"
+ACTION_RETURNED = "returned"
+
+
+class Manifest(db.Model):
+    """A handover manifest: the list of results the desk gives to the post in one bag."""
+
+    __tablename__ = "postal_manifests"
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(20), nullable=False, unique=True)  # BK-2026-0001
+    year = db.Column(db.Integer, nullable=False)
+    seq = db.Column(db.Integer, nullable=False)
+    status = db.Column(db.String(12), nullable=False, default=MANIFEST_OPEN, index=True)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    confirmed_at = db.Column(db.DateTime)
+    confirmed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    confirm_token = db.Column(db.String(64), unique=True)  # the confirming form's one-time token
+
+    created_by = db.relationship("User", foreign_keys=[created_by_id])
+    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    items = db.relationship("ManifestItem", back_populates="manifest", order_by="ManifestItem.position",
+                            cascade="all, delete-orphan")
+
+    __table_args__ = (db.UniqueConstraint("year", "seq"),)
+
+    @property
+    def total_fee(self):
+        return sum(i.fee_vnd or 0 for i in self.items)
+
+
+class ManifestItem(db.Model):
+    """One result in the bag: who gets it, where, the fee to collect, and where it is now."""
+
+    __tablename__ = "postal_items"
+
+    id = db.Column(db.Integer, primary_key=True)
+    manifest_id = db.Column(db.Integer, db.ForeignKey("postal_manifests.id", ondelete="CASCADE"),
+                            nullable=False, index=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    position = db.Column(db.Integer, nullable=False, default=0)
+    state = db.Column(db.String(12), nullable=False, default=ITEM_PENDING, index=True)
+    # What the carrier needs, copied when the manifest is made (the paper list says the same).
+    recipient_name = db.Column(db.String(200), nullable=False, default="")
+    recipient_phone = db.Column(db.String(20), nullable=False, default="")
+    address = db.Column(db.String(300), nullable=False, default="")
+    village = db.Column(db.String(120), nullable=False, default="")
+    carrier_note = db.Column(db.String(300), nullable=False, default="")
+    fee_vnd = db.Column(db.Integer, nullable=False, default=0)  # to collect on delivery
+    item_number = db.Column(db.String(13))  # the carrier's UPU S10 number, optional
+    carrier_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
+    failed_attempts = db.Column(db.Integer, nullable=False, default=0)
+    handed_at = db.Column(db.DateTime, index=True)
+    delivered_at = db.Column(db.DateTime, index=True)
+    returned_at = db.Column(db.DateTime, index=True)
+    received_by = db.Column(db.String(200), nullable=False, default="")  # "" = the villager
+    fee_collected = db.Column(db.Boolean, nullable=False, default=False)
+    fee_collected_vnd = db.Column(db.Integer, nullable=False, default=0)
+    proof_file_id = db.Column(db.Integer, db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
+
+    manifest = db.relationship("Manifest", back_populates="items")
+    dossier = db.relationship("Dossier")
+    carrier = db.relationship("User")
+    actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
+                              cascade="all, delete-orphan")
+
+    @property
+    def state_label(self):
+        return ITEM_LABELS.get(self.state, self.state)
+
+    @property
+    def state_badge(self):
+        return ITEM_BADGES.get(self.state, "grey")
+
+
+class DeliveryAction(db.Model):
+    """One thing a carrier did with an item: out, delivered, failed (why), returned."""
+
+    __tablename__ = "postal_actions"
+
+    id = db.Column(db.Integer, primary_key=True)
+    item_id = db.Column(db.Integer, db.ForeignKey("postal_items.id", ondelete="CASCADE"),
+                        nullable=False, index=True)
+    kind = db.Column(db.String(12), nullable=False)
+    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
+    reason = db.Column(db.String(20))  # failed attempts: a FAIL_REASONS key
+    note = db.Column(db.String(300), nullable=False, default="")
+    # The form's one-time token: the same form sent twice is recorded once.
+    token = db.Column(db.String(64), nullable=False, unique=True)
+
+    item = db.relationship("ManifestItem", back_populates="actions")
+    actor = db.relationship("User")

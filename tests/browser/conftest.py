@@ -1,0 +1,118 @@
+"""Real-browser fixtures: the site served by waitress on a loopback port, Debian's Chromium via Playwright.
+
+`live_server` is a fresh app (CSRF on, real catalog) on its own port; `page` is a
+phone-sized page (360×740) that records console errors (CSP violations included).
+In CI a missing Chromium fails the run instead of skipping.
+"""
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+
+from commune.catalog.loader import load_catalog, read_catalog
+from commune.extensions import db
+from tests.conftest import IN_CI, make_app
+
+CHROMIUM = os.environ.get("COMMUNE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app, url):
+        self.app = app
+        self.url = url
+
+    def __call__(self, path="/"):
+        return self.url + path
+
+
+@pytest.fixture
+def live_server(tmp_path, monkeypatch):
+    from waitress.server import create_server
+
+    monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
+    with app.app_context():
+        load_catalog(read_catalog())
+        db.session.commit()
+    port = _free_port()
+    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield LiveServer(app, f"http://127.0.0.1:{port}")
+    server.close()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail(f"Chromium not found at {CHROMIUM}: CI must install it (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_page(browser, **options):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", **options)
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    """A phone-sized page with JavaScript on."""
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def nojs_page(browser):
+    """A phone-sized page with JavaScript off: every villager page must still work."""
+    context, page = _new_page(browser, java_script_enabled=False)
+    yield page
+    context.close()
+
+
+def horizontal_overflow(page):
+    """Pixels the page is wider than the screen (0 when it fits 360 px)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def axe_violations(page, live_server):
+    """Serious or critical accessibility violations found by axe-core (served from static/vendor)."""
+    page.add_script_tag(url=live_server("/static/vendor/axe.min.js"))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
