@@ -100,3 +100,6 @@ def register(app):
     app.cli.add_command(setup_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
+    from .backup import backup_command
+
+    app.cli.add_command(backup_command)

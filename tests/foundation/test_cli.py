@@ -143,3 +143,19 @@ def test_demo_fills_a_commune_anyone_can_try(runner):
     # Passwords are printed once: a second run keeps them.
     again = runner.invoke(args=["demo", "--dossiers", "1"])
     assert "password:" not in again.output
+
+
+def test_backup_copies_the_database_and_files(app, runner, tmp_path, catalog):
+    import sqlite3
+
+    data_dir = tmp_path / "data" / "files" / "ab"
+    data_dir.mkdir(parents=True)
+    (data_dir / "abcdef").write_bytes(b"photo bytes")
+    result = runner.invoke(args=["backup", str(tmp_path / "backups")])
+    assert result.exit_code == 0, result.output
+    [folder] = list((tmp_path / "backups").iterdir())
+    assert (folder / "data" / "files" / "ab" / "abcdef").read_bytes() == b"photo bytes"
+    if not PG_URL:
+        copy = sqlite3.connect(folder / "commune.db")
+        assert copy.execute("SELECT count(*) FROM procedures").fetchone()[0] == 57
+        copy.close()
