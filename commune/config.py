@@ -43,6 +43,10 @@ def build_config(instance_path):
         # Uploads: one request carries one photo (or the no-JS form, a few).
         "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_MB", 25) * 1024 * 1024,
         "COMMUNE_DRAFT_DAYS": _int_env("DRAFT_DAYS", 30),
+        "COMMUNE_MAX_FILES": _int_env("MAX_FILES", 60),  # pages per dossier per round
+        "COMMUNE_MAX_DRAFT_MB": _int_env("MAX_DRAFT_MB", 80),  # stored bytes per dossier per round
+        "COMMUNE_BLANK_FORM_MB": _int_env("BLANK_FORM_MB", 10),
+        "COMMUNE_MAX_DELIVERY_ATTEMPTS": _int_env("MAX_DELIVERY_ATTEMPTS", 3),
         "COMMUNE_CUTOFF": _env("CUTOFF", "16:00"),
         "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
@@ -60,6 +64,9 @@ def build_config(instance_path):
         "SMS_URL": _env("SMS_URL"),
         "SMS_AUTH": _env("SMS_AUTH"),
         "SMS_BODY": _env("SMS_BODY", '{"to": "{phone}", "text": "{text}"}'),
+        "SMTP_SECURITY": _env("SMTP_SECURITY", "starttls"),  # starttls | ssl | none (docs/notices.md)
+        "COMMUNE_SMS_UNICODE": _env("SMS_UNICODE", "0") == "1",
+        "COMMUNE_SMS_MAX_CHARS": _int_env("SMS_MAX_CHARS", 160),
         "COMMUNE_SEND_NOTICES": _env("SEND_NOTICES", "1") == "1",
         "COMMUNE_PUBLIC_URL": _env("PUBLIC_URL", ""),
         "BABEL_DEFAULT_LOCALE": "vi",
@@ -75,6 +82,7 @@ def build_config(instance_path):
             "application/json", "image/svg+xml", "text/csv",
         ],
         "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 300,
         "SEND_FILE_MAX_AGE_DEFAULT": 0,
     }

@@ -44,6 +44,15 @@ def make_app(tmp_path, **overrides):
     config.update(overrides)
     os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(config)
+
+    @app.teardown_request
+    def _forget_cached_user(_exc):
+        # Tests keep one app context open, so `g` outlives a request; a real server
+        # starts each request with a fresh `g`. Forget Flask-Login's cached user likewise.
+        from flask import g
+
+        g.pop("_login_user", None)
+
     with app.app_context():
         if PG_URL:
             if not _pg_schema_ready:

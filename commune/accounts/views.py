@@ -1,23 +1,18 @@
 """Login, logout and the staff member's own password."""
-from datetime import timedelta
 from urllib.parse import urlparse
 
-import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..core.timeutil import utcnow
 from ..extensions import db, limiter
 from . import (
     bp,
     permissions,  # noqa: F401  (registers the user loader)
 )
 from .forms import ChangePasswordForm, LoginForm
-from .models import ADMIN, LEADER, POSTAL, User
-
-MAX_FAILURES = 5
-LOCK_MINUTES = 5
+from .models import ADMIN, LEADER, POSTAL
+from .services import authenticate, end_all_sessions
 
 # Where each role starts after login (the first endpoint that exists).
 HOME_ENDPOINTS = {
@@ -57,34 +52,26 @@ def login():
     form = LoginForm()
     error = None
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).filter_by(username=form.username.data.strip()))
-        now = utcnow()
-        if user is not None and user.locked_until and user.locked_until > now:
-            minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-            error = _("Tài khoản tạm khóa do nhập sai nhiều lần. Thử lại sau %(n)s phút.", n=minutes)
-        elif user is None or not user.active or not user.check_password(form.password.data):
-            if user is not None:
-                user.failed_logins += 1
-                if user.failed_logins >= MAX_FAILURES:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    user.failed_logins = 0
-                db.session.commit()
-            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+        result = authenticate(form.username.data, form.password.data)
+        db.session.commit()
+        if result.user is None:
+            error = result.error
         else:
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
-            db.session.commit()
-            login_user(user)  # Flask-Login issues a fresh session for the new identity
-            return redirect(_safe_next(request.args.get("next")) or staff_home(user))
-    return render_template("accounts/login.html", form=form, error=error)
+            target = _safe_next(request.args.get("next"))
+            session.clear()  # a fresh session on login: nothing from before carries over
+            login_user(result.user)
+            return redirect(target or staff_home(result.user))
+    return render_template("accounts/login.html", form=form, error=error), (200 if not error else 400)
 
 
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout():
-    """End the session (a POST, so CSRF protection makes it a deliberate act)."""
+    """End the session (a POST, so CSRF protection makes it a deliberate act); copied cookies die too."""
+    end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
+    session.clear()
     flash(_("Bạn đã đăng xuất."))
     return redirect(url_for("accounts.login"))
 
@@ -98,9 +85,11 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("Mật khẩu hiện tại không đúng."))
         else:
-            current_user.set_password(form.new.data)
+            user = current_user._get_current_object()
+            user.set_password(form.new.data)  # rotates the session token: other sessions end
             db.session.commit()
-            login_user(current_user)
+            session.clear()
+            login_user(user)
             flash(_("Đã đổi mật khẩu."))
             return redirect(staff_home(current_user))
     return render_template("accounts/change_password.html", form=form)

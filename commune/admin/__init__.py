@@ -1,6 +1,21 @@
-"""The admin feature."""
-from flask import Blueprint
+"""The admin feature: catalog, staff, calendar, settings, and the record of every change."""
+from flask import Blueprint, abort
+from flask_login import current_user
 
-bp = Blueprint("admin", __name__)
+bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
-from . import views  # noqa: E402,F401
+
+@bp.before_request
+def _admins_only():
+    """Every admin URL: log in first, then admin role only (403 for other staff)."""
+    from ..accounts.models import ADMIN
+    from ..extensions import login_manager
+
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role != ADMIN:
+        abort(403)
+    return None
+
+
+from . import calendar_views, catalog_views, settings_views, staff_views, views  # noqa: E402,F401

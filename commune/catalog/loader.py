@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from ..extensions import db
-from .models import ONLINE_KINDS, Field, Procedure, RequiredDocument
+from .models import ONLINE_KINDS, Field, Procedure, RequiredDocument, fill_missing_search_text
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "commune_procedures.json"
 
@@ -161,6 +161,7 @@ def load_catalog(data):
             procedure.version += 1
             stats["procedures_updated"] += 1
     db.session.flush()
+    fill_missing_search_text()  # a database from before the search columns: index it now
     return stats
 
 

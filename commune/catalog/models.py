@@ -1,6 +1,10 @@
 """Catalog tables: fields (lĩnh vực), procedures, their required documents and blank forms."""
+import sqlalchemy as sa
+from sqlalchemy import orm
+
 from ..core.timeutil import utcnow
 from ..extensions import db
+from .text import body_text, name_text
 
 ONLINE_FULL = "toàn trình"
 ONLINE_PARTIAL = "một phần"
@@ -37,7 +41,7 @@ class Procedure(db.Model):
     processing_note = db.Column(db.Text, nullable=False, default="")
     fee_vnd = db.Column(db.Integer)  # None = set by the provincial council
     fee_note = db.Column(db.Text, nullable=False, default="")
-    fee_unit = db.Column(db.String(40), nullable=False, default="")  # "trang" -> "2.000 đ/trang"
+    fee_unit = db.Column(db.String(40), nullable=False, default="", server_default="")  # "trang": "2.000 đ/trang"
     eligible_submitters = db.Column(db.Text, nullable=False, default="")
     result = db.Column(db.Text, nullable=False, default="")
     legal_basis = db.Column(db.JSON, nullable=False, default=list)
@@ -52,8 +56,8 @@ class Procedure(db.Model):
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     # Accent-free lowercase text for search, kept current by catalog.search on every flush:
     # name + keywords + code (ranked first), then documents + result + legal basis.
-    search_name = db.Column(db.Text, nullable=False, default="")
-    search_body = db.Column(db.Text, nullable=False, default="")
+    search_name = db.Column(db.Text, nullable=False, default="", server_default="")
+    search_body = db.Column(db.Text, nullable=False, default="", server_default="")
 
     field = db.relationship("Field", back_populates="procedures")
     documents = db.relationship(
@@ -104,3 +108,53 @@ class BlankForm(db.Model):
     uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     procedure = db.relationship("Procedure", back_populates="blank_forms")
+
+
+@sa.event.listens_for(orm.Session, "before_flush")
+def _refresh_search_text(session, _context, _instances):
+    """Keep Procedure.search_name/search_body current whenever a procedure or its documents change."""
+    deleted = set(session.deleted)
+    touched = set()
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *deleted):
+            if isinstance(obj, Procedure) and obj not in deleted:
+                touched.add(obj)
+            elif isinstance(obj, RequiredDocument) and obj.procedure is not None:
+                touched.add(obj.procedure)
+        if touched or any(isinstance(obj, Procedure) for obj in deleted):
+            session.info["catalog_changed"] = True
+        for procedure in touched - deleted:
+            name, body = name_text(procedure), body_text(procedure, skip=deleted)
+            if procedure.search_name != name:
+                procedure.search_name = name
+            if procedure.search_body != body:
+                procedure.search_body = body
+
+
+_commits = [0]  # catalog changes committed in this process (see catalog.search: no query per search)
+
+
+def catalog_commits():
+    """How many commits in this process changed a procedure or its documents."""
+    return _commits[0]
+
+
+@sa.event.listens_for(orm.Session, "after_commit")
+def _count_catalog_commit(session):
+    if session.info.pop("catalog_changed", False):
+        _commits[0] += 1
+
+
+@sa.event.listens_for(orm.Session, "after_rollback")
+def _forget_catalog_change(session):
+    session.info.pop("catalog_changed", None)
+
+
+def fill_missing_search_text():
+    """Fill search_name/search_body where empty (rows created before the columns existed). Flushes."""
+    missing = db.session.scalars(sa.select(Procedure).where(Procedure.search_name == "")).all()
+    for procedure in missing:
+        procedure.search_name = name_text(procedure)
+        procedure.search_body = body_text(procedure)
+    db.session.flush()
+    return len(missing)

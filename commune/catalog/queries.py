@@ -1,5 +1,6 @@
 """Read-only catalog selects shared by views, the API and reports."""
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from .models import Field, Procedure
@@ -16,3 +17,47 @@ def fields_with_counts():
         .order_by(Field.position)
     ).all()
     return [(field, n) for field, n in rows]
+
+
+def popular_procedures(limit=8):
+    """The most used procedures, in the order set in the catalog (popularity 1 first)."""
+    return db.session.scalars(
+        sa.select(Procedure)
+        .where(Procedure.active.is_(True), Procedure.popularity.is_not(None))
+        .order_by(Procedure.popularity, Procedure.name)
+        .limit(limit)
+    ).all()
+
+
+def active_field(code):
+    """The active field with this code, or None."""
+    return db.session.scalar(sa.select(Field).where(Field.code == code, Field.active.is_(True)))
+
+
+def procedures_in(field):
+    """Active procedures of a field, most used first, then by name."""
+    return db.session.scalars(
+        sa.select(Procedure)
+        .where(Procedure.field_id == field.id, Procedure.active.is_(True))
+        .order_by(Procedure.popularity.is_(None), Procedure.popularity, Procedure.name)
+    ).all()
+
+
+def procedure_by_slug(slug):
+    """The procedure at /thu-tuc/<slug> (inactive ones too: old links keep working), or None."""
+    return db.session.scalar(
+        sa.select(Procedure).where(Procedure.slug == slug).options(
+            selectinload(Procedure.documents), selectinload(Procedure.blank_forms), joinedload(Procedure.field)
+        )
+    )
+
+
+def active_procedures():
+    """Every active procedure with its field and documents, in catalog order (for the API)."""
+    return db.session.scalars(
+        sa.select(Procedure)
+        .join(Field)
+        .where(Procedure.active.is_(True))
+        .order_by(Field.position, Procedure.name)
+        .options(joinedload(Procedure.field))
+    ).all()

@@ -109,9 +109,18 @@ def parse_cutoff(text):
     return time(int(hours), int(minutes))
 
 
+def saved_cutoff():
+    """The cut-off the admin saved on the calendar page ('HH:MM'), or None."""
+    from .settings import Setting
+
+    row = db.session.get(Setting, "cutoff")
+    return row.value if row is not None and row.value else None
+
+
 def compute_due_date(received_at, processing_days, cutoff_text="16:00"):
-    """Due date with the database's calendar (for services)."""
-    return WorkingCalendar.load().due_date(received_at, processing_days, parse_cutoff(cutoff_text))
+    """Due date with the database's calendar (for services); the admin's saved cut-off wins."""
+    cutoff = saved_cutoff() or cutoff_text
+    return WorkingCalendar.load().due_date(received_at, processing_days, parse_cutoff(cutoff))
 
 
 __all__ = ["CalendarDay", "WorkingCalendar", "compute_due_date", "parse_cutoff", "date"]

@@ -77,6 +77,17 @@ class Dossier(db.Model):
                             cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
+    # The inbox's tabs and counts (bench/inbox.py): running dossiers by due date (covering the
+    # "now"/overdue/due-soon counts), each tab in its sort order, counts filtered by channel or
+    # assignee, and search within a state, all answered from an index.
+    __table_args__ = (
+        db.Index("ix_dossiers_status_due", "status", "due_date", "has_new_supplement", "result_method",
+                 "submitted_at"),
+        db.Index("ix_dossiers_status_received", "status", "received_at"),
+        db.Index("ix_dossiers_status_submitted", "status", "submitted_at"),
+        db.Index("ix_dossiers_status_channel", "status", "channel", "assignee_id"),
+        db.Index("ix_dossiers_status_search", "status", "search_text"),
+    )
 
     @property
     def status_enum(self):

@@ -130,14 +130,12 @@ def _process_image(data, filename):
         if image.format in ("JPEG", "MPO"):
             # Decode at a reduced scale (1/2, 1/4, 1/8) when the photo is much bigger than needed.
             image.draft("RGB", (LONG_EDGE, LONG_EDGE))
-        # Only the orientation is read from the metadata; the GPS location and every other tag
-        # stay behind because the output is a fresh image with an empty info dict.
-        orientation = image.getexif().get(0x0112, 1)
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
         raise PhotoError(MSG_TRUNCATED) from error
-    image = _upright(image, orientation)
-    image = _flatten(image)
+    # Only the orientation is read from the metadata. The GPS location and every other tag stay
+    # behind: the pixels are pasted into a fresh image whose info dict is empty.
+    image = _flatten(_upright(image))
     image.thumbnail((LONG_EDGE, LONG_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     clean = Image.new("RGB", image.size)
     clean.paste(image)
@@ -149,17 +147,12 @@ def _process_image(data, filename):
                      sha256=hashlib.sha256(out).hexdigest(), size=len(out))
 
 
-def _upright(image, orientation):
+def _upright(image):
     """Apply the EXIF orientation tag (1-8) to the pixels."""
-    if orientation in (2, 3, 4, 5, 6, 7, 8):
-        exif = Image.Exif()
-        exif[0x0112] = orientation
-        image.info.pop("exif", None)
-        image.getexif().clear()
-        image.getexif()[0x0112] = orientation
-        transposed = ImageOps.exif_transpose(image)
-        return transposed if transposed is not None else image
-    return image
+    try:
+        return ImageOps.exif_transpose(image) or image
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError):
+        return image  # unreadable EXIF: keep the pixels as they are
 
 
 def _flatten(image):

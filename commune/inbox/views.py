@@ -1,2 +1,154 @@
-"""inbox views."""
-from . import bp  # noqa: F401
+"""The inbox list: tabs with live counts, filters, search, sort, pages, bulk assign."""
+import sqlalchemy as sa
+from flask import flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER
+from ..accounts.permissions import roles_required
+from ..catalog.models import Field, Procedure
+from ..core.dossier import Dossier
+from ..extensions import db
+from ..htmx import add_vary, render_page_or_fragment
+from . import bp, queries
+from .actions import ACTIONS
+from .forms import BulkAssignForm, FilterForm
+from .services import assign
+
+STAFF = (ADMIN, CLERK, OFFICER, LEADER)
+LIST_ARGS = ("tab", "q", "field", "procedure", "channel", "assignee", "date_from", "date_to", "sort", "page")
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def read_filters(form):
+    """Filters from the query string; a value that does not parse is ignored, never an error."""
+    form.validate()
+
+    def ok(name):
+        return None if form[name].errors else form[name].data
+
+    tab = request.args.get("tab", "now")
+    return queries.Filters(
+        tab=tab if tab in queries.TAB_KEYS else "now",
+        field_id=_int(ok("field")), procedure_id=_int(ok("procedure")),
+        channel=ok("channel") or None, assignee=ok("assignee") or None,
+        date_from=ok("date_from"), date_to=ok("date_to"), q=(ok("q") or "").strip(),
+        sort=ok("sort") if ok("sort") in queries.SORT_KEYS else "",
+        page=max(1, ok("page") or 1),
+    )
+
+
+def _fill_choices(form, staff):
+    fields = db.session.execute(sa.select(Field.id, Field.name).order_by(Field.position, Field.name)).all()
+    procedures = db.session.execute(
+        sa.select(Procedure.id, Procedure.name).order_by(Procedure.name)).all()
+    form.field.choices = [("", _("Mọi lĩnh vực"))] + [(str(i), n) for i, n in fields]
+    form.procedure.choices = [("", _("Mọi thủ tục"))] + [(str(i), n) for i, n in procedures]
+    form.assignee.choices = [("", _("Mọi người")), ("me", _("Tôi")), ("none", _("Chưa giao"))] + [
+        (str(u.id), u.full_name or u.username) for u in staff]
+    form.sort.choices = [("", _("Mặc định"))] + [(k, _(label)) for k, label in queries.SORTS]
+
+
+def _row_labels():
+    """Status and channel labels translated once per page (not once per row)."""
+    from ..core.dossier import CHANNEL_LABELS
+    from ..core.workflow import LABELS
+
+    return {"status": {s.value: _(label) for s, label in LABELS.items()},
+            "channel": {k: _(v) for k, v in CHANNEL_LABELS.items()},
+            "overdue": _("Quá hạn"), "soon": _("Sắp đến hạn"), "new": _("Mới bổ sung"), "select": _("Chọn hồ sơ")}
+
+
+def list_url(**changes):
+    """The inbox URL with the current query string changed (None removes a key)."""
+    args = {k: v for k, v in request.args.items() if k in LIST_ARGS and v}
+    args.update(changes)
+    return url_for("inbox.index", **{k: v for k, v in args.items() if v not in (None, "")})
+
+
+@bp.route("/hop-thu")
+@roles_required(*STAFF)
+def index():
+    """The clerk's inbox; htmx gets only the list fragment, everything else the full page."""
+    form = FilterForm(formdata=request.args)
+    staff = queries.assignable_staff()
+    _fill_choices(form, staff)
+    filters = queries.resolve_search(read_filters(form))
+    ctx = queries.Context()
+    counts = queries.counts(filters, ctx, current_user)
+    page = queries.dossier_list(filters, ctx, counts[filters.tab], current_user)
+    bulk = BulkAssignForm()
+    bulk.assignee.choices = [(u.id, u.full_name or u.username) for u in staff]
+    html = render_page_or_fragment(
+        "inbox/index.html", "inbox/_list.html",
+        form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=queries.TABS,
+        due_state=queries.due_state, list_url=list_url, bulk=bulk, labels=_row_labels(),
+        can_assign=current_user.role in ACTIONS["assign"].roles,
+    )
+    return add_vary(make_response(html))
+
+
+@bp.route("/hop-thu/giao-viec", methods=["POST"])
+@roles_required(*ACTIONS["assign"].roles)
+def bulk_assign():
+    """Assign the selected rows; rows changed meanwhile or in a state that forbids it are skipped."""
+    form = BulkAssignForm()
+    form.assignee.choices = [(u.id, u.full_name) for u in queries.assignable_staff()]
+    back = request.form.get("back") or url_for("inbox.index")
+    if not back.startswith("/hop-thu"):
+        back = url_for("inbox.index")
+    if not form.validate_on_submit() or not form.ids.data:
+        flash(_("Chọn ít nhất một hồ sơ và người xử lý."))
+        return redirect(back)
+    user = queries.assignable_user(form.assignee.data)
+    if user is None:
+        flash(_("Chọn một chuyên viên hoặc cán bộ đang làm việc."))
+        return redirect(back)
+    done, skipped = 0, []
+    action = ACTIONS["assign"]
+    for dossier in db.session.scalars(sa.select(Dossier).where(Dossier.id.in_(form.ids.data))):
+        seen_version = request.form.get(f"v-{dossier.id}")
+        if (not action.available(current_user, dossier)
+                or (seen_version is not None and seen_version != str(dossier.version))):
+            skipped.append(dossier.display_code)
+            continue
+        assign(dossier, current_user, user)
+        done += 1
+    db.session.commit()
+    flash(_("Đã giao %(n)s hồ sơ cho %(name)s.", n=done, name=user.full_name))
+    if skipped:
+        flash(_("Không giao được (đã thay đổi hoặc không ở trạng thái phù hợp): %(codes)s",
+                codes=", ".join(skipped)))
+    return redirect(back)
+
+
+
+KIND_LABELS = {
+    "note": "Ghi chú nội bộ", "message": "Nhắn người dân", "assign": "Giao xử lý",
+    "apology": "Xin lỗi và hẹn lại", "checklist": "Kiểm tra thành phần hồ sơ",
+    "supplement_checked": "Đã xem phần bổ sung", "document_view": "Xem giấy tờ",
+}
+
+
+@bp.context_processor
+def _labels():
+    from flask_babel import gettext
+
+    from ..core.workflow import LABELS, Status
+
+    def status_label(value):
+        try:
+            return gettext(LABELS[Status(value)])
+        except ValueError:
+            return value or ""
+
+    def kind_label(kind):
+        return gettext(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+
+    return {"status_label": status_label, "kind_label": kind_label}
+
+
+from . import counter, dossier_views, printables  # noqa: E402,F401

@@ -1,2 +1,163 @@
-"""postal views."""
-from . import bp  # noqa: F401
+"""Postal pages for the villager (how to receive the result) and the clerk (waiting list, manifests)."""
+import segno
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import ADMIN, CLERK, POSTAL
+from ..accounts.permissions import roles_required
+from ..core.access import villager_may_view
+from ..core.dossier import Dossier
+from ..core.phone import format_phone
+from ..core.settings import get_settings
+from ..core.tracking_codes import normalise_code
+from ..extensions import db
+from . import bp, queries, services
+from .forms import ChangeMethodForm, manifest_form
+from .models import FAIL_REASONS
+
+
+@bp.app_template_filter("postal_phone")
+def postal_phone(phone):
+    """0912345678 -> 0912 345 678 (easy to read aloud on the phone)."""
+    return format_phone(phone)
+
+
+def _dossier_for_villager(code):
+    dossier = db.session.scalar(sa.select(Dossier).where(Dossier.code == normalise_code(code)))
+    if dossier is None or not villager_may_view(dossier):
+        abort(404)
+    return dossier
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for a QR code (COMMUNE_PUBLIC_URL when set, else this request's host)."""
+    base = current_app.config.get("COMMUNE_PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def qr_svg(text, title=""):
+    """A QR code as inline SVG markup (no style attribute, so the strict CSP allows it)."""
+    svg = segno.make(text, error="m").svg_inline(scale=2, border=2, title=title or None)
+    return Markup(svg)
+
+
+@bp.route("/ho-so/<code>/nhan-ket-qua", methods=["GET", "POST"])
+def change_method(code):
+    """The villager chooses (or changes) how to receive the result: at the office or by post."""
+    dossier = _dossier_for_villager(code)
+    changeable = services.can_change_method(dossier)
+    allowed = services.postal_allowed(dossier)
+    form = ChangeMethodForm(data=None if request.method == "POST" else {
+        "method": dossier.result_method,
+        "name": dossier.delivery_name or dossier.applicant_name,
+        "phone": dossier.delivery_phone or dossier.applicant_phone,
+        "address": dossier.delivery_address or dossier.applicant_address,
+        "village": dossier.delivery_village or dossier.applicant_village,
+        "note": dossier.delivery_note,
+    })
+    error = None
+    if changeable and form.validate_on_submit():
+        try:
+            services.change_method(dossier, form.method.data, form.name.data, form.phone.data,
+                                   form.address.data, form.village.data, form.note.data)
+            db.session.commit()
+        except services.PostalError as exc:
+            db.session.rollback()
+            error = _(str(exc))
+        else:
+            flash(_("Đã lưu cách nhận kết quả."))
+            return redirect(url_for("postal.change_method", code=dossier.code))
+    status = 400 if request.method == "POST" and (form.errors or error or not changeable) else 200
+    return render_template(
+        "postal/change_method.html", dossier=dossier, form=form, changeable=changeable,
+        allowed=allowed, error=error, fee_note=get_settings()["postal_fee_note"],
+        steps=queries.delivery_events(dossier), item=queries.latest_item(dossier),
+    ), status
+
+
+@bp.route("/buu-chinh/cho-chuyen")
+@roles_required(CLERK, ADMIN)
+def waiting():
+    """Results ready to go home by post and not yet on a manifest."""
+    dossiers = queries.waiting_dossiers()
+    return render_template("postal/waiting.html", dossiers=dossiers,
+                           flagged=queries.missing_before([d.id for d in dossiers]),
+                           manifests=queries.manifests(limit=10))
+
+
+@bp.route("/buu-chinh/bang-ke/moi", methods=["GET", "POST"])
+@roles_required(CLERK, ADMIN)
+def new_manifest():
+    """The clerk picks which ready results go in the bag and makes the handover manifest."""
+    dossiers = queries.waiting_dossiers()
+    # ?d=<id> from a dossier page, ?ids=<id>&ids=… from the inbox's ticked rows.
+    preselect = set(request.args.getlist("d", type=int)) | set(request.args.getlist("ids", type=int))
+    form = manifest_form(dossiers)()
+    if request.method == "GET":
+        for d in dossiers:
+            form[f"pick_{d.id}"].data = not preselect or d.id in preselect
+    error = None
+    if form.validate_on_submit():
+        picked = [d for d in dossiers if form[f"pick_{d.id}"].data]
+        fees = {d.id: form[f"fee_{d.id}"].data or 0 for d in picked}
+        try:
+            manifest = services.create_manifest(picked, current_user, fees)
+            db.session.commit()
+        except services.PostalError as exc:
+            db.session.rollback()
+            error = _(str(exc))
+        except IntegrityError:  # another clerk took the same number at the same moment
+            db.session.rollback()
+            error = _("Có người vừa lập bảng kê cùng lúc. Vui lòng bấm lại.")
+        else:
+            flash(_("Đã lập bảng kê %(n)s. Hãy in và giao cho bưu điện.", n=manifest.number))
+            return redirect(url_for("postal.manifest_print", number=manifest.number))
+    status = 400 if request.method == "POST" else 200
+    return render_template("postal/new_manifest.html", form=form, dossiers=dossiers, error=error,
+                           flagged=queries.missing_before([d.id for d in dossiers])), status
+
+
+@bp.route("/buu-chinh/bang-ke")
+@roles_required(CLERK, ADMIN)
+def manifests():
+    """Recent handover manifests and where their items are."""
+    return render_template("postal/manifests.html", manifests=queries.manifests(limit=100))
+
+
+def _manifest_or_404(number):
+    manifest = queries.manifest_by_number(number.strip().upper())
+    if manifest is None:
+        abort(404)
+    return manifest
+
+
+@bp.route("/buu-chinh/bang-ke/<number>/xem")
+@roles_required(CLERK, ADMIN)
+def manifest(number):
+    """The clerk follows each item of a manifest, with its delivery steps (missing ones flagged)."""
+    manifest = _manifest_or_404(number)
+    return render_template("postal/manifest.html", manifest=manifest, reasons=FAIL_REASONS,
+                           new_token=services.new_token)
+
+
+@bp.route("/buu-chinh/bang-ke/<number>/in")
+@roles_required(CLERK, ADMIN, POSTAL)
+def manifest_print(number):
+    """The printable A4 manifest: one row and one QR code per item, signature boxes for both sides."""
+    manifest = _manifest_or_404(number)
+    qr = {item.id: qr_svg(external_url("postal.item", item_id=item.id), title=item.dossier.display_code)
+          for item in manifest.items}
+    manifest_qr = qr_svg(external_url("postal.confirm_manifest", number=manifest.number),
+                         title=manifest.number)
+    return render_template("postal/manifest_print.html", manifest=manifest, qr=qr,
+                           manifest_qr=manifest_qr, settings=get_settings())
+
+
+
+from . import carrier_views  # noqa: E402,F401

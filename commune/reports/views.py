@@ -1,2 +1,114 @@
-"""reports views."""
-from . import bp  # noqa: F401
+"""Figures for leaders: the page, its exports (CSV, Excel) and the printable monthly report."""
+from datetime import date
+
+from flask import Response, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import ADMIN, CLERK, LEADER
+from ..accounts.permissions import roles_required
+from ..core.timeutil import local_today
+from . import bp, exports
+from .charts import bars_months, stacked_months
+from .forms import PeriodForm
+from .periods import make_period, month_period
+from .queries import compute_figures, register_rows
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _period_from_request():
+    form = PeriodForm(request.args)
+    if not form.validate():
+        form.tu.data = form.den.data = None
+    if form.ky.data == "tuy-chon" and not (form.tu.data and form.den.data):
+        form.ky.errors = list(form.ky.errors) + [_("Chọn cả ngày bắt đầu và ngày kết thúc.")]
+    period = make_period(form.ky.data or "thang-nay", form.tu.data, form.den.data)
+    return form, period
+
+
+def _postal_reasons():
+    try:
+        from ..postal.models import FAIL_REASONS
+    except ImportError:
+        return {}
+    return FAIL_REASONS
+
+
+def _sees_staff():
+    return current_user.role in (LEADER, ADMIN)
+
+
+def _charts(figures):
+    return {
+        "resolved": stacked_months(figures.months, _("Hồ sơ đã giải quyết theo tháng"), {
+            "early": _("Sớm hạn"), "on_time": _("Đúng hạn"), "late": _("Trễ hạn")}),
+        "received": bars_months(figures.months, "received", _("Hồ sơ tiếp nhận theo tháng")),
+    }
+
+
+@bp.route("/so-lieu")
+@roles_required(LEADER, ADMIN, CLERK)
+def figures():
+    """The figures for a period: overall, per field, per procedure, per staff member (leader)."""
+    form, period = _period_from_request()
+    result = compute_figures(period, with_staff=_sees_staff())
+    return render_template("reports/figures.html", form=form, figures=result, charts=_charts(result),
+                           sees_staff=_sees_staff(), query=request.args.to_dict(),
+                           postal_reasons=_postal_reasons())
+
+
+def _download(content, filename, mimetype):
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/so-lieu/xuat/<what>.<fmt>")
+@roles_required(LEADER, ADMIN, CLERK)
+def export(what, fmt):
+    """Download the figures or the dossier register (Form 07) of the period as CSV or Excel."""
+    if what not in ("so-lieu", "so-theo-doi") or fmt not in ("csv", "xlsx"):
+        abort(404)
+    _form, period = _period_from_request()
+    stamp = f"{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    if what == "so-lieu":
+        headers = exports.FIGURE_HEADERS
+        rows = exports.figure_rows(compute_figures(period, with_staff=_sees_staff()))
+        title, heading = "So lieu", _("Số liệu giải quyết hồ sơ %(p)s", p=period.label)
+    else:
+        headers = exports.REGISTER_HEADERS
+        rows = exports.register_rows(register_rows(period))
+        title, heading = "So theo doi", _("Sổ theo dõi hồ sơ (Mẫu 07) %(p)s", p=period.label)
+    filename = f"{what}-{stamp}.{fmt}"
+    if fmt == "csv":
+        return _download(exports.to_csv(headers, rows), filename, "text/csv; charset=utf-8")
+    return _download(exports.to_xlsx(title, headers, rows, heading), filename, XLSX)
+
+
+def _recent_months(today, count=12):
+    months, year, month = [], today.year, today.month
+    for _i in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months
+
+
+@bp.route("/so-lieu/bao-cao-thang")
+@roles_required(LEADER, ADMIN, CLERK)
+def monthly_report():
+    """A printable monthly report (the browser prints it; print CSS hides the navigation)."""
+    today = local_today()
+    choices = _recent_months(today)
+    chosen = request.args.get("thang") or choices[1]
+    try:
+        year, month = (int(x) for x in chosen.split("-"))
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    period = month_period(year, month)
+    result = compute_figures(period, with_staff=_sees_staff())
+    return render_template("reports/monthly.html", figures=result, charts=_charts(result),
+                           months=choices, chosen=f"{year:04d}-{month:02d}", sees_staff=_sees_staff(),
+                           printed_on=today, postal_reasons=_postal_reasons())

@@ -1,6 +1,7 @@
-"""The submissions feature."""
+"""The submissions feature: a villager submits a dossier from a phone, with photos, no account."""
 from flask import Blueprint
 
-bp = Blueprint("submissions", __name__)
+# `flask --app app drafts purge` comes from this blueprint's CLI group.
+bp = Blueprint("submissions", __name__, cli_group="drafts")
 
-from . import views  # noqa: E402,F401
+from . import cli, files, uploads, views  # noqa: E402,F401

@@ -1,0 +1,115 @@
+"""Benchmark: the figures page's SQL on 100 000 dossiers in a temporary SQLite database.
+
+Run: .venv/bin/python bench/reports.py [count]
+Builds the catalog, 8 staff and `count` dossiers (bulk inserts) spread over two years,
+then times compute_figures() for this month, this quarter and this year.
+"""
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+
+from commune import create_app  # noqa: E402
+from commune.extensions import db  # noqa: E402
+
+
+def build(count):
+    from commune.accounts.models import User
+    from commune.catalog.loader import load_catalog, read_catalog
+    from commune.catalog.models import Procedure
+    from commune.core.calendar import WorkingCalendar
+    from commune.core.dossier import CHANNELS, Dossier
+    from commune.core.timeutil import utcnow
+
+    load_catalog(read_catalog())
+    for n in range(8):
+        user = User(username=f"staff{n}", role="officer", full_name=f"Cán bộ {n}", password_hash="x")
+        db.session.add(user)
+    db.session.commit()
+    procedures = db.session.execute(sa.select(Procedure.id, Procedure.processing_days)).all()
+    users = db.session.scalars(sa.select(User.id)).all()
+    calendar = WorkingCalendar.load()
+    rng = random.Random(8)
+    now = utcnow()
+    rows = []
+    for i in range(count):
+        procedure_id, days = rng.choice(procedures)
+        days = days if days is not None else 5
+        received = now - timedelta(days=rng.uniform(0, 730))
+        due = calendar.due_date(received, days)
+        # Most dossiers are finished; only recent ones are still open (as at a real desk).
+        status, finished = "processing", None
+        roll = rng.random()
+        age_days = (now - received).days
+        if roll < 0.97 or age_days > 2 * days + 10:
+            finished = received + timedelta(days=rng.uniform(0, days * 1.6 + 1))
+            status = "returned" if roll < 0.9 else ("refused" if roll < 0.95 else "withdrawn")
+            if finished > now:
+                status, finished = "processing", None
+        rows.append({
+            "code": f"B{i:09d}", "procedure_id": procedure_id, "procedure_snapshot": {},
+            "status": status, "channel": rng.choice(CHANNELS), "assignee_id": rng.choice(users),
+            "applicant_name": "Nguyễn Văn An", "created_at": received, "updated_at": received,
+            "submitted_at": received, "received_at": received, "due_date": due,
+            "finished_at": finished, "form_data": {}, "version": 1,
+        })
+        if len(rows) == 10_000:
+            db.session.execute(sa.insert(Dossier), rows)
+            rows = []
+    if rows:
+        db.session.execute(sa.insert(Dossier), rows)
+    db.session.commit()
+
+
+def timed(label, func, repeat=5):
+    """Best of `repeat` runs: wall time, and CPU time (steadier on a busy machine; SQLite runs in-process)."""
+    best_wall = best_cpu = None
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = func()
+        wall, cpu = (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+        best_wall = wall if best_wall is None else min(best_wall, wall)
+        best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
+    print(f"{label:<40} {best_wall:8.1f} ms wall {best_cpu:8.1f} ms cpu")
+    return result
+
+
+def main():
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    from commune.reports import exports
+    from commune.reports.periods import make_period
+    from commune.reports.queries import compute_figures, grouped_counts, register_rows
+
+    keep = os.environ.get("REPORTS_BENCH_DB")  # reuse a database built by an earlier run
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["COMMUNE_INSTANCE_PATH"] = tmp
+        path = keep or f"{tmp}/bench.db"
+        fresh = not os.path.exists(path)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench"})
+        with app.app_context():
+            db.create_all()
+            if fresh:
+                started = time.perf_counter()
+                build(count)
+                print(f"built {count} dossiers in {time.perf_counter() - started:.1f} s")
+            for kind in ("thang-nay", "quy-nay", "nam-nay"):
+                period = make_period(kind)
+                timed(f"grouped counts, {kind}", lambda p=period: grouped_counts(p))
+                figures = timed(f"compute_figures (whole page), {kind}", lambda p=period: compute_figures(p))
+                print(f"  received {figures.overall.received}, resolved {figures.overall.resolved}, "
+                      f"on time {figures.overall.on_time_pct}%, avg {figures.overall.avg_days} working days")
+            period = make_period("thang-nay")
+            rows = timed("register rows, thang-nay", lambda: register_rows(period), repeat=3)
+            timed(f"register .xlsx ({len(rows)} rows)", lambda: exports.to_xlsx(
+                "So", exports.REGISTER_HEADERS, exports.register_rows(rows)), repeat=3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,176 @@
+"""Admin forms: catalog, staff, calendar, settings, import."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..accounts.models import ROLE_LABELS
+from ..catalog.models import ONLINE_KINDS
+from ..core.calendar import OFF, WORKING
+
+FIELD_TYPES = {
+    "text": "Chữ (một dòng)",
+    "textarea": "Đoạn văn",
+    "date": "Ngày",
+    "number": "Số",
+    "phone": "Số điện thoại",
+    "id_number": "Số định danh cá nhân",
+    "select": "Chọn một (danh sách)",
+    "radio": "Chọn một (nút)",
+    "checkbox": "Ô đánh dấu",
+}
+CHOICE_TYPES = ("select", "radio")
+SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang."))
+
+
+class ConfirmForm(FlaskForm):
+    """One-click buttons (deactivate, delete): only CSRF."""
+
+
+class FieldForm(FlaskForm):
+    code = StringField(_l("Mã lĩnh vực"), validators=[DataRequired(), Length(max=60), SLUG])
+    name = StringField(_l("Tên lĩnh vực"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
+    position = IntegerField(_l("Thứ tự"), default=0, validators=[Optional(), NumberRange(min=0)])
+    active = BooleanField(_l("Đang dùng"), default=True)
+
+
+class DocumentRow(Form):
+    name = TextAreaField(_l("Tên giấy tờ"), validators=[Optional(), Length(max=2000)])
+    original_or_copy = StringField(_l("Bản chính / bản sao"), validators=[Optional(), Length(max=200)])
+    count = IntegerField(_l("Số lượng"), default=1, validators=[Optional(), NumberRange(min=1, max=50)])
+    required = BooleanField(_l("Bắt buộc"), default=True)
+    hint = StringField(_l("Gợi ý"), validators=[Optional(), Length(max=1000)])
+
+
+class FormFieldRow(Form):
+    name = StringField(_l("Mã câu hỏi"), validators=[Optional(), Length(max=60),
+                                                     Regexp(r"^[a-z][a-z0-9_]*$", message=_l(
+                                                         "Chỉ dùng chữ thường không dấu, số và dấu _."))])
+    # No Optional() here: it would stop the checks below for an empty value.
+    label = StringField(_l("Câu hỏi"), validators=[Length(max=300)])
+    type = SelectField(_l("Kiểu"), choices=[SelectChoice(k, v) for k, v in FIELD_TYPES.items()], default="text")
+    required = BooleanField(_l("Bắt buộc"))
+    choices = StringField(_l("Các lựa chọn (cách nhau bằng dấu ;)"), validators=[Length(max=1000)])
+    help = StringField(_l("Hướng dẫn"), validators=[Optional(), Length(max=500)])
+
+    def validate_label(self, field):
+        if self.name.data and not field.data:
+            raise ValidationError(_l("Nhập câu hỏi."))
+
+    def validate_choices(self, field):
+        if self.type.data in CHOICE_TYPES and self.name.data and not [c for c in (field.data or "").split(";")
+                                                                      if c.strip()]:
+            raise ValidationError(_l("Nhập ít nhất một lựa chọn."))
+
+
+class ProcedureForm(FlaskForm):
+    name = TextAreaField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
+    name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
+    code = StringField(_l("Mã thủ tục quốc gia"), validators=[Optional(), Length(max=40)])
+    slug = StringField(_l("Đường dẫn"), validators=[DataRequired(), Length(max=200), SLUG])
+    field_id = SelectField(_l("Lĩnh vực"), coerce=int, choices=[])
+    processing_days = IntegerField(_l("Thời hạn giải quyết (ngày làm việc)"),
+                                   description=_l("0 = trả trong ngày; để trống nếu chưa công bố."),
+                                   validators=[Optional(), NumberRange(min=0, max=365)])
+    processing_note = TextAreaField(_l("Ghi chú thời hạn"), validators=[Optional(), Length(max=3000)])
+    fee_vnd = IntegerField(_l("Phí, lệ phí (đồng)"),
+                           description=_l("0 = miễn phí; để trống nếu do HĐND tỉnh quy định."),
+                           validators=[Optional(), NumberRange(min=0)])
+    fee_unit = StringField(_l("Đơn vị tính phí"), description=_l("Ví dụ: trang, bản sao (phí tính theo đơn vị)."),
+                           validators=[Optional(), Length(max=40)])
+    fee_note = TextAreaField(_l("Ghi chú phí"), validators=[Optional(), Length(max=3000)])
+    online_level = SelectField(_l("Nộp trực tuyến"), choices=[SelectChoice("", _l("Không (chỉ thông tin)"))]
+                               + [SelectChoice(k, k) for k in ONLINE_KINDS], default="")
+    postal_return_allowed = BooleanField(_l("Cho phép nhận kết quả qua bưu chính"))
+    eligible_submitters = TextAreaField(_l("Đối tượng thực hiện"), validators=[Optional(), Length(max=3000)])
+    result = TextAreaField(_l("Kết quả"), validators=[Optional(), Length(max=3000)])
+    legal_basis = TextAreaField(_l("Căn cứ pháp lý (mỗi dòng một văn bản)"), validators=[Optional(), Length(max=10000)])
+    keywords = StringField(_l("Từ khóa tìm kiếm (cách nhau bằng dấu ;)"), validators=[Optional(), Length(max=1000)])
+    active = BooleanField(_l("Đang áp dụng"), default=True)
+    documents = FieldList(FormField(DocumentRow), min_entries=0)
+    form_fields = FieldList(FormField(FormFieldRow), min_entries=0)
+
+
+class BlankFormUpload(FlaskForm):
+    title = StringField(_l("Tên mẫu đơn, tờ khai"), validators=[DataRequired(), Length(max=300)])
+    file = FileField(_l("Tệp (PDF, DOC hoặc DOCX)"), validators=[FileRequired(_l("Chọn một tệp."))])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Tệp danh mục (JSON)"), validators=[FileRequired(_l("Chọn một tệp."))])
+
+
+ROLE_CHOICES = [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(_l("Tên đăng nhập"), validators=[
+        DataRequired(), Length(min=3, max=80),
+        Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số, dấu chấm, gạch."))])
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class UserEditForm(FlaskForm):
+    full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
+        DataRequired(), EqualTo("password", message=_l("Hai mật khẩu không giống nhau."))])
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(_l("Ngày"), validators=[DataRequired(message=_l("Chọn ngày."))])
+    kind = SelectField(_l("Loại"), choices=[SelectChoice(OFF, _l("Ngày nghỉ thêm")),
+                                           SelectChoice(WORKING, _l("Ngày làm bù (làm việc)"))])
+    note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=200)])
+
+
+class CutoffForm(FlaskForm):
+    cutoff = StringField(_l("Giờ chốt tiếp nhận trong ngày"),
+                         description=_l("Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo."),
+                         validators=[DataRequired(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
+                                                            message=_l("Nhập giờ dạng HH:MM, ví dụ 16:00."))])
+
+
+class SettingsForm(FlaskForm):
+    commune_name = StringField(_l("Tên xã"), validators=[DataRequired(), Length(max=200)])
+    office_name = StringField(_l("Tên bộ phận một cửa"), validators=[DataRequired(), Length(max=200)])
+    office_address = StringField(_l("Địa chỉ"), validators=[DataRequired(), Length(max=300)])
+    office_phone = StringField(_l("Điện thoại"), validators=[DataRequired(), Length(max=40)])
+    office_email = StringField(_l("Thư điện tử"), validators=[Optional(), Length(max=200)])
+    office_hours = TextAreaField(_l("Giờ làm việc"), validators=[DataRequired(), Length(max=500)])
+    receiving_unit = StringField(_l("Đơn vị tiếp nhận"), validators=[Optional(), Length(max=200)])
+    province = StringField(_l("Tỉnh/thành phố"), validators=[Optional(), Length(max=200)])
+    postal_fee_note = TextAreaField(_l("Ghi chú phí bưu chính"), validators=[Optional(), Length(max=1000)])
+    smtp_host = StringField(_l("Máy chủ thư (SMTP)"), validators=[Optional(), Length(max=200)])
+    smtp_port = IntegerField(_l("Cổng SMTP"), validators=[Optional(), NumberRange(min=1, max=65535)])
+    smtp_user = StringField(_l("Tài khoản SMTP"), validators=[Optional(), Length(max=200)])
+    smtp_password = PasswordField(_l("Mật khẩu SMTP"), description=_l("Để trống để giữ mật khẩu đã lưu."),
+                                  validators=[Optional(), Length(max=300)])
+    smtp_from = StringField(_l("Địa chỉ gửi thư"), validators=[Optional(), Length(max=200)])
+    sms_url = StringField(_l("Địa chỉ dịch vụ SMS"), validators=[Optional(), Length(max=500)])
+    sms_auth = PasswordField(_l("Khóa xác thực SMS"), description=_l("Để trống để giữ khóa đã lưu."),
+                             validators=[Optional(), Length(max=500)])
+    draft_retention_days = IntegerField(_l("Giữ hồ sơ nháp (ngày)"), validators=[Optional(), NumberRange(1, 365)])
+    dossier_retention_years = IntegerField(_l("Lưu hồ sơ đã xong (năm)"), validators=[Optional(), NumberRange(1, 100)])
+    clear_smtp_password = BooleanField(_l("Xóa mật khẩu SMTP đã lưu"))
+    clear_sms_auth = BooleanField(_l("Xóa khóa SMS đã lưu"))

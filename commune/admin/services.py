@@ -1,0 +1,126 @@
+"""Staff accounts, the working calendar and the settings, as the admin changes them. Flush, never commit."""
+import sqlalchemy as sa
+
+from ..accounts.models import ADMIN, User
+from ..core.audit import audit, diff
+from ..core.calendar import CalendarDay
+from ..core.settings import SECRET_KEYS, get_settings, set_setting
+from ..extensions import db
+
+CHANGED = "(đã thay đổi)"
+# Keys the settings form edits (beyond core.settings.DEFAULTS).
+EXTRA_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_from", "sms_url", "draft_retention_days",
+              "dossier_retention_years")
+SETTING_DEFAULTS = {"cutoff": "16:00", "draft_retention_days": "30", "dossier_retention_years": "20"}
+
+
+class AdminRuleError(ValueError):
+    """A change that would lock the office out (e.g. removing the last admin)."""
+
+
+def _active_admins():
+    return db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.role == ADMIN,
+                                                                                 User.active.is_(True)))
+
+
+def _user_dict(user):
+    return {"username": user.username, "full_name": user.full_name, "role": user.role, "active": user.active}
+
+
+def create_user(actor, username, full_name, role, password):
+    """A new staff account."""
+    if db.session.scalar(sa.select(User).filter_by(username=username)):
+        raise AdminRuleError("Tên đăng nhập này đã có.")
+    user = User(username=username, full_name=full_name.strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit(actor, "user.create", f"user {username}", diff({}, _user_dict(user)))
+    return user
+
+
+def update_user(actor, user, full_name, role):
+    """Change a staff member's name or role; role changes end their sessions."""
+    before = _user_dict(user)
+    if user.role == ADMIN and role != ADMIN and user.active and _active_admins() <= 1:
+        raise AdminRuleError("Phải còn ít nhất một tài khoản quản trị.")
+    user.full_name = full_name.strip()
+    if user.role != role:
+        user.role = role
+        user.rotate_session()
+    db.session.flush()
+    changes = diff(before, _user_dict(user))
+    if changes:
+        audit(actor, "user.update", f"user {user.username}", changes)
+
+
+def reset_password(actor, user, password):
+    """Set a new password; every session of the account ends."""
+    user.set_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    audit(actor, "user.reset_password", f"user {user.username}", {"password": CHANGED})
+
+
+def set_user_active(actor, user, active):
+    """Deactivate (ends every session at once) or reactivate an account."""
+    if not active and user.role == ADMIN and user.active and _active_admins() <= 1:
+        raise AdminRuleError("Phải còn ít nhất một tài khoản quản trị.")
+    if user.active == active:
+        return
+    user.active = active
+    user.rotate_session()
+    db.session.flush()
+    audit(actor, "user.activate" if active else "user.deactivate", f"user {user.username}",
+          {"active": {"before": not active, "after": active}})
+
+
+def add_calendar_day(actor, day, kind, note):
+    """Mark a day as an extra day off or a make-up working day (replaces an earlier mark)."""
+    row = db.session.get(CalendarDay, day)
+    before = {"kind": row.kind, "note": row.note} if row else {}
+    if row is None:
+        row = CalendarDay(day=day, kind=kind, note=note or "")
+        db.session.add(row)
+    else:
+        row.kind, row.note = kind, note or ""
+    db.session.flush()
+    audit(actor, "calendar.set_day", f"day {day.isoformat()}", diff(before, {"kind": kind, "note": row.note}))
+
+
+def remove_calendar_day(actor, row):
+    """Forget the admin's mark on a day (the national calendar applies again)."""
+    audit(actor, "calendar.remove_day", f"day {row.day.isoformat()}", {"kind": row.kind, "note": row.note})
+    db.session.delete(row)
+    db.session.flush()
+
+
+def current_settings():
+    """Settings with the admin-page defaults filled in."""
+    values = dict(SETTING_DEFAULTS)
+    values.update(get_settings())
+    return values
+
+
+def save_settings(actor, values):
+    """Save changed settings; secrets are written only when a new value is given, never audited."""
+    current = current_settings()
+    changes = {}
+    for key, value in values.items():
+        value = "" if value is None else str(value).strip()
+        if key in SECRET_KEYS:
+            if value == "__clear__":
+                value = ""
+            elif not value:
+                continue
+            if value != current.get(key, ""):
+                set_setting(key, value)
+                changes[key] = CHANGED
+            continue
+        if value != current.get(key, ""):
+            set_setting(key, value)
+            changes[key] = {"before": current.get(key, ""), "after": value}
+    if changes:
+        audit(actor, "settings.update", "settings", changes)
+    return changes

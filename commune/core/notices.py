@@ -1,0 +1,164 @@
+"""The notices outbox: every SMS or e-mail to a villager, queued with the event that causes it.
+
+A workflow listener (`queue_for_event`) adds `Notice` rows in the same
+transaction as the dossier's event, so a rollback leaves no notice behind.
+Sending happens after the commit (commune.core.notices_worker wakes a
+background thread; `flask --app app notices send` does the same for cron),
+with retries and the outcome recorded on the row.
+"""
+import sqlalchemy as sa
+from flask import current_app
+
+from ..extensions import db
+from .timeutil import utcnow
+
+EMAIL = "email"
+SMS = "sms"
+CHANNEL_LABELS = {EMAIL: "E-mail", SMS: "SMS"}
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+STATUS_LABELS = {PENDING: "Chờ gửi", SENT: "Đã gửi", FAILED: "Gửi không được"}
+
+# session.info key: notices queued in this transaction (their text is refreshed before commit).
+QUEUED_KEY = "commune_queued_notices"
+
+
+class Notice(db.Model):
+    """One message to a villager about one dossier event, and what happened when we sent it."""
+
+    __tablename__ = "notices"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    event_id = db.Column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
+    channel = db.Column(db.String(10), nullable=False)  # EMAIL | SMS
+    # "to" is an SQL keyword: the column is named to_address.
+    to = db.Column("to_address", db.String(200), nullable=False)
+    subject = db.Column(db.String(300), nullable=False, default="")
+    body = db.Column(db.Text, nullable=False, default="")
+    status = db.Column(db.String(10), nullable=False, default=PENDING)
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    last_error = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    sent_at = db.Column(db.DateTime)
+    # Due for (another) attempt at this time; also the lease of a sender that claimed it.
+    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    dossier = db.relationship("Dossier", backref=db.backref(
+        "notices", order_by="Notice.id", cascade="all, delete-orphan", passive_deletes=True))
+    event = db.relationship("DossierEvent")
+
+    __table_args__ = (sa.Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    @property
+    def channel_label(self):
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
+
+# Channel settings the admin may save on the settings page (commune.core.settings), by config key.
+SAVED_KEYS = {"SMTP_HOST": "smtp_host", "SMTP_PORT": "smtp_port", "SMTP_USER": "smtp_user",
+              "SMTP_PASSWORD": "smtp_password", "SMTP_FROM": "smtp_from", "SMS_URL": "sms_url",
+              "SMS_AUTH": "sms_auth"}
+CONFIG_KEYS = tuple(SAVED_KEYS) + ("SMS_BODY", "SMTP_SECURITY")
+_UNSET = (None, "", "__clear__")
+
+
+def channel_config():
+    """SMTP and SMS settings: what the admin saved on the settings page, else the environment's."""
+    from .settings import get_settings
+
+    values = {key: current_app.config.get(key) for key in CONFIG_KEYS}
+    with db.session.no_autoflush:
+        saved = get_settings()
+    for key, name in SAVED_KEYS.items():
+        if saved.get(name) not in _UNSET:
+            values[key] = saved[name]
+    return values
+
+
+def email_configured(config):
+    return bool(config.get("SMTP_HOST"))
+
+
+def sms_configured(config):
+    return bool(config.get("SMS_URL"))
+
+
+def recipients(dossier, config=None):
+    """[(channel, address)] this dossier's villager can be reached on with the configured channels."""
+    from .phone import is_mobile, normalise_phone
+
+    config = config or channel_config()
+    found = []
+    phone = normalise_phone(dossier.applicant_phone)
+    if sms_configured(config) and phone and is_mobile(phone):  # a landline cannot receive an SMS
+        found.append((SMS, phone))
+    if email_configured(config) and dossier.applicant_email:
+        found.append((EMAIL, dossier.applicant_email))
+    return found
+
+
+def queue_for_event(dossier, event):
+    """Workflow listener: queue the notices a villager-visible event deserves (no flush, no send)."""
+    # No flush from inside transition(): the texts are refreshed before the commit anyway.
+    with db.session.no_autoflush:
+        return _queue(dossier, event)
+
+
+def _queue(dossier, event):
+    from .notices_texts import describe
+
+    if describe(dossier, event) is None:
+        return []
+    queued = []
+    for channel, address in recipients(dossier):
+        notice = Notice(channel=channel, to=address, next_attempt_at=utcnow())
+        db.session.add(notice)
+        notice.dossier = dossier
+        notice.event = event
+        render(notice)
+        queued.append(notice)
+    if queued:
+        db.session.info.setdefault(QUEUED_KEY, []).extend(queued)
+    return queued
+
+
+def render(notice):
+    """Write the notice's subject and body from its dossier and event as they are now."""
+    from .notices_texts import email_text, sms_text
+
+    if notice.channel == SMS:
+        notice.subject = ""
+        notice.body = sms_text(notice.dossier, notice.event)
+    else:
+        notice.subject, notice.body = email_text(notice.dossier, notice.event)
+
+
+def refresh_queued(session):
+    """Before commit: re-render notices queued in this transaction.
+
+    The clerk's view may set the due date or the supplement items after calling
+    transition(); the texts must say what is committed, not what was half done.
+    """
+    for notice in session.info.get(QUEUED_KEY, []):
+        if notice in session and notice.dossier is not None and notice.event is not None:
+            render(notice)
+
+
+def forget_queued(session):
+    """After commit or rollback: this transaction's list is done."""
+    return session.info.pop(QUEUED_KEY, [])
+
+
+def dossier_notices(dossier):
+    """A dossier's notices, newest first (for the staff partial)."""
+    return db.session.scalars(
+        sa.select(Notice).where(Notice.dossier_id == dossier.id).order_by(Notice.id.desc())
+    ).all()

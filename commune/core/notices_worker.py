@@ -1,0 +1,152 @@
+"""Wiring of the outbox: the workflow listener, the after-commit wake-up, the sender thread, the CLI.
+
+- `on_transition(queue_for_event)`: notices are added in the event's transaction.
+- SQLAlchemy `before_commit` refreshes their text; `after_commit` wakes the
+  sender thread (only in a web request, when this transaction queued something
+  and COMMUNE_SEND_NOTICES is on); `after_rollback` forgets them: nothing is sent.
+- The sender is one daemon thread in the single waitress process. It also wakes
+  every POLL_SECONDS to retry notices whose backoff has passed.
+- `flask --app app notices send` does one pass for cron (COMMUNE_SEND_NOTICES=0).
+"""
+import logging
+import threading
+
+import click
+from flask import current_app, has_request_context
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from . import workflow
+from .notices import QUEUED_KEY, forget_queued, queue_for_event, refresh_queued
+
+log = logging.getLogger("commune.notices")
+EXTENSION_KEY = "commune_notices"
+POLL_SECONDS = 60
+
+notices_cli = AppGroup("notices", help="Send and inspect the SMS/e-mail outbox.")
+
+
+class NoticeSender:
+    """The background sender of one app: a daemon thread woken after each commit that queued notices."""
+
+    def __init__(self, app, poll_seconds=POLL_SECONDS):
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self.wake = threading.Event()
+        self.thread = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self.passes = 0  # completed sending passes (tests wait on it)
+
+    def start(self):
+        with self._lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="notice-sender", daemon=True)
+                self.thread.start()
+
+    def poke(self):
+        """Send soon: start the thread if needed and wake it."""
+        if self._stopping:
+            return
+        self.start()
+        self.wake.set()
+
+    def stop(self, timeout=5):
+        """Let the thread finish its pass and end (tests; the process exit ends it otherwise)."""
+        self._stopping = True
+        self.wake.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+    def _run(self):
+        from .notices_send import send_due
+
+        while not self._stopping:
+            self.wake.wait(timeout=self.poll_seconds)
+            self.wake.clear()
+            if self._stopping:
+                break
+            with self.app.app_context():
+                try:
+                    outcomes = send_due()
+                    if outcomes:
+                        log.info("notices sent: %s", dict(outcomes))
+                except Exception:  # noqa: BLE001 - the thread must survive a bad pass
+                    log.exception("notice sending pass failed")
+                    db.session.rollback()
+                finally:
+                    db.session.remove()
+                    self.passes += 1
+
+
+def _before_commit(session):
+    if session.info.get(QUEUED_KEY):
+        refresh_queued(session)
+
+
+def _after_commit(session):
+    queued = forget_queued(session)
+    # Only a web request wakes the sender: a CLI process may exit mid-send; the server's
+    # sender (every POLL_SECONDS) or the cron command picks those notices up.
+    if not queued or not has_request_context():
+        return
+    app = current_app._get_current_object()
+    sender = app.extensions.get(EXTENSION_KEY)
+    if sender is not None and app.config.get("COMMUNE_SEND_NOTICES"):
+        sender.poke()
+
+
+def _after_rollback(session, *_):
+    forget_queued(session)
+
+
+def _listen_once(target, name, fn):
+    if not event.contains(target, name, fn):
+        event.listen(target, name, fn)
+
+
+def init_app(app):
+    """Register the listener, the session hooks, the sender and the `notices` CLI group."""
+    if queue_for_event not in workflow._listeners:
+        workflow.on_transition(queue_for_event)
+    _listen_once(Session, "before_commit", _before_commit)
+    _listen_once(Session, "after_commit", _after_commit)
+    _listen_once(Session, "after_soft_rollback", _after_rollback)
+    app.extensions[EXTENSION_KEY] = NoticeSender(app)
+    app.cli.add_command(notices_cli)
+    app.jinja_env.globals.setdefault("dossier_notices", _dossier_notices)
+
+    @app.before_request
+    def _start_sender():
+        # Once the server answers its first request, retries left from before a restart go out too.
+        sender = app.extensions.get(EXTENSION_KEY)
+        if sender is not None and app.config.get("COMMUNE_SEND_NOTICES") and sender.thread is None:
+            sender.poke()
+
+
+def _dossier_notices(dossier):
+    from .notices import dossier_notices
+
+    return dossier_notices(dossier)
+
+
+@notices_cli.command("send")
+def send_command():
+    """Send every notice that is due (for cron when the background sender is off)."""
+    from .notices_send import send_due
+
+    outcomes = send_due()
+    click.echo("notices: {} sent, {} to retry later, {} failed".format(
+        outcomes.get("sent", 0), outcomes.get("retry", 0), outcomes.get("failed", 0)))
+
+
+@notices_cli.command("status")
+def status_command():
+    """Count the outbox by status."""
+    from .notices_send import outbox_counts
+
+    counts = outbox_counts()
+    click.echo("notices: {} pending, {} sent, {} failed".format(
+        counts.get("pending", 0), counts.get("sent", 0), counts.get("failed", 0)))

@@ -1,0 +1,157 @@
+"""One dossier: its page, its actions (each checked for role, state and version), the photo viewer."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..core.dossier import Dossier
+from ..core.workflow import Status, TransitionError
+from ..extensions import db
+from . import bp, presenters, queries
+from .actions import ACTIONS, MAIN, SIDE, run
+from .services import ActionError, Conflict, check_version, log_document_view
+from .views import STAFF, roles_required
+
+ZOOMS = (1, 2, 3, 4)
+TURNS = (0, 90, 180, 270)
+
+
+def get_dossier(dossier_id):
+    """The dossier for a staff member who may see its documents (404 for drafts and strangers)."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.status == Status.DRAFT.value:
+        abort(404)
+    if not dossier.can_view_documents(current_user):
+        abort(403)
+    return dossier
+
+
+def make_form(action, dossier, submitted=False):
+    """The action's form, prefixed (several on one page), with its dynamic choices."""
+    form = action.form(prefix=action.key) if submitted else action.form(prefix=action.key, formdata=None)
+    if hasattr(form, "set_documents"):
+        form.set_documents(dossier)
+    if hasattr(form, "set_staff"):
+        form.set_staff(queries.assignable_staff())
+    return form
+
+
+def _stamp(form, dossier, seen):
+    form.version.data = str(dossier.version)
+    form.seen.data = str(seen)
+
+
+def render_dossier(dossier, bound=None, conflict=None, status=200):
+    """The dossier page with a form for each action this user may take now."""
+    seen = queries.last_event_id(dossier)
+    forms = {}
+    for key in MAIN + SIDE:
+        action = ACTIONS[key]
+        if not action.available(current_user, dossier):
+            continue
+        form = bound[1] if bound and bound[0] == key else make_form(action, dossier)
+        if key == "checklist" and not (bound and bound[0] == key):
+            form.checked.data = sorted(presenters.checklist_state(dossier))
+        _stamp(form, dossier, seen)
+        forms[key] = form
+    html = render_template(
+        "inbox/dossier.html", dossier=dossier, forms=forms, actions=ACTIONS, main=MAIN, side=SIDE,
+        open_action=bound[0] if bound else None, conflict=conflict,
+        groups=presenters.file_groups(dossier), results=presenters.result_files(dossier),
+        answers=presenters.form_answers(dossier), timeline=presenters.timeline(dossier),
+        views=presenters.document_views(dossier), file_url=presenters.file_url,
+        checked=presenters.checklist_state(dossier), ctx=queries.Context(),
+        due_state=queries.due_state, due_if_received_now=_due_preview(dossier) if "receive" in forms else None,
+    )
+    return html, status
+
+
+def _due_preview(dossier):
+    """The due date the dossier would get if received now (shown on the receive button)."""
+    from ..core.calendar import WorkingCalendar, parse_cutoff
+    from ..core.timeutil import utcnow
+    from .services import cutoff_text, processing_days
+
+    return WorkingCalendar.load().due_date(utcnow(), processing_days(dossier), parse_cutoff(cutoff_text()))
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>")
+@roles_required(*STAFF)
+def dossier(dossier_id):
+    """The dossier page; opening it is logged as a view of the villager's documents."""
+    dossier = get_dossier(dossier_id)
+    log_document_view(dossier, current_user)
+    db.session.commit()
+    return render_dossier(dossier)
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/thao-tac/<key>", methods=["POST"])
+@roles_required(*STAFF)
+def act(dossier_id, key):
+    """Run one action: 403 for a role that may not, 409 for a state that does not allow it or a conflict."""
+    action = ACTIONS.get(key) or abort(404)
+    dossier = get_dossier(dossier_id)
+    if not action.role_allows(current_user, dossier):
+        abort(403)
+    if not action.state_allows(dossier):
+        flash(_("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
+                status=_(dossier.status_label), action=action.label))
+        return render_dossier(dossier, status=409)
+    form = make_form(action, dossier, submitted=True)
+    if not form.validate_on_submit():
+        return render_dossier(dossier, bound=(key, form), status=400)
+    try:
+        check_version(dossier, form.version.data or None, _int(form.seen.data))
+        run(action, dossier, current_user, form)
+        db.session.commit()
+    except Conflict as conflict:
+        db.session.rollback()
+        return render_dossier(dossier, bound=(key, form), conflict=conflict.events, status=409)
+    except StaleDataError:
+        db.session.rollback()
+        dossier = get_dossier(dossier_id)
+        events = queries.events_since(dossier, _int(form.seen.data))
+        return render_dossier(dossier, bound=(key, form), conflict=events, status=409)
+    except ActionError as error:
+        db.session.rollback()
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+        else:
+            form.form_errors.append(error.message)
+        return render_dossier(dossier, bound=(key, form), status=400)
+    except TransitionError:
+        db.session.rollback()
+        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."))
+        return render_dossier(dossier, status=409)
+    flash(_("Đã lưu: %(action)s.", action=action.label))
+    if action.printable:
+        return redirect(url_for(action.printable, dossier_id=dossier.id, **{"print": 1}))
+    return redirect(url_for("inbox.dossier", dossier_id=dossier.id))
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else 0
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/anh/<int:file_id>")
+@roles_required(*STAFF)
+def viewer(dossier_id, file_id):
+    """A page at full size with zoom and rotation (links work without JavaScript; JS avoids reloads)."""
+    dossier = get_dossier(dossier_id)
+    files = presenters.all_files(dossier)
+    position = next((i for i, f in enumerate(files) if f.id == file_id), None)
+    if position is None:
+        abort(404)
+    zoom = request.args.get("z", type=int)
+    turn = request.args.get("r", type=int)
+    zoom = zoom if zoom in ZOOMS else 1
+    turn = turn if turn in TURNS else 0
+    log_document_view(dossier, current_user)
+    db.session.commit()
+    return render_template(
+        "inbox/viewer.html", dossier=dossier, file=files[position], zoom=zoom, turn=turn,
+        previous=files[position - 1] if position > 0 else None,
+        next=files[position + 1] if position + 1 < len(files) else None,
+        position=position + 1, total=len(files), file_url=presenters.file_url, zooms=ZOOMS,
+        documents=presenters.documents_of(dossier),
+    )

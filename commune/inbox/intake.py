@@ -1,0 +1,81 @@
+"""Counter intake: a walk-in (or posted-in) dossier entered by the clerk and received at once."""
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..core.dossier import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
+from ..core.settings import get_settings
+from ..core.timeutil import utcnow
+from ..core.tracking_codes import new_lookup_key, new_tracking_code
+from ..core.workflow import Status, transition
+from ..extensions import db
+from ..submissions.forms import stored_value, usable_fields
+from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS, procedure_snapshot, search_text
+from .services import ActionError, receive
+
+INTAKE_CHANNELS = (CHANNEL_COUNTER, CHANNEL_POST)
+
+
+def _unique_code():
+    while True:
+        code = new_tracking_code()
+        if not db.session.scalar(sa.select(Dossier.id).where(Dossier.code == code)):
+            return code
+
+
+def missing_documents(procedure, uploads, paper_seen):
+    """Names of required documents with neither a photo nor a ticked 'paper original seen'."""
+    return [(i, d.name) for i, d in enumerate(procedure.documents)
+            if d.required and not uploads.get(i) and i not in paper_seen]
+
+
+def create_counter_dossier(procedure, clerk, channel, details, result, fields, uploads, paper_seen):
+    """Enter a dossier brought to the desk (or by the post): submitted and received in one go.
+
+    `details`, `result`, `fields` are validated forms; `uploads` maps a document index to
+    [(bytes, filename)]; `paper_seen` is the set of document indexes whose paper original was seen.
+    """
+    if channel not in INTAKE_CHANNELS:
+        raise ActionError(_("Chọn kênh tiếp nhận."), "channel")
+    settings = get_settings()
+    snapshot = procedure_snapshot(procedure)
+    dossier = Dossier(procedure=procedure, procedure_snapshot=snapshot, status=Status.DRAFT.value,
+                      channel=channel)
+    for name, attr in DETAIL_ATTRS.items():
+        setattr(dossier, attr, details[name].data or "")
+    by_post = result.result_method.data == RESULT_BY_POST and procedure.postal_return_allowed
+    dossier.result_method = RESULT_BY_POST if by_post else RESULT_AT_OFFICE
+    for attr in DELIVERY_ATTRS:
+        setattr(dossier, attr, (result[attr].data or "") if by_post else "")
+    data = {spec["name"]: stored_value(spec, fields[spec["name"]]) for spec in usable_fields(
+        snapshot.get("form_fields"))}
+    data["paper_seen"] = sorted(paper_seen)
+    dossier.form_data = data
+    dossier.code = _unique_code()
+    dossier.lookup_key = new_lookup_key()
+    dossier.submitted_at = utcnow()
+    dossier.receiving_unit = settings.get("receiving_unit") or ""
+    dossier.competent_unit = dossier.receiving_unit
+    dossier.fee_vnd = snapshot.get("fee_vnd")
+    dossier.search_text = search_text(dossier)
+    db.session.add(dossier)
+    db.session.flush()
+    _attach(dossier, uploads)
+    note = _("Tiếp nhận trực tiếp tại quầy.") if channel == CHANNEL_COUNTER else _(
+        "Hồ sơ gửi đến qua bưu chính.")
+    transition(dossier, Status.SUBMITTED, clerk, note=note)
+    receive(dossier, clerk)
+    return dossier
+
+
+def _attach(dossier, uploads):
+    if not any(uploads.values()):
+        return
+    from ..core.attachments import attach_file
+    from ..core.photos import PhotoError
+
+    for index, files in uploads.items():
+        for data, filename in files:
+            try:
+                attach_file(dossier, data, filename, document_index=index)
+            except PhotoError as error:
+                raise ActionError(str(error), f"doc-{index}") from error

@@ -1,0 +1,132 @@
+"""Printed slips of Circular 03/2025/TT-VPCP (A4, with a QR code to the tracking page).
+
+01 receipt and appointment slip, 02 supplement request, 03 refusal,
+04 apology and new date, 06 process-control sheet.
+"""
+from flask import abort, current_app, render_template, request, url_for
+from markupsafe import Markup
+
+from ..core.settings import get_settings
+from . import bp, presenters
+from .dossier_views import get_dossier
+from .views import STAFF, roles_required
+
+
+def tracking_url(dossier):
+    """The absolute tracking address printed as a QR code: /ho-so/<code>?k=<lookup key>."""
+    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or request.url_root).rstrip("/")
+    return f"{base}/ho-so/{dossier.code}?k={dossier.lookup_key or ''}"
+
+
+def qr_svg(text):
+    """An inline SVG QR code (segno), safe to place in the page (no inline style or script)."""
+    import segno
+
+    return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=True))
+
+
+def long_date(value):
+    """'ngày 22 tháng 11 năm 2026', as official letters write the date (local time)."""
+    from datetime import datetime
+
+    from ..core.timeutil import to_local
+
+    if value is None:
+        return ""
+    day = to_local(value).date() if isinstance(value, datetime) else value
+    return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+
+
+def _render(template, dossier, **context):
+    url = tracking_url(dossier)
+    return render_template(
+        f"inbox/print/{template}", dossier=dossier, site=get_settings(), tracking_url=url, qr=qr_svg(url),
+        autoprint=request.args.get("print") == "1", documents=presenters.documents_of(dossier),
+        groups=presenters.file_groups(dossier), long_date=long_date, **context)
+
+
+def _last_event(dossier, kind=None, to_status=None):
+    for event in reversed(dossier.events):
+        if (kind is None or event.kind == kind) and (to_status is None or event.to_status == to_status):
+            return event
+    return None
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/tiep-nhan")
+@roles_required(*STAFF)
+def print_receipt(dossier_id):
+    """Form 01: receipt and appointment slip."""
+    dossier = get_dossier(dossier_id)
+    if dossier.received_at is None:
+        abort(404)
+    return _render("receipt.html", dossier, received=_last_event(dossier, to_status="received"))
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/bo-sung")
+@roles_required(*STAFF)
+def print_supplement(dossier_id):
+    """Form 02: the supplement request listing everything missing."""
+    dossier = get_dossier(dossier_id)
+    requests = dossier.supplement_requests
+    number = request.args.get("lan", type=int)
+    chosen = next((r for r in requests if r.round == number), None) if number else (
+        requests[-1] if requests else None)
+    if chosen is None:
+        abort(404)
+    return _render("supplement.html", dossier, request_=chosen)
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/tu-choi")
+@roles_required(*STAFF)
+def print_refusal(dossier_id):
+    """Form 03: refusal with its reason."""
+    dossier = get_dossier(dossier_id)
+    event = _last_event(dossier, to_status="refused")
+    if event is None:
+        abort(404)
+    return _render("refusal.html", dossier, event=event)
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/xin-loi")
+@roles_required(*STAFF)
+def print_apology(dossier_id):
+    """Form 04: apology and new appointment date."""
+    dossier = get_dossier(dossier_id)
+    event = _last_event(dossier, kind="apology")
+    if event is None:
+        abort(404)
+    from datetime import date
+
+    data = event.data or {}
+    new_due = date.fromisoformat(data["new_due"]) if data.get("new_due") else dossier.due_date
+    old_due = date.fromisoformat(data["old_due"]) if data.get("old_due") else None
+    return _render("apology.html", dossier, event=event, new_due=new_due, old_due=old_due)
+
+
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/phieu-kiem-soat")
+@roles_required(*STAFF)
+def print_control(dossier_id):
+    """Form 06: process-control sheet — the dossier's path with times and hands."""
+    dossier = get_dossier(dossier_id)
+    steps = [e for e in dossier.events if e.kind in ("status", "assign", "apology")]
+    return _render("control.html", dossier, steps=steps)
+
+
+def printable_links(dossier):
+    """[(endpoint, label)] of the slips that exist for this dossier."""
+    links = []
+    if dossier.received_at:
+        links.append(("inbox.print_receipt", "Giấy tiếp nhận và hẹn trả (01)"))
+    if dossier.supplement_count:
+        links.append(("inbox.print_supplement", "Phiếu yêu cầu bổ sung (02)"))
+    if dossier.status == "refused":
+        links.append(("inbox.print_refusal", "Phiếu từ chối (03)"))
+    if any(e.kind == "apology" for e in dossier.events):
+        links.append(("inbox.print_apology", "Phiếu xin lỗi và hẹn lại (04)"))
+    links.append(("inbox.print_control", "Phiếu kiểm soát quá trình (06)"))
+    return [(url_for(e, dossier_id=dossier.id), label) for e, label in links]
+
+
+@bp.context_processor
+def _printables():
+    return {"printable_links": printable_links}

@@ -1,0 +1,236 @@
+"""Every clerk action on a dossier: one function each, one transition or event each (flush, never commit)."""
+from datetime import date
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from ..core.calendar import WorkingCalendar, compute_due_date
+from ..core.dossier import SupplementRequest
+from ..core.timeutil import local_today, utcnow
+from ..core.workflow import Status, on_transition, record_event, transition
+from ..extensions import db
+from .queries import RUNNING, events_since
+
+
+class ActionError(Exception):
+    """A business rule refused the action; the message is shown next to the form."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(Exception):
+    """Someone else changed the dossier since the clerk loaded it."""
+
+    def __init__(self, events):
+        super().__init__("dossier changed")
+        self.events = events
+
+
+def check_version(dossier, version, seen_event_id):
+    """Refuse to act on a dossier that changed since the form was rendered (optimistic locking)."""
+    if version is None or int(version) != dossier.version:
+        raise Conflict(events_since(dossier, seen_event_id))
+
+
+def processing_days(dossier):
+    """Working days the procedure takes, as the dossier's snapshot recorded them."""
+    days = (dossier.procedure_snapshot or {}).get("processing_days")
+    if days is None and dossier.procedure is not None:
+        days = dossier.procedure.processing_days
+    return days
+
+
+def cutoff_text():
+    """The daily cut-off: the admin's setting if saved, else COMMUNE_CUTOFF (default 16:00)."""
+    from ..core.settings import get_settings
+
+    saved = (get_settings().get("cutoff") or "").strip()
+    if len(saved) == 5 and saved[2] == ":" and saved.replace(":", "").isdigit():
+        return saved
+    return current_app.config.get("COMMUNE_CUTOFF", "16:00")
+
+
+def _due_from(dossier, at):
+    return compute_due_date(at, processing_days(dossier), cutoff_text())
+
+
+def receive(dossier, actor, note=""):
+    """Accept the dossier: received now, due date counted in working days from now."""
+    event = transition(dossier, Status.RECEIVED, actor, note=note or _("Đã tiếp nhận hồ sơ."))
+    dossier.received_at = event.at
+    dossier.due_date = _due_from(dossier, event.at)
+    dossier.has_new_supplement = False
+    if not dossier.receiving_unit:
+        from ..core.settings import get_settings
+
+        dossier.receiving_unit = get_settings().get("receiving_unit", "")
+    event.data = {"due_date": dossier.due_date.isoformat() if dossier.due_date else None}
+    db.session.flush()
+    return event
+
+
+def request_supplement(dossier, actor, items, message, reason_for_another=""):
+    """Ask once, in writing, for everything missing (Form 02); the clock stops until the answer."""
+    if not items:
+        raise ActionError(_("Đánh dấu ít nhất một giấy tờ còn thiếu."), "items")
+    if dossier.supplement_count >= 1 and not (reason_for_another or "").strip():
+        raise ActionError(_("Hồ sơ này đã được yêu cầu bổ sung một lần. Quy định chỉ yêu cầu bổ sung "
+                            "một lần; nếu thật sự cần, ghi rõ lý do yêu cầu lần nữa."), "reason_for_another")
+    number = dossier.supplement_count + 1
+    event = transition(dossier, Status.NEEDS_SUPPLEMENT, actor, note=message)
+    request = SupplementRequest(dossier=dossier, round=number, items=items, message=message,
+                                reason_for_another=(reason_for_another or "").strip(),
+                                requested_at=event.at, requested_by_id=actor.id)
+    db.session.add(request)
+    dossier.supplement_count = number
+    dossier.has_new_supplement = False
+    event.data = {"round": number, "items": items}
+    db.session.flush()
+    return request
+
+
+def refuse(dossier, actor, reason):
+    """Refuse the dossier with a written reason (Form 03)."""
+    event = transition(dossier, Status.REFUSED, actor, note=reason)
+    event.data = {"reason": reason}
+    dossier.has_new_supplement = False
+    db.session.flush()
+    return event
+
+
+def assign(dossier, actor, assignee):
+    """Hand the dossier to an officer (staff-only event)."""
+    dossier.assignee_id = assignee.id
+    event = record_event(dossier, "assign", actor, note=_("Giao cho %(name)s", name=assignee.full_name),
+                         public=False, data={"assignee_id": assignee.id, "name": assignee.full_name})
+    db.session.flush()
+    return event
+
+
+def start_processing(dossier, actor, note=""):
+    """The officer starts working on a received dossier."""
+    if dossier.assignee_id is None and actor.role == "officer":
+        dossier.assignee_id = actor.id
+    event = transition(dossier, Status.PROCESSING, actor, note=note or _("Đang giải quyết hồ sơ."))
+    db.session.flush()
+    return event
+
+
+def mark_ready(dossier, actor, note="", result=None):
+    """The result is ready to return; an optional photo/PDF of it is kept with the dossier."""
+    if result is not None and getattr(result, "filename", ""):
+        try:
+            from ..core.attachments import attach_file
+        except ImportError as error:  # the photo pipeline is not installed yet
+            raise ActionError(_("Chưa thể đính kèm tệp kết quả."), "result") from error
+        try:
+            attach_file(dossier, result.read(), result.filename, round=-1, purpose="result")
+        except ValueError as error:
+            raise ActionError(str(error) or _("Tệp kết quả không hợp lệ."), "result") from error
+    event = transition(dossier, Status.READY, actor, note=note or _("Đã có kết quả."))
+    dossier.ready_at = event.at
+    dossier.has_new_supplement = False
+    db.session.flush()
+    return event
+
+
+def return_at_desk(dossier, actor, collected_by, note=""):
+    """The villager (or someone for them) collected the result at the desk."""
+    text = _("Đã trả kết quả tại bộ phận một cửa cho %(name)s.", name=collected_by)
+    event = transition(dossier, Status.RETURNED, actor, note=f"{text} {note}".strip())
+    event.data = {"collected_by": collected_by}
+    db.session.flush()
+    return event
+
+
+def is_late(dossier, today=None):
+    """Due today or earlier while the clock runs: time to apologise and set a new date (Form 04)."""
+    return (dossier.status in RUNNING and dossier.due_date is not None
+            and dossier.due_date <= (today or local_today()))
+
+
+def apologise(dossier, actor, new_due, reason):
+    """Apologise for the delay and set a new working-day due date (public event 'apology')."""
+    today = local_today()
+    if not is_late(dossier, today):
+        raise ActionError(_("Hồ sơ chưa đến hạn trả, chưa cần xin lỗi."))
+    if not isinstance(new_due, date) or new_due <= today:
+        raise ActionError(_("Ngày hẹn mới phải sau hôm nay."), "new_due")
+    if not WorkingCalendar.load().is_working_day(new_due):
+        raise ActionError(_("Ngày hẹn mới phải là ngày làm việc."), "new_due")
+    old = dossier.due_date
+    dossier.due_date = new_due
+    event = record_event(dossier, "apology", actor, note=reason, public=True,
+                         data={"new_due": new_due.isoformat(), "old_due": old.isoformat() if old else None})
+    db.session.flush()
+    return event
+
+
+def withdraw(dossier, actor, reason):
+    """Withdraw the dossier at the villager's request."""
+    event = transition(dossier, Status.WITHDRAWN, actor, note=reason)
+    event.data = {"requested_by": "villager"}
+    dossier.has_new_supplement = False
+    db.session.flush()
+    return event
+
+
+def add_note(dossier, actor, text):
+    """An internal note: staff only."""
+    event = record_event(dossier, "note", actor, note=text, public=False)
+    db.session.flush()
+    return event
+
+
+def send_message(dossier, actor, text):
+    """A message to the villager, shown on the tracking page and sent as a notice."""
+    event = record_event(dossier, "message", actor, note=text, public=True)
+    db.session.flush()
+    return event
+
+
+def save_checklist(dossier, actor, checked):
+    """Remember which required documents the clerk has checked (staff-only event)."""
+    event = record_event(dossier, "checklist", actor, public=False, data={"checked": sorted(checked)})
+    db.session.flush()
+    return event
+
+
+def acknowledge_supplement(dossier, actor):
+    """The clerk has looked at the pages the villager sent in answer: clear the 'new' mark."""
+    dossier.has_new_supplement = False
+    event = record_event(dossier, "supplement_checked", actor, public=False,
+                         note=_("Đã xem phần bổ sung."))
+    db.session.flush()
+    return event
+
+
+DOCUMENT_VIEW_WINDOW_SECONDS = 600
+
+
+def log_document_view(dossier, actor):
+    """Record that a staff member opened the dossier's documents (personal data access)."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from ..core.dossier import DossierEvent
+
+    since = utcnow() - timedelta(seconds=DOCUMENT_VIEW_WINDOW_SECONDS)
+    recent = db.session.scalar(sa.select(DossierEvent.id).where(
+        DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "document_view",
+        DossierEvent.actor_id == actor.id, DossierEvent.at >= since).limit(1))
+    if recent:
+        return None
+    return record_event(dossier, "document_view", actor, public=False)
+
+
+@on_transition
+def _restart_clock(dossier, event):
+    """When a supplement arrives on a received dossier, the full processing time starts again."""
+    if (event.kind == "status" and event.from_status == Status.NEEDS_SUPPLEMENT.value
+            and event.to_status in RUNNING):
+        dossier.due_date = _due_from(dossier, event.at)

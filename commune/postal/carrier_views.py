@@ -1,0 +1,227 @@
+"""The carrier's pages (a phone, outdoors, weak signal): my items, confirm a manifest, each action.
+
+Postal staff see only what delivery needs: recipient, phone, address, village, item code, fee.
+Each action form carries a one-time token, so a form sent twice is recorded once.
+"""
+import importlib.util
+from itertools import groupby
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..accounts.models import ADMIN, CLERK, POSTAL
+from ..accounts.permissions import roles_required
+from ..core.photos import PhotoError
+from ..extensions import db
+from . import bp, queries, services
+from .forms import DeliveredForm, FailedForm, OpenManifestForm, TokenForm, confirm_form
+from .models import CARRIED_STATES, MANIFEST_OPEN, ManifestItem
+
+DONE = "Đã ghi nhận."
+
+
+@bp.after_request
+def _private(response):
+    """Names, phones and addresses: never kept by a shared cache or the browser's back history."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/buu-chinh")
+@roles_required(POSTAL, CLERK, ADMIN)
+def my_items():
+    """What I hold, grouped by village (thôn/bản); the desk's staff land on the waiting list."""
+    if current_user.role != POSTAL:
+        return redirect(url_for("postal.waiting"))
+    items = queries.items_held_by(current_user)
+    villages = [(village, list(group)) for village, group in groupby(items, key=lambda i: i.village)]
+    return render_template("postal/my_items.html", villages=villages, count=len(items),
+                           new_token=services.new_token)
+
+
+@bp.route("/buu-chinh/nhan-bang-ke", methods=["GET", "POST"])
+@roles_required(POSTAL)
+def open_manifest():
+    """The post opens a manifest by the number printed on it."""
+    form = OpenManifestForm()
+    if form.validate_on_submit():
+        number = _normalise_number(form.number.data)
+        if queries.manifest_by_number(number) is not None:
+            return redirect(url_for("postal.confirm_manifest", number=number))
+        form.number.errors.append(_("Không có bảng kê số này. Kiểm tra lại số in trên bảng kê."))
+    return render_template("postal/open_manifest.html", form=form), 400 if form.errors else 200
+
+
+def _normalise_number(text):
+    """'bk 2026 1' or 'BK-2026-0001' -> 'BK-2026-0001'."""
+    parts = [p for p in "".join(c if c.isalnum() else " " for c in text.upper()).split() if p != "BK"]
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"BK-{parts[0]}-{int(parts[1]):04d}"
+    return text.strip().upper()
+
+
+@bp.route("/buu-chinh/bang-ke/<number>", methods=["GET", "POST"])
+@roles_required(POSTAL, CLERK, ADMIN)
+def confirm_manifest(number):
+    """The post ticks what is really in the bag; unticked items are flagged missing for the clerk."""
+    if current_user.role != POSTAL:
+        return redirect(url_for("postal.manifest", number=number))
+    manifest = queries.manifest_by_number(_normalise_number(number))
+    if manifest is None:
+        abort(404)
+    if manifest.status != MANIFEST_OPEN:
+        return render_template("postal/confirm_manifest.html", manifest=manifest, form=None)
+    form = confirm_form(manifest.items)()
+    if request.method == "GET":
+        form.token.data = services.new_token()
+    error = None
+    if form.validate_on_submit():
+        received = {item.id: form[f"s10_{item.id}"].data or "" for item in manifest.items
+                    if form[f"got_{item.id}"].data}
+        try:
+            services.confirm_manifest(manifest, current_user, received, form.token.data)
+            db.session.commit()
+        except services.PostalError as exc:
+            db.session.rollback()
+            error = _(str(exc))
+        except (IntegrityError, StaleDataError):
+            db.session.rollback()
+            flash(_(DONE))
+            return redirect(url_for("postal.my_items"))
+        else:
+            missing = sum(1 for i in manifest.items if i.id not in received)
+            flash(_("Đã nhận %(n)s bưu gửi.", n=len(manifest.items) - missing)
+                  + (" " + _("%(n)s bưu gửi thiếu đã được báo cho UBND xã.", n=missing) if missing else ""))
+            return redirect(url_for("postal.my_items"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("postal/confirm_manifest.html", manifest=manifest, form=form,
+                           error=error), status
+
+
+def _held_item(item_id, allow_desk=False):
+    """The item, if the current postal staff member holds it (the desk may also take items back)."""
+    item = db.session.get(ManifestItem, item_id)
+    if item is None:
+        abort(404)
+    if current_user.role == POSTAL and item.carrier_id == current_user.id:
+        return item
+    if allow_desk and current_user.role in (CLERK, ADMIN):
+        return item
+    abort(403)
+
+
+def _record(item, action, token, *args, **kwargs):
+    """Run one delivery action and commit; a resent form (same token) counts once. Returns an error or None."""
+    try:
+        action(item, current_user, token, *args, **kwargs)
+        db.session.commit()
+    except services.PostalError as exc:
+        db.session.rollback()
+        if services.already_recorded(token):
+            return None
+        return _(str(exc))
+    except (IntegrityError, StaleDataError):  # the same form arrived twice at the same moment
+        db.session.rollback()
+        if not services.already_recorded(token):
+            return _("Có thay đổi cùng lúc. Vui lòng thử lại.")
+    return None
+
+
+def _back(item):
+    if current_user.role != POSTAL:
+        return redirect(url_for("postal.manifest", number=item.manifest.number))
+    return redirect(url_for("postal.my_items") + f"#item-{item.id}")
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>")
+@roles_required(POSTAL, CLERK, ADMIN)
+def item(item_id):
+    """One item: who, where, the fee, and big buttons for each action (the desk sees its manifest)."""
+    item = _held_item(item_id, allow_desk=True)
+    if current_user.role != POSTAL:
+        return redirect(url_for("postal.manifest", number=item.manifest.number) + f"#item-{item.id}")
+    return render_template("postal/item.html", item=item, new_token=services.new_token,
+                           carried=item.state in CARRIED_STATES, max_attempts=services.max_attempts())
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>/di-phat", methods=["POST"])
+@roles_required(POSTAL)
+def item_out(item_id):
+    """Out for delivery (one tap)."""
+    item = _held_item(item_id)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    error = _record(item, services.mark_out, form.token.data)
+    flash(error or _(DONE))
+    return _back(item)
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>/da-phat", methods=["GET", "POST"])
+@roles_required(POSTAL)
+def item_delivered(item_id):
+    """Delivered: who received it, fee collected, optional photo proof."""
+    item = _held_item(item_id)
+    form = DeliveredForm()
+    if request.method == "GET":
+        form.token.data = services.new_token()
+        form.fee_amount.data = item.fee_vnd
+        form.fee_collected.data = "yes" if item.fee_vnd else "no"
+    can_photo = importlib.util.find_spec("commune.core.attachments") is not None
+    error = None
+    if form.validate_on_submit():
+        photo = None
+        upload = form.photo.data if can_photo else None
+        if upload and getattr(upload, "filename", ""):
+            photo = (upload.read(), upload.filename)
+        received_by = form.relative_name.data.strip() if form.receiver.data == "relative" else ""
+        collected = form.fee_collected.data == "yes"
+        amount = form.fee_amount.data if form.fee_amount.data is not None else item.fee_vnd
+        try:
+            error = _record(item, services.mark_delivered, form.token.data, received_by=received_by,
+                            fee_collected=collected, fee_amount=amount, photo=photo)
+        except PhotoError as exc:  # a refused photo: say why next to the field, keep the rest
+            db.session.rollback()
+            form.photo.errors.append(_(str(exc)))
+        else:
+            if error is None:
+                flash(_(DONE))
+                return _back(item)
+    status = 400 if request.method == "POST" else 200
+    return render_template("postal/delivered.html", item=item, form=form, error=error,
+                           can_photo=can_photo), status
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>/khong-phat-duoc", methods=["GET", "POST"])
+@roles_required(POSTAL)
+def item_failed(item_id):
+    """A failed attempt and why; the last allowed attempt sends the item back to the office."""
+    item = _held_item(item_id)
+    form = FailedForm()
+    if request.method == "GET":
+        form.token.data = services.new_token()
+    error = None
+    if form.validate_on_submit():
+        error = _record(item, services.mark_failed, form.token.data, form.reason.data, form.note.data)
+        if error is None:
+            flash(_(DONE) + (" " + _("Bưu gửi chuyển trả về UBND xã.") if item.state == "returned" else ""))
+            return _back(item)
+    status = 400 if request.method == "POST" else 200
+    return render_template("postal/failed.html", item=item, form=form, error=error,
+                           max_attempts=services.max_attempts()), status
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>/tra-ve", methods=["POST"])
+@roles_required(POSTAL, CLERK, ADMIN)
+def item_return(item_id):
+    """The item goes back to the office (the carrier, or the desk receiving it back)."""
+    item = _held_item(item_id, allow_desk=True)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    error = _record(item, services.return_to_office, form.token.data)
+    flash(error or _("Đã ghi nhận trả về UBND xã."))
+    return _back(item)

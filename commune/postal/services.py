@@ -1,0 +1,288 @@
+"""Postal operations: the villager's choice, manifests, handover, and each delivery action.
+
+Every function flushes and never commits: the view commits once per request.
+Status changes go through workflow.transition(); other steps are events.
+"""
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..core.timeutil import to_local, utcnow
+from ..core.workflow import Status, record_event, transition
+from ..extensions import db
+from . import s10
+from .models import (
+    ACTION_DELIVERED,
+    ACTION_FAILED,
+    ACTION_OUT,
+    ACTION_RETURNED,
+    ACTIVE_ITEM_STATES,
+    CARRIED_STATES,
+    FAIL_REASONS,
+    ITEM_DELIVERED,
+    ITEM_HELD,
+    ITEM_MISSING,
+    ITEM_OUT,
+    ITEM_PENDING,
+    ITEM_RETURNED,
+    MANIFEST_CONFIRMED,
+    MANIFEST_OPEN,
+    DeliveryAction,
+    Manifest,
+    ManifestItem,
+)
+
+DEFAULT_MAX_ATTEMPTS = 3
+# Until the result is on a manifest the villager may still change how to receive it.
+METHOD_CHANGEABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING,
+                               Status.NEEDS_SUPPLEMENT, Status.READY})
+
+
+class PostalError(Exception):
+    """A step that cannot be done now; the message (a Vietnamese msgid) is shown to the user."""
+
+
+def new_token():
+    """A one-time token for an action form (a resent form is then recorded once)."""
+    return secrets.token_urlsafe(24)
+
+
+def max_attempts():
+    """Failed attempts after which the item goes back to the office (COMMUNE_MAX_DELIVERY_ATTEMPTS)."""
+    return int(current_app.config.get("COMMUNE_MAX_DELIVERY_ATTEMPTS", DEFAULT_MAX_ATTEMPTS) or
+               DEFAULT_MAX_ATTEMPTS)
+
+
+def postal_allowed(dossier):
+    """Whether the dossier's procedure (as it was when submitted) allows the result by post."""
+    snap = dossier.procedure_snapshot or {}
+    if "postal_return_allowed" in snap:
+        return bool(snap["postal_return_allowed"])
+    return bool(dossier.procedure and dossier.procedure.postal_return_allowed)
+
+
+def active_item(dossier):
+    """The item carrying this dossier's result now (on a manifest, with the post), or None."""
+    return db.session.scalar(sa.select(ManifestItem).where(
+        ManifestItem.dossier_id == dossier.id, ManifestItem.state.in_(ACTIVE_ITEM_STATES)))
+
+
+def can_change_method(dossier):
+    """The villager may still switch office/post: the result is not yet on its way."""
+    return Status(dossier.status) in METHOD_CHANGEABLE and active_item(dossier) is None
+
+
+def change_method(dossier, method, name="", phone="", address="", village="", note=""):
+    """Record the villager's choice of how to receive the result (event public)."""
+    if not can_change_method(dossier):
+        raise PostalError("Kết quả đã được bàn giao cho bưu điện, không thể đổi cách nhận nữa.")
+    if method == RESULT_BY_POST:
+        if not postal_allowed(dossier):
+            raise PostalError("Thủ tục này không trả kết quả qua bưu chính.")
+        dossier.result_method = RESULT_BY_POST
+        dossier.delivery_name = name.strip()
+        dossier.delivery_phone = phone.strip()
+        dossier.delivery_address = address.strip()
+        dossier.delivery_village = village.strip()
+        dossier.delivery_note = note.strip()
+        text = f"Chọn nhận kết quả qua bưu chính tại: {dossier.delivery_address}"
+    else:
+        dossier.result_method = RESULT_AT_OFFICE
+        text = "Chọn nhận kết quả tại Bộ phận Một cửa"
+    record_event(dossier, "delivery_method", note=text, public=True,
+                 data={"method": dossier.result_method})
+    db.session.flush()
+
+
+def is_waiting(dossier):
+    """Ready, to go by post, and not already on its way."""
+    return (dossier.status == Status.READY and dossier.result_method == RESULT_BY_POST
+            and active_item(dossier) is None)
+
+
+def _next_number(year):
+    last = db.session.scalar(sa.select(sa.func.max(Manifest.seq)).where(Manifest.year == year)) or 0
+    return last + 1
+
+
+def create_manifest(dossiers, clerk, fees=None):
+    """Put ready postal results on a new handover manifest (BK-<year>-<nnnn>)."""
+    if not dossiers:
+        raise PostalError("Chọn ít nhất một kết quả để bàn giao.")
+    for dossier in dossiers:
+        if not is_waiting(dossier):
+            raise PostalError("Có hồ sơ không còn chờ chuyển phát. Vui lòng tải lại danh sách.")
+    fees = fees or {}
+    year = to_local(utcnow()).year
+    seq = _next_number(year)
+    manifest = Manifest(number=f"BK-{year}-{seq:04d}", year=year, seq=seq, status=MANIFEST_OPEN,
+                        created_by_id=clerk.id, created_at=utcnow())
+    db.session.add(manifest)
+    for position, dossier in enumerate(dossiers, start=1):
+        fee = fees.get(dossier.id, dossier.fee_vnd or 0)
+        manifest.items.append(ManifestItem(
+            dossier=dossier, position=position, state=ITEM_PENDING,
+            recipient_name=dossier.delivery_name or dossier.applicant_name,
+            recipient_phone=dossier.delivery_phone or dossier.applicant_phone,
+            address=dossier.delivery_address or dossier.applicant_address,
+            village=dossier.delivery_village or dossier.applicant_village,
+            carrier_note=dossier.delivery_note, fee_vnd=max(0, int(fee or 0)),
+        ))
+        record_event(dossier, "delivery_manifest", clerk, public=False,
+                     note=f"Đưa vào bảng kê bàn giao {manifest.number}",
+                     data={"manifest": manifest.number})
+    db.session.flush()
+    return manifest
+
+
+def confirm_manifest(manifest, postal_user, received, token):
+    """The post ticks what it received: ticked items are handed over, the others flagged missing.
+
+    `received` maps item id -> carrier item number ("" if none) for every ticked item.
+    Returns False if this form was already recorded.
+    """
+    if manifest.confirm_token == token:
+        return False
+    if manifest.status != MANIFEST_OPEN:
+        raise PostalError("Bảng kê này đã được xác nhận.")
+    if not received:
+        raise PostalError("Đánh dấu ít nhất một bưu gửi đã nhận.")
+    now = utcnow()
+    manifest.status = MANIFEST_CONFIRMED
+    manifest.confirmed_at = now
+    manifest.confirmed_by_id = postal_user.id
+    manifest.confirm_token = token
+    for item in manifest.items:
+        dossier = item.dossier
+        still_ready = dossier.status == Status.READY and dossier.result_method == RESULT_BY_POST
+        if item.id in received and still_ready:
+            number = s10.normalize(received[item.id])
+            if number and not s10.is_valid(number):
+                raise PostalError("Số hiệu bưu gửi không đúng.")
+            item.state = ITEM_HELD
+            item.carrier_id = postal_user.id
+            item.handed_at = now
+            item.item_number = number or None
+            transition(dossier, Status.DELIVERING, postal_user, public=True, kind="status",
+                       note="Bưu điện đã nhận kết quả để chuyển phát")
+            record_event(dossier, "delivery_handed", postal_user, public=True,
+                         note="Kết quả đã được giao cho bưu điện để chuyển phát đến ông/bà",
+                         data={"manifest": manifest.number, "item_number": item.item_number})
+        else:
+            item.state = ITEM_MISSING
+            why = ("Không có trong túi khi bưu điện nhận bảng kê {}" if still_ready else
+                   "Không còn chờ chuyển phát khi bưu điện nhận bảng kê {}")
+            record_event(dossier, "delivery_missing", postal_user, public=False,
+                         note=why.format(manifest.number), data={"manifest": manifest.number})
+    db.session.flush()
+    return True
+
+
+def already_recorded(token):
+    """Whether an action with this form token exists (the form was sent before)."""
+    return db.session.scalar(sa.select(DeliveryAction.id).where(DeliveryAction.token == token)) is not None
+
+
+def _action(item, kind, user, token, reason=None, note=""):
+    action = DeliveryAction(item=item, kind=kind, actor_id=user.id, token=token, reason=reason,
+                            note=(note or "").strip()[:300], at=utcnow())
+    db.session.add(action)
+    return action
+
+
+def _require(item, states, message):
+    if item.state not in states:
+        raise PostalError(message)
+
+
+def mark_out(item, carrier, token):
+    """The carrier takes the item out for delivery (a public step)."""
+    if already_recorded(token):
+        return None
+    _require(item, (ITEM_HELD,), "Bưu gửi này không ở trạng thái chờ đi phát.")
+    action = _action(item, ACTION_OUT, carrier, token)
+    item.state = ITEM_OUT
+    record_event(item.dossier, "delivery_out", carrier, public=True,
+                 note="Bưu tá đang mang kết quả đến cho ông/bà",
+                 data={"item": item.id})
+    db.session.flush()
+    return action
+
+
+def mark_delivered(item, carrier, token, received_by="", fee_collected=False, fee_amount=0,
+                   photo=None):
+    """Delivered: who received it, the fee collected, an optional photo; the dossier is returned."""
+    if already_recorded(token):
+        return None
+    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    dossier = item.dossier
+    proof = None
+    if photo is not None:
+        from ..core.attachments import attach_file
+
+        data, filename = photo
+        proof = attach_file(dossier, data, filename, purpose="proof")
+    action = _action(item, ACTION_DELIVERED, carrier, token, note=received_by)
+    item.state = ITEM_DELIVERED
+    item.delivered_at = action.at
+    item.received_by = (received_by or "").strip()[:200]
+    item.fee_collected = bool(fee_collected)
+    item.fee_collected_vnd = max(0, int(fee_amount or 0)) if fee_collected else 0
+    if proof is not None:
+        db.session.flush()
+        item.proof_file_id = proof.id
+    who = item.received_by or dossier.delivery_name or dossier.applicant_name
+    record_event(dossier, "delivery_delivered", carrier, public=True,
+                 note=f"Đã phát kết quả thành công. Người nhận: {who}",
+                 data={"item": item.id, "received_by": item.received_by,
+                       "fee_collected_vnd": item.fee_collected_vnd,
+                       "proof_file_id": item.proof_file_id})
+    transition(dossier, Status.RETURNED, carrier, public=True, kind="status",
+               note="Đã trả kết quả qua bưu chính")
+    dossier.finished_at = action.at  # the time of delivery counts for early / on time / late
+    db.session.flush()
+    return action
+
+
+def mark_failed(item, carrier, token, reason, note=""):
+    """A failed attempt with its reason; after the last allowed attempt the item goes back."""
+    if already_recorded(token):
+        return None
+    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    if reason not in FAIL_REASONS:
+        raise PostalError("Chọn lý do.")
+    action = _action(item, ACTION_FAILED, carrier, token, reason=reason, note=note)
+    item.state = ITEM_HELD
+    item.failed_attempts += 1
+    text = FAIL_REASONS[reason]
+    if action.note:
+        text += " — " + action.note
+    record_event(item.dossier, "delivery_failed", carrier, public=True, note=text,
+                 data={"item": item.id, "reason": reason, "attempt": item.failed_attempts})
+    if item.failed_attempts >= max_attempts():
+        return_to_office(item, carrier, token + ":back",
+                         note=f"Sau {item.failed_attempts} lần phát không thành công")
+    db.session.flush()
+    return action
+
+
+def return_to_office(item, user, token, note=""):
+    """The item goes back to the office: the dossier is ready again, to collect at the desk."""
+    if already_recorded(token):
+        return None
+    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    action = _action(item, ACTION_RETURNED, user, token, note=note)
+    item.state = ITEM_RETURNED
+    item.returned_at = action.at
+    dossier = item.dossier
+    dossier.result_method = RESULT_AT_OFFICE
+    transition(dossier, Status.READY, user, public=True, kind="status",
+               note="Bưu điện chuyển trả kết quả về UBND xã")
+    text = "Bưu điện đã chuyển trả kết quả về UBND xã. Mời ông/bà đến Bộ phận Một cửa để nhận."
+    if note:
+        text += " (" + note + ")"
+    record_event(dossier, "delivery_returned", user, public=True, note=text, data={"item": item.id})
+    db.session.flush()
+    return action

@@ -1,0 +1,17 @@
+"""The period picker (a GET form: no CSRF needed, nothing changes)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from .periods import KINDS
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    ky = SelectField(_l("Kỳ báo cáo"), choices=[SelectChoice(k, v) for k, v in KINDS.items()], default="thang-nay")
+    tu = DateField(_l("Từ ngày"), validators=[Optional()])
+    den = DateField(_l("Đến ngày"), validators=[Optional()])

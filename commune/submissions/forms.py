@@ -1,0 +1,251 @@
+"""Forms of the submission journey, including the procedure form built from the catalog schema."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..core.phone import CitizenId, PhoneNumber
+
+CHOOSE = _l("Chọn một trong các câu trả lời có sẵn.")
+EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+YES, NO = "yes", "no"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class HoneypotMixin:
+    # Hidden from people by CSS (class "hp"); a bot that fills every input gives itself away.
+    website = StringField(_l("Để trống ô này"), filters=[_strip])
+
+    def is_bot(self):
+        return bool(self.website.data)
+
+
+class DetailsForm(HoneypotMixin, FlaskForm):
+    """Step 1: who is applying."""
+
+    full_name = StringField(_l("Họ và tên"), filters=[_strip], validators=[
+        DataRequired(_l("Nhập họ và tên của bạn.")), Length(max=200, message=_l("Họ tên quá dài."))],
+        render_kw={"autocomplete": "name", "spellcheck": "false"})
+    phone = StringField(_l("Số điện thoại"), filters=[_strip], validators=[
+        DataRequired(_l("Nhập số điện thoại để cán bộ liên hệ khi cần.")), PhoneNumber()],
+        description=_l("Ví dụ 0912 345 678. Không cần là số đứng tên bạn."),
+        render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"})
+    id_number = StringField(_l("Số căn cước (CCCD)"), filters=[_strip], validators=[
+        DataRequired(_l("Nhập số căn cước (CCCD) gồm 12 chữ số.")), CitizenId()],
+        description=_l("12 chữ số in ở mặt trước thẻ căn cước."),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    village = StringField(_l("Thôn / bản / tổ dân phố"), filters=[_strip], validators=[
+        DataRequired(_l("Nhập thôn, bản hoặc tổ dân phố nơi bạn ở.")), Length(max=120)])
+    address = StringField(_l("Địa chỉ"), filters=[_strip], validators=[
+        DataRequired(_l("Nhập địa chỉ: số nhà (nếu có), xã/phường, tỉnh.")), Length(max=300)],
+        description=_l("Số nhà (nếu có), xã/phường, tỉnh."), render_kw={"autocomplete": "street-address"})
+    email = StringField(_l("Thư điện tử (không bắt buộc)"), filters=[_strip], validators=[
+        Optional(), Length(max=200),
+        Regexp(EMAIL_RE, message=_l("Địa chỉ thư điện tử chưa đúng, ví dụ ten@gmail.com."))],
+        render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"})
+
+
+class ResultForm(FlaskForm):
+    """How the villager gets the result: at the office or by post."""
+
+    result_method = RadioField(_l("Bạn muốn nhận kết quả thế nào?"), choices=[
+        SelectChoice(RESULT_AT_OFFICE, _l("Đến nhận tại Bộ phận Một cửa")),
+        SelectChoice(RESULT_BY_POST, _l("Nhận tại nhà qua bưu điện (bưu chính công ích)")),
+    ], validators=[InputRequired(_l("Chọn cách nhận kết quả."))],
+        invalid_choice_message=_l("Chọn cách nhận kết quả."))
+    delivery_name = StringField(_l("Người nhận"), filters=[_strip], validators=[Length(max=200)])
+    delivery_phone = StringField(_l("Số điện thoại người nhận"), filters=[_strip], validators=[PhoneNumber()],
+                                 render_kw={"inputmode": "tel", "type": "tel", "autocomplete": "tel"})
+    delivery_village = StringField(_l("Thôn / bản / tổ dân phố"), filters=[_strip], validators=[Length(max=120)])
+    delivery_address = StringField(_l("Địa chỉ nhận"), filters=[_strip], validators=[Length(max=300)],
+                                   description=_l("Số nhà (nếu có), xã/phường, tỉnh."))
+    delivery_note = StringField(_l("Ghi chú cho bưu tá (không bắt buộc)"), filters=[_strip],
+                                validators=[Length(max=300)],
+                                description=_l("Ví dụ: gần trường tiểu học, gọi trước khi đến."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.result_method.data == RESULT_BY_POST:
+            needed = {
+                self.delivery_name: _l("Nhập tên người nhận."),
+                self.delivery_phone: _l("Nhập số điện thoại người nhận."),
+                self.delivery_village: _l("Nhập thôn, bản hoặc tổ dân phố nơi nhận."),
+                self.delivery_address: _l("Nhập địa chỉ nhận."),
+            }
+            for field, message in needed.items():
+                if not field.data and not field.errors:
+                    field.errors.append(message)
+                    ok = False
+        return ok
+
+
+class UploadForm(FlaskForm):
+    """One or more pages for one document (the no-JavaScript form and the script both post here)."""
+
+    file = MultipleFileField(_l("Chọn ảnh hoặc tệp PDF"))
+
+
+class ContinueForm(FlaskForm):
+    """A button that only moves on (CSRF-protected)."""
+
+
+class SubmitForm(HoneypotMixin, FlaskForm):
+    """The check page's final button."""
+
+    submit_key = HiddenField()
+    declaration = BooleanField(_l("Tôi cam đoan những thông tin trên là đúng sự thật."), validators=[
+        DataRequired(_l("Đánh dấu vào ô cam đoan để nộp hồ sơ."))])
+
+
+# --- the procedure's own questions, built from Procedure.form_fields -------------------------
+
+FIELD_TYPES = ("text", "textarea", "date", "number", "choice", "yesno")
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+
+
+def choice_pairs(spec):
+    """[(value, label)] from a field's `choices` (strings, or [value, label] pairs)."""
+    pairs = []
+    for choice in spec.get("choices") or []:
+        if isinstance(choice, (list, tuple)) and len(choice) == 2:
+            pairs.append((str(choice[0]), str(choice[1])))
+        else:
+            pairs.append((str(choice), str(choice)))
+    return pairs
+
+
+def usable_fields(schema):
+    """The well-formed entries of a form_fields list (a bad entry is skipped, never a 500)."""
+    seen, fields = set(), []
+    for spec in schema or []:
+        if not isinstance(spec, dict):
+            continue
+        name, kind = spec.get("name"), spec.get("type", "text")
+        if not isinstance(name, str) or not _NAME_RE.match(name) or name in seen or kind not in FIELD_TYPES:
+            continue
+        if kind == "choice" and not choice_pairs(spec):
+            continue
+        seen.add(name)
+        fields.append(spec)
+    return fields
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+def _non_negative(form, field):
+    if field.data is not None and not 0 <= field.data <= 10**9:
+        raise ValidationError(_l("Nhập một số từ 0 trở lên."))
+
+
+def _not_in_future(form, field):
+    from ..core.timeutil import local_today
+
+    if field.data and field.data > local_today():
+        raise ValidationError(_l("Ngày này ở tương lai. Vui lòng kiểm tra lại."))
+
+
+def _make_field(spec):
+    kind = spec.get("type", "text")
+    label = spec.get("label") or spec["name"]
+    required = bool(spec.get("required"))
+    help_text = spec.get("help") or ""
+    if required:
+        message = _l("Trả lời câu hỏi này: %(label)s.", label=label)
+        check = [DataRequired(message) if kind in ("text", "textarea") else InputRequired(message)]
+    else:
+        check = [Optional()]
+    if kind == "text":
+        return StringField(label, filters=[_strip], validators=check + [Length(max=300)], description=help_text)
+    if kind == "textarea":
+        return TextAreaField(label, filters=[_strip], validators=check + [Length(max=3000)],
+                             description=help_text)
+    if kind == "date":
+        extra = [_not_in_future] if spec.get("past") else []
+        return DateField(label, validators=check + extra, description=help_text or _l("Ví dụ: 25/12/2024"),
+                         format=DATE_FORMATS, render_kw={"type": "date"}, invalid_value_message=_l(
+                             "Ngày chưa đúng. Nhập theo dạng ngày/tháng/năm, ví dụ 25/12/2024."))
+    if kind == "number":
+        return IntegerField(label, validators=check + [_non_negative], description=help_text,
+                            render_kw={"inputmode": "numeric"},
+            invalid_value_message=_l("Nhập một số (chỉ gồm chữ số)."))
+    if kind == "choice":
+        pairs = choice_pairs(spec)
+        cls = RadioField if len(pairs) <= 4 else SelectField
+        if cls is SelectField:
+            pairs = [("", _l("— Chọn —"))] + pairs
+        return cls(label, choices=[SelectChoice(v, lb) for v, lb in pairs], validators=check,
+                   description=help_text, invalid_choice_message=CHOOSE)
+    return RadioField(label, choices=[SelectChoice(YES, _l("Có")), SelectChoice(NO, _l("Không"))],
+                      validators=check, description=help_text, invalid_choice_message=CHOOSE)
+
+
+def build_fields_form(schema):
+    """A FlaskForm class with one field per usable entry of the procedure's form_fields."""
+    attrs = {spec["name"]: _make_field(spec) for spec in usable_fields(schema)}
+    return type("ProcedureFieldsForm", (FlaskForm,), attrs)
+
+
+def stored_value(spec, field):
+    """What form_data keeps for one answer (JSON-friendly)."""
+    data = field.data
+    kind = spec.get("type", "text")
+    if data in (None, ""):
+        return None
+    if kind == "date":
+        return data.isoformat()
+    if kind == "yesno":
+        return data == YES
+    return data
+
+
+def form_value(spec, value):
+    """The form's input value for a stored answer (to prefill the step)."""
+    kind = spec.get("type", "text")
+    if value is None:
+        return None
+    if kind == "date":
+        from datetime import date
+
+        try:
+            return date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return None
+    if kind == "yesno":
+        return YES if value else NO
+    return value
+
+
+def display_value(spec, value):
+    """An answer as the check page and the clerk read it."""
+    kind = spec.get("type", "text")
+    if value is None or value == "":
+        return ""
+    if kind == "date":
+        try:
+            y, m, d = str(value).split("-")
+            return f"{d}/{m}/{y}"
+        except ValueError:
+            return str(value)
+    if kind == "yesno":
+        return "Có" if value else "Không"
+    if kind == "choice":
+        return dict(choice_pairs(spec)).get(str(value), str(value))
+    return str(value)

@@ -1,0 +1,128 @@
+"""Photo uploads into the draft: one page at a time from the script, or a batch from the plain form."""
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..core.attachments import release_keys, remove_file
+from ..core.dossier import DossierFile
+from ..core.photos import PhotoError
+from ..extensions import db, limiter
+from ..htmx import is_htmx
+from . import bp
+from .drafts import current_draft, with_draft
+from .forms import ContinueForm, UploadForm
+
+OTHER = "khac"  # the "other papers" part, for pages that fit no listed document
+
+
+def is_script_upload():
+    """The request comes from static/js/upload.js (it answers with a fragment, not a page)."""
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _message(text, status):
+    """A short Vietnamese message the upload script shows under the photo."""
+    return text, status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def _part_index(dossier, part):
+    """'0', '1'… (a listed document) or 'khac' (other papers) -> document_index; 404 otherwise."""
+    if part == OTHER:
+        return None
+    documents = (dossier.procedure_snapshot or {}).get("documents", [])
+    if not part.isdigit() or int(part) >= len(documents):
+        abort(404)
+    return int(part)
+
+
+@bp.route("/nop-ho-so/anh-giay-to/<part>/tai-len", methods=["POST"])
+@limiter.limit(lambda: current_app.config["COMMUNE_UPLOAD_LIMIT"])
+def upload(part):
+    """Receive one or more pages of one document; each is checked, shrunk, stripped and stored."""
+    from .views import photos_page
+
+    dossier = current_draft()
+    if dossier is None:
+        if is_script_upload():
+            return _message(_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đường dẫn “tiếp tục”."), 410)
+        return redirect(url_for("submissions.lost"))
+    index = _part_index(dossier, part)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        message = _("Trang đã mở quá lâu. Hãy tải lại trang rồi gửi lại ảnh.")
+        if is_script_upload():
+            return _message(message, 400)
+        return photos_page(dossier, {part: [message]}, 400)
+    chosen = [f for f in (form.file.data or []) if f and f.filename]
+    if not chosen:
+        message = _("Chưa chọn ảnh nào. Bấm nút chụp ảnh hoặc chọn ảnh có sẵn.")
+        return _message(message, 422) if is_script_upload() else photos_page(dossier, {part: [message]}, 422)
+    added, errors = [], []
+    for upload_file in chosen:
+        try:
+            added.append(attach_page(dossier, upload_file, index))
+        except PhotoError as error:
+            message = _(str(error))
+            # The script shows the message under the photo's own name; the plain form may carry several.
+            errors.append(message if is_script_upload() else
+                          _("%(name)s: %(message)s", name=upload_file.filename, message=message))
+    db.session.commit()
+    if is_script_upload():
+        if not added:
+            return _message(" ".join(errors), 422)
+        html = render_template("submissions/_uploaded.html", files=added)
+        return html, 201, {"Cache-Control": "no-store"}
+    if errors:
+        return photos_page(dossier, {part: errors}, 422)
+    flash(ngettext("Đã nhận %(num)d trang.", "Đã nhận %(num)d trang.", len(added)))
+    return redirect(url_for("submissions.photos", _anchor=f"part-{part}"))
+
+
+def attach_page(dossier, upload_file, index):
+    """Read one uploaded file and attach it to the draft (raises PhotoError)."""
+    from ..core.attachments import attach_file
+    from .services import touch
+
+    row = attach_file(dossier, upload_file.read(), upload_file.filename or "", document_index=index)
+    touch(dossier)
+    return row
+
+
+@bp.route("/nop-ho-so/tep/<int:file_id>/xoa", methods=["POST"])
+@with_draft
+def remove(dossier, file_id):
+    """Remove a page from the draft (to retake it or because it is not needed)."""
+    row = db.session.get(DossierFile, file_id)
+    if row is None or row.dossier_id != dossier.id or row.round != 0:
+        abort(404)
+    if not ContinueForm().validate_on_submit():
+        abort(400)
+    part = OTHER if row.document_index is None else str(row.document_index)
+    keys = remove_file(row)
+    db.session.commit()
+    release_keys(keys)
+    if is_htmx():
+        return "", 200, {"Vary": "HX-Request"}
+    flash(_("Đã xóa trang."))
+    return redirect(url_for("submissions.photos", _anchor=f"part-{part}"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A request over MAX_CONTENT_LENGTH: a clear message (script), the photo step again (form), or a page."""
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+    message = _("Ảnh quá lớn để gửi (tối đa %(mb)d MB mỗi lần). Hãy chụp lại ảnh hoặc gửi từng ảnh một.",
+                mb=limit_mb)
+    if request.endpoint == "submissions.upload":
+        if is_script_upload():
+            return _message(message, 413)
+        dossier = current_draft()
+        if dossier is not None:
+            from .views import photos_page
+
+            part = (request.view_args or {}).get("part", OTHER)
+            return photos_page(dossier, {part: [message]}, 413)
+    from ..core.errors import render_error
+
+    return render_error(413, message=message)

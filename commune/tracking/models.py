@@ -1,0 +1,29 @@
+"""The villager's rating of the service, once per finished dossier."""
+from ..core.timeutil import utcnow
+from ..extensions import db
+
+SATISFIED = "satisfied"
+NEUTRAL = "neutral"
+UNSATISFIED = "unsatisfied"
+SCORES = (SATISFIED, NEUTRAL, UNSATISFIED)
+SCORE_LABELS = {SATISFIED: "Hài lòng", NEUTRAL: "Bình thường", UNSATISFIED: "Không hài lòng"}
+
+
+class Rating(db.Model):
+    """How satisfied the villager was with one finished dossier (one rating per dossier)."""
+
+    __tablename__ = "ratings"
+
+    id = db.Column(db.Integer, primary_key=True)
+    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                           nullable=False, unique=True)
+    score = db.Column(db.String(12), nullable=False)  # one of SCORES
+    comment = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    dossier = db.relationship("Dossier", backref=db.backref("rating", uselist=False,
+                                                            passive_deletes=True))
+
+    @property
+    def score_label(self):
+        return SCORE_LABELS.get(self.score, self.score)

@@ -1,0 +1,241 @@
+/* Một Cửa Xã — photo uploads that start as soon as a photo is chosen.
+
+   Progressive enhancement of any <input type="file" data-upload-url="..."> inside a form:
+   - each chosen file is shrunk on the phone first (decoded upright, <= 2000 px, JPEG 0.75; in a
+     Worker with OffscreenCanvas where the browser has them), or sent as is when the browser
+     cannot decode it (HEIC on most Android browsers, PDF);
+   - it is posted at once (XHR, field "file" + the form's csrf_token, header X-Requested-With)
+     with a progress bar, a thumbnail, a retry button, and automatic retries with back-off when
+     the connection drops or the server is busy;
+   - the endpoint answers 2xx with an HTML fragment (<li> items) appended to the element named by
+     data-upload-target, or 4xx with a short text message shown under the photo.
+   Without JavaScript the same form posts normally and the server does all the work.
+   See docs/submissions.md ("Reusing the photo upload"). */
+(function () {
+  "use strict";
+  var MAX_EDGE = 2000, QUALITY = 0.75, SMALL_ENOUGH = 350 * 1024;
+  var BACKOFF = [2, 5, 10, 20, 40, 60];
+  var script = document.currentScript;
+  var workerUrl = script && script.getAttribute("data-worker");
+  var TEXT = {
+    waiting: "Đang chuẩn bị ảnh…",
+    sending: "Đang gửi…",
+    offline: "Mất kết nối. Sẽ tự gửi lại khi có mạng.",
+    retryIn: "Gửi chưa được. Tự thử lại sau {s} giây.",
+    retry: "Gửi lại",
+    dismiss: "Bỏ qua",
+    failed: "Không gửi được ảnh này.",
+    busy: "Máy chủ đang bận, sẽ thử lại."
+  };
+
+  document.documentElement.classList.add("js");
+
+  function canShrinkOffThread() {
+    return !!(workerUrl && window.Worker && window.OffscreenCanvas && window.createImageBitmap);
+  }
+
+  function shrinkInWorker(file) {
+    return new Promise(function (resolve, reject) {
+      var worker = new Worker(workerUrl);
+      worker.onmessage = function (event) {
+        worker.terminate();
+        if (event.data && event.data.blob) { resolve(event.data.blob); } else { reject(event.data && event.data.error); }
+      };
+      worker.onerror = function (error) { worker.terminate(); reject(error); };
+      worker.postMessage({ file: file, maxEdge: MAX_EDGE, quality: QUALITY });
+    });
+  }
+
+  function decodeOnPage(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file, { imageOrientation: "from-image" });
+    }
+    return new Promise(function (resolve, reject) {  // old browsers: <img> applies EXIF orientation itself
+      var url = URL.createObjectURL(file), img = new Image();
+      img.onload = function () { resolve(img); };
+      img.onerror = function () { URL.revokeObjectURL(url); reject(new Error("decode")); };
+      img.src = url;
+    });
+  }
+
+  function shrinkOnPage(file) {
+    return decodeOnPage(file).then(function (picture) {
+      var width = picture.naturalWidth || picture.width, height = picture.naturalHeight || picture.height;
+      var scale = Math.min(1, MAX_EDGE / Math.max(width, height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(width * scale));
+      canvas.height = Math.max(1, Math.round(height * scale));
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff";
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+      if (picture.close) { picture.close(); }
+      return new Promise(function (resolve, reject) {
+        canvas.toBlob(function (blob) { if (blob) { resolve(blob); } else { reject(new Error("encode")); } },
+          "image/jpeg", QUALITY);
+      });
+    });
+  }
+
+  /* Resolve to {blob, name}: the shrunk JPEG, or the original when shrinking fails or doesn't help. */
+  function prepare(file) {
+    var original = { blob: file, name: file.name || "anh.jpg" };
+    if (!/^image\//.test(file.type || "") && !/\.(hei[cf]|jpe?g|png|webp)$/i.test(file.name || "")) {
+      return Promise.resolve(original);  // PDF and others: the server checks them
+    }
+    var attempt = canShrinkOffThread() ? shrinkInWorker(file).catch(function () { return shrinkOnPage(file); })
+      : shrinkOnPage(file);
+    return attempt.then(function (blob) {
+      if (file.type === "image/jpeg" && file.size <= SMALL_ENOUGH && blob.size >= file.size) { return original; }
+      return { blob: blob, name: (file.name || "anh").replace(/\.[^.]*$/, "") + ".jpg" };
+    }, function () { return original; });  // e.g. HEIC on Android: the server converts it
+  }
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text) { node.textContent = text; }
+    return node;
+  }
+
+  function queueFor(form) {
+    var list = form.querySelector(".upload-queue");
+    if (!list) { list = element("ul", "upload-queue"); list.setAttribute("aria-live", "polite"); form.appendChild(list); }
+    return list;
+  }
+
+  function Upload(input, file) {
+    this.input = input;
+    this.form = input.form;
+    this.url = input.getAttribute("data-upload-url");
+    this.target = document.querySelector(input.getAttribute("data-upload-target"));
+    this.field = input.getAttribute("data-upload-field") || "file";
+    this.tries = 0;
+    this.timer = null;
+    this.item = element("li", "upload-item");
+    this.preview = element("img", "upload-preview");
+    this.preview.alt = "";
+    this.preview.onerror = function () { this.classList.add("hidden"); };  // not an image we can show
+    this.name = element("span", "upload-name", file.name || "");
+    this.bar = element("progress", "upload-progress");
+    this.bar.max = 100;
+    this.bar.value = 0;
+    this.status = element("span", "upload-status", TEXT.waiting);
+    this.retryButton = element("button", "secondary upload-retry hidden", TEXT.retry);
+    this.retryButton.type = "button";
+    this.dismissButton = element("button", "link upload-dismiss hidden", TEXT.dismiss);
+    this.dismissButton.type = "button";
+    [this.preview, this.name, this.bar, this.status, this.retryButton, this.dismissButton].forEach(function (n) {
+      this.item.appendChild(n);
+    }, this);
+    queueFor(this.form).appendChild(this.item);
+    var self = this;
+    this.retryButton.addEventListener("click", function () { self.send(); });
+    this.dismissButton.addEventListener("click", function () { self.done(); });
+    if (/^image\/(jpeg|png|webp|gif)$/.test(file.type || "")) {
+      this.preview.src = URL.createObjectURL(file);
+    }
+    prepare(file).then(function (prepared) {
+      self.prepared = prepared;
+      if (prepared.blob !== file && !self.preview.src) { self.preview.src = URL.createObjectURL(prepared.blob); }
+      self.send();
+    });
+  }
+
+  Upload.prototype.send = function () {
+    var self = this;
+    clearTimeout(this.timer);
+    this.retryButton.classList.add("hidden");
+    this.dismissButton.classList.add("hidden");
+    this.item.classList.remove("upload-error");
+    if (navigator.onLine === false) { return this.waitForNetwork(); }
+    this.status.textContent = TEXT.sending;
+    this.bar.value = 0;
+    var data = new FormData();
+    var csrf = this.form.querySelector("input[name=csrf_token]");
+    if (csrf) { data.append("csrf_token", csrf.value); }
+    data.append(this.field, this.prepared.blob, this.prepared.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", this.url);
+    xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+    xhr.timeout = 120000;
+    xhr.upload.onprogress = function (event) {
+      if (event.lengthComputable) { self.bar.value = Math.round(event.loaded * 100 / event.total); }
+    };
+    xhr.onload = function () {
+      if (xhr.status >= 200 && xhr.status < 300) { self.succeed(xhr.responseText); }
+      else if (xhr.status === 408 || xhr.status === 429 || xhr.status >= 500) { self.later(TEXT.busy); }
+      else { self.refuse(xhr); }
+    };
+    xhr.onerror = xhr.ontimeout = function () { self.later(); };
+    xhr.send(data);
+  };
+
+  Upload.prototype.succeed = function (html) {
+    if (this.target) {
+      var template = document.createElement("template");
+      template.innerHTML = html.trim();
+      var nodes = Array.prototype.slice.call(template.content.children);
+      nodes.forEach(function (node) {
+        this.target.appendChild(node);
+        if (window.htmx) { window.htmx.process(node); }
+      }, this);
+    }
+    this.done();
+  };
+
+  Upload.prototype.refuse = function (xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    this.status.textContent = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : TEXT.failed;
+    this.item.classList.add("upload-error");
+    this.dismissButton.classList.remove("hidden");
+    this.status.setAttribute("role", "alert");
+  };
+
+  Upload.prototype.later = function (message) {
+    var self = this;
+    if (navigator.onLine === false) { return this.waitForNetwork(); }
+    var seconds = BACKOFF[Math.min(this.tries, BACKOFF.length - 1)];
+    this.tries += 1;
+    this.status.textContent = (message ? message + " " : "") + TEXT.retryIn.replace("{s}", seconds);
+    this.retryButton.classList.remove("hidden");
+    this.timer = setTimeout(function () { self.send(); }, seconds * 1000);
+  };
+
+  Upload.prototype.waitForNetwork = function () {
+    var self = this;
+    this.status.textContent = TEXT.offline;
+    this.retryButton.classList.remove("hidden");
+    window.addEventListener("online", function again() {
+      window.removeEventListener("online", again);
+      self.send();
+    });
+  };
+
+  Upload.prototype.done = function () {
+    clearTimeout(this.timer);
+    if (this.preview.src) { URL.revokeObjectURL(this.preview.src); }
+    if (this.item.parentNode) { this.item.parentNode.removeChild(this.item); }
+  };
+
+  function enhance(root) {
+    var inputs = (root || document).querySelectorAll("input[type=file][data-upload-url]");
+    Array.prototype.forEach.call(inputs, function (input) {
+      if (input.getAttribute("data-upload-ready") || !input.form || !window.FormData) { return; }
+      input.setAttribute("data-upload-ready", "1");
+      input.form.classList.add("upload-enhanced");
+      input.addEventListener("change", function () {
+        Array.prototype.forEach.call(input.files, function (file) { new Upload(input, file); });
+        input.value = "";
+      });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  } else {
+    enhance(document);
+  }
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+  window.communeUpload = { enhance: enhance };
+}());

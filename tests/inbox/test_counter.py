@@ -1,0 +1,93 @@
+"""Counter intake: a walk-in dossier is entered, received at once, and its receipt prints."""
+import io
+
+import sqlalchemy as sa
+from PIL import Image
+
+from commune.core.dossier import Dossier, DossierEvent, DossierFile
+from commune.extensions import db
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 180, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def applicant(**extra):
+    data = {
+        "c-channel": "counter", "a-full_name": "Hoàng Văn Đến Quầy", "a-phone": "0912 345 678",
+        "a-id_number": "001203004567", "a-village": "Thôn Đông", "a-address": "Xã Mẫu, tỉnh Mẫu",
+        "a-email": "", "r-result_method": "office",
+    }
+    data.update(extra)
+    return data
+
+
+def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as, procedure):
+    clerk = login_as("clerk")
+    page = client.get(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'capture="environment"' in html and "Đã xem bản giấy gốc" in html
+    data = applicant(paper_seen="1")
+    data["doc-0"] = (io.BytesIO(jpeg_bytes()), "to-khai.jpg")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert "/in/tiep-nhan" in response.headers["Location"] and "print=1" in response.headers["Location"]
+    dossier = db.session.scalar(sa.select(Dossier).filter_by(applicant_name="Hoàng Văn Đến Quầy"))
+    assert dossier.status == "received" and dossier.channel == "counter"
+    assert dossier.applicant_phone == "0912345678"
+    assert dossier.received_at is not None and dossier.due_date is not None
+    assert dossier.form_data["paper_seen"] == [1]
+    assert "hoang van den quay" in dossier.search_text
+    files = db.session.scalars(sa.select(DossierFile).filter_by(dossier_id=dossier.id)).all()
+    assert [f.document_index for f in files] == [0]
+    kinds = [(e.from_status, e.to_status, e.actor_id) for e in db.session.scalars(
+        sa.select(DossierEvent).filter_by(dossier_id=dossier.id, kind="status").order_by(DossierEvent.id))]
+    assert kinds == [("draft", "submitted", clerk.id), ("submitted", "received", clerk.id)]
+    receipt = client.get(response.headers["Location"])
+    html = receipt.get_data(as_text=True)
+    assert 'data-autoprint="1"' in html and "GIẤY TIẾP NHẬN" in html
+    assert f"/ho-so/{dossier.code}?k={dossier.lookup_key}" in html
+
+
+def test_counter_intake_needs_a_photo_or_paper_seen_for_each_required_document(client, login_as, procedure):
+    login_as("clerk")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=applicant(paper_seen="0"),
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Giấy chứng sinh" in html and "Hoàng Văn Đến Quầy" in html  # typed data kept
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dossier)) == 0
+
+
+def test_counter_intake_checks_phone_and_id(client, login_as, procedure):
+    login_as("clerk")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
+                           data=applicant(**{"a-phone": "12345", "paper_seen": ["0", "1"]}),
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Số điện thoại chưa đúng" in response.get_data(as_text=True)
+
+
+def test_dossier_brought_by_post_is_entered_with_channel_post(client, login_as, procedure):
+    login_as("clerk")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
+                           data=applicant(**{"c-channel": "post", "paper_seen": ["0", "1"]}),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    dossier = db.session.scalar(sa.select(Dossier))
+    assert dossier.channel == "post" and dossier.status == "received"
+
+
+def test_officer_cannot_use_counter_intake(client, login_as, procedure):
+    login_as("officer")
+    assert client.get("/hop-thu/tiep-nhan-tai-quay").status_code == 403
+
+
+def test_counter_starts_by_choosing_the_procedure(client, login_as, procedure):
+    login_as("clerk")
+    html = client.get("/hop-thu/tiep-nhan-tai-quay").get_data(as_text=True)
+    assert procedure.name in html

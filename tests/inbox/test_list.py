@@ -1,0 +1,221 @@
+"""The inbox list: tabs with live counts, filters, accent-insensitive search, htmx, pages, bulk assign."""
+import re
+from datetime import timedelta
+
+from commune.core.dossier import Dossier
+from commune.core.timeutil import local_today, utcnow
+from commune.extensions import db
+from commune.inbox.queries import fold, search_terms, search_text_for
+from tests.factories import make_dossier, make_procedure, make_user
+
+
+def count_of(html, tab_label):
+    match = re.search(re.escape(tab_label) + r'\s*<span class="tab-count">(\d+)</span>', html)
+    assert match, tab_label
+    return int(match.group(1))
+
+
+def indexed(dossier):
+    dossier.search_text = search_text_for(dossier)
+    return dossier
+
+
+def test_tabs_show_live_counts_and_default_to_what_needs_the_clerk_now(client, login_as, procedure):
+    login_as("clerk")
+    today = local_today()
+    late = indexed(make_dossier(procedure, "processing", due_date=today - timedelta(days=3),
+                                applicant_name="Quá Hạn"))
+    indexed(make_dossier(procedure, "received", due_date=today, applicant_name="Sắp Hạn"))
+    indexed(make_dossier(procedure, "received", due_date=today + timedelta(days=30), applicant_name="Còn Lâu"))
+    indexed(make_dossier(procedure, "submitted", applicant_name="Mới Nộp"))
+    indexed(make_dossier(procedure, "needs_supplement", applicant_name="Chờ Bổ Sung"))
+    indexed(make_dossier(procedure, "ready", applicant_name="Có Kết Quả"))
+    indexed(make_dossier(procedure, "returned", applicant_name="Đã Trả"))
+    indexed(make_dossier(procedure, "refused", applicant_name="Bị Từ Chối"))
+    indexed(make_dossier(procedure, "withdrawn", applicant_name="Đã Rút"))
+    make_dossier(procedure, "draft", applicant_name="Bản Nháp")
+    db.session.commit()
+
+    html = client.get("/hop-thu").get_data(as_text=True)
+    assert count_of(html, "Chờ tiếp nhận") == 1
+    assert count_of(html, "Đang xử lý") == 3
+    assert count_of(html, "Chờ bổ sung") == 1
+    assert count_of(html, "Sắp đến hạn") == 1
+    assert count_of(html, "Quá hạn") == 1
+    assert count_of(html, "Có kết quả") == 1
+    assert count_of(html, "Đã trả") == 1
+    assert count_of(html, "Từ chối / rút") == 2
+    assert count_of(html, "Tất cả") == 9  # drafts are never in the inbox
+    assert count_of(html, "Cần xử lý ngay") == 3
+    # Most urgent first: the overdue one heads the default list.
+    rows = re.findall(r'class="code">([^<]+)</a>', html)
+    assert rows[0] == late.display_code
+    assert "Còn Lâu" not in html and "Bản Nháp" not in html
+    assert "row-overdue" in html and "row-soon" in html
+
+
+def test_each_tab_lists_its_dossiers(client, login_as, procedure):
+    login_as("clerk")
+    indexed(make_dossier(procedure, "needs_supplement", applicant_name="Chờ Bổ Sung"))
+    indexed(make_dossier(procedure, "returned", applicant_name="Đã Trả Xong"))
+    db.session.commit()
+    html = client.get("/hop-thu?tab=supplement").get_data(as_text=True)
+    assert "Chờ Bổ Sung" in html and "Đã Trả Xong" not in html
+    html = client.get("/hop-thu?tab=returned").get_data(as_text=True)
+    assert "Đã Trả Xong" in html and "Chờ Bổ Sung" not in html
+
+
+def test_search_ignores_accents_and_finds_code_phone_and_id(client, login_as, procedure):
+    login_as("clerk")
+    one = indexed(make_dossier(procedure, "submitted", applicant_name="Nguyễn Thị Hương",
+                               applicant_phone="0987654321", applicant_id_number="001190012345", code="K7QMX2PDAF"))
+    indexed(make_dossier(procedure, "submitted", applicant_name="Trần Văn Đức", applicant_phone="0911222333"))
+    db.session.commit()
+    for query in ("nguyen thi huong", "HƯƠNG", "huong", "0987 654 321", "001190012345", "k7qm-x2pd-af", "K7QM"):
+        html = client.get("/hop-thu", query_string={"tab": "all", "q": query}).get_data(as_text=True)
+        assert one.display_code in html and "Trần Văn Đức" not in html, query
+    html = client.get("/hop-thu", query_string={"tab": "all", "q": "duc"}).get_data(as_text=True)
+    assert "Trần Văn Đức" in html and "Nguyễn Thị Hương" not in html
+
+
+def test_search_terms_are_folded_like_the_stored_text():
+    assert fold("Đặng Thị Ánh") == "dang thi anh"
+    assert search_terms("0912 345 678") == ["0912345678"]
+    assert search_terms("K7QM-X2PD-AF") == ["k7qmx2pdaf"]
+    assert search_terms("  ") == []
+
+
+def test_filters_by_channel_procedure_field_assignee_and_dates(client, login_as, procedure):
+    clerk = login_as("clerk")
+    other = make_procedure(name="Chứng thực bản sao")
+    officer = make_user("officer", full_name="Chuyên Viên Một")
+    a = indexed(make_dossier(procedure, "received", channel="counter", applicant_name="Tại Quầy",
+                             assignee_id=officer.id))
+    b = indexed(make_dossier(other, "received", channel="online", applicant_name="Trực Tuyến",
+                             submitted_at=utcnow() - timedelta(days=40)))
+    c = indexed(make_dossier(procedure, "received", channel="post", applicant_name="Bưu Chính",
+                             assignee_id=clerk.id))
+    db.session.commit()
+
+    def names(**args):
+        html = client.get("/hop-thu", query_string={"tab": "all", **args}).get_data(as_text=True)
+        return {n for n in ("Tại Quầy", "Trực Tuyến", "Bưu Chính") if n in html}
+
+    assert names(channel="counter") == {"Tại Quầy"}
+    assert names(procedure=str(other.id)) == {"Trực Tuyến"}
+    assert names(field=str(procedure.field_id)) == {"Tại Quầy", "Trực Tuyến", "Bưu Chính"}
+    assert names(assignee=str(officer.id)) == {"Tại Quầy"}
+    assert names(assignee="none") == {"Trực Tuyến"}
+    assert names(assignee="me") == {"Bưu Chính"}
+    since = (local_today() - timedelta(days=7)).isoformat()
+    assert names(date_from=since) == {"Tại Quầy", "Bưu Chính"}
+    assert names(date_to=since) == {"Trực Tuyến"}
+    # Nonsense in the query string is ignored, never an error.
+    assert client.get("/hop-thu?date_from=31-31-2026&page=abc&tab=zzz&sort=x&field=y").status_code == 200
+    assert a and b and c
+
+
+def test_counts_follow_the_filters(client, login_as, procedure):
+    login_as("clerk")
+    indexed(make_dossier(procedure, "submitted", channel="online"))
+    indexed(make_dossier(procedure, "submitted", channel="counter"))
+    db.session.commit()
+    html = client.get("/hop-thu?channel=online").get_data(as_text=True)
+    assert count_of(html, "Chờ tiếp nhận") == 1
+
+
+def test_htmx_gets_only_the_list_and_plain_requests_the_whole_page(client, login_as, procedure):
+    login_as("clerk")
+    indexed(make_dossier(procedure, "submitted", applicant_name="Một Người"))
+    db.session.commit()
+    fragment = client.get("/hop-thu?tab=waiting", headers={"HX-Request": "true"})
+    assert "Một Người" in fragment.get_data(as_text=True)
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "HX-Request" in fragment.headers["Vary"]
+    full = client.get("/hop-thu?tab=waiting", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in full.get_data(as_text=True)
+    page = client.get("/hop-thu?tab=waiting").get_data(as_text=True)
+    assert 'hx-push-url="true"' in page and 'id="inbox-list"' in page
+
+
+def test_pagination_and_sort(client, login_as, procedure):
+    login_as("clerk")
+    for i in range(55):
+        indexed(make_dossier(procedure, "returned", applicant_name=f"Người {i:02d}",
+                             received_at=utcnow() - timedelta(hours=i)))
+    db.session.commit()
+    first = client.get("/hop-thu?tab=returned&sort=received").get_data(as_text=True)
+    assert "Người 00" in first and "Người 54" not in first and "Trang 1/2" in first
+    second = client.get("/hop-thu?tab=returned&sort=received&page=2").get_data(as_text=True)
+    assert "Người 54" in second and "Người 00" not in second
+    assert client.get("/hop-thu?tab=returned&page=99").status_code == 200
+
+
+def test_new_supplement_is_marked_in_the_list(client, login_as, procedure):
+    login_as("clerk")
+    indexed(make_dossier(procedure, "received", has_new_supplement=True))
+    db.session.commit()
+    assert "Mới bổ sung" in client.get("/hop-thu").get_data(as_text=True)
+
+
+def test_bulk_assign_skips_rows_changed_meanwhile(client, login_as, procedure):
+    login_as("clerk")
+    officer = make_user("officer", full_name="Người Được Giao")
+    a = make_dossier(procedure, "received")
+    b = make_dossier(procedure, "received")
+    c = make_dossier(procedure, "returned")
+    db.session.commit()
+    response = client.post("/hop-thu/giao-viec", data={
+        "ids": [str(a.id), str(b.id), str(c.id)], "assignee": str(officer.id),
+        f"v-{a.id}": str(a.version), f"v-{b.id}": str(b.version + 5), f"v-{c.id}": str(c.version),
+        "back": "/hop-thu?tab=processing"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/hop-thu?tab=processing")
+    db.session.expire_all()
+    assert db.session.get(Dossier, a.id).assignee_id == officer.id
+    assert db.session.get(Dossier, b.id).assignee_id is None
+    assert db.session.get(Dossier, c.id).assignee_id is None
+    html = client.get("/hop-thu?tab=processing").get_data(as_text=True)
+    assert "Đã giao 1 hồ sơ" in html and b.display_code in html
+
+
+def test_leader_sees_inbox_but_cannot_receive(client, login_as, procedure):
+    login_as("leader")
+    dossier = make_dossier(procedure, "submitted")
+    db.session.commit()
+    assert client.get("/hop-thu").status_code == 200
+    page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "thao-tac/receive" not in page and "thao-tac/note" in page
+
+
+def test_ready_list_offers_hand_to_post(client, login_as, procedure):
+    login_as("clerk")
+    indexed(make_dossier(procedure, "ready", result_method="post"))
+    db.session.commit()
+    html = client.get("/hop-thu?tab=ready").get_data(as_text=True)
+    if "postal.new_manifest" in client.application.view_functions:
+        assert "Bàn giao bưu chính" in html
+    assert "Giao việc" in html
+
+
+def test_cut_off_setting_of_the_admin_is_used_for_due_dates(app, dossier_in):
+    from commune.core.settings import set_setting
+    from commune.inbox.services import cutoff_text
+
+    assert cutoff_text() == "16:00"
+    set_setting("cutoff", "15:00")
+    assert cutoff_text() == "15:00"
+    set_setting("cutoff", "nonsense")
+    assert cutoff_text() == "16:00"
+
+
+def test_whole_code_or_phone_finds_the_dossier_directly(client, login_as, procedure):
+    login_as("clerk")
+    one = indexed(make_dossier(procedure, "processing", applicant_phone="0987000111", code="K7QMX2PDAF",
+                               applicant_name="Người Cần Tìm"))
+    indexed(make_dossier(procedure, "submitted", applicant_phone="0911000222", applicant_name="Người Khác"))
+    db.session.commit()
+    for query in ("K7QM-X2PD-AF", "0987 000 111"):
+        html = client.get("/hop-thu", query_string={"q": query, "tab": "all"}).get_data(as_text=True)
+        assert "Người Cần Tìm" in html and "Người Khác" not in html, query
+        assert count_of(html, "Đang xử lý") == 1 and count_of(html, "Chờ tiếp nhận") == 0
+    assert one

@@ -1,0 +1,83 @@
+"""Storage by content hash in the data directory, and attaching pages to a dossier within the caps."""
+from pathlib import Path
+
+import pytest
+
+from commune.core.attachments import attach_file, release_keys, remove_file, safe_name
+from commune.core.photos import PhotoError
+from commune.core.storage import LocalStorage, StorageError, get_storage
+from commune.extensions import db
+from tests.factories import make_dossier
+from tests.photos import images
+
+
+def test_files_are_stored_by_content_hash_in_the_data_directory_never_under_static(app):
+    storage = get_storage()
+    key = storage.save(b"trang 1")
+    path = storage.path(key)
+    assert path == Path(app.config["COMMUNE_DATA_DIR"]) / "files" / key[:2] / key
+    assert "static" not in path.parts
+    assert storage.exists(key) and storage.open(key) == b"trang 1"
+    assert storage.save(b"trang 1") == key  # the same content is stored once
+    storage.delete(key)
+    assert not storage.exists(key)
+    with pytest.raises(StorageError):
+        storage.open(key)
+
+
+def test_a_malformed_key_never_reaches_the_disk(tmp_path):
+    storage = LocalStorage(tmp_path)
+    for key in ("../../etc/passwd", "abc", None, "A" * 64):
+        with pytest.raises(StorageError):
+            storage.path(key)
+        assert storage.exists(key) is False
+
+
+def test_attaching_a_photo_stores_the_processed_page_and_its_record(app):
+    dossier = make_dossier(status="draft", code=None)
+    row = attach_file(dossier, images.jpeg(3000, 2000, gps=True), "Ảnh CCCD mặt trước.jpg", document_index=1)
+    db.session.commit()
+    storage = get_storage()
+    assert row.mime == "image/jpeg" and (row.width, row.height) == (2000, 1333)
+    assert storage.open(row.storage_key)[:2] == b"\xff\xd8" and storage.exists(row.thumb_key)
+    assert row.sha256 == row.storage_key and row.size_bytes == len(storage.open(row.storage_key))
+    assert row.original_name == "Anh-CCCD-mat-truoc.jpg"
+    assert row.document_index == 1 and row.round == 0 and row.purpose == "document"
+
+
+def test_a_dossier_cannot_hold_more_pages_than_the_cap(app):
+    app.config["COMMUNE_MAX_FILES"] = 2
+    dossier = make_dossier(status="draft", code=None)
+    attach_file(dossier, images.jpeg(color=(1, 2, 3)), "1.jpg")
+    attach_file(dossier, images.jpeg(color=(4, 5, 6)), "2.jpg")
+    with pytest.raises(PhotoError, match="số tối đa"):
+        attach_file(dossier, images.jpeg(color=(7, 8, 9)), "3.jpg")
+    # A supplement answer (round 1) has its own allowance.
+    assert attach_file(dossier, images.jpeg(), "4.jpg", round=1).round == 1
+
+
+def test_a_draft_cannot_grow_past_the_byte_cap(app):
+    app.config["COMMUNE_MAX_DRAFT_MB"] = 1
+    dossier = make_dossier(status="draft", code=None)
+    attach_file(dossier, images.pdf(1, padding=700_000), "a.pdf")
+    with pytest.raises(PhotoError, match="dung lượng"):
+        attach_file(dossier, images.pdf(2, padding=700_000), "b.pdf")
+
+
+def test_removing_a_page_keeps_bytes_another_dossier_still_uses(app):
+    first, second = make_dossier(status="draft", code=None), make_dossier(status="draft", code=None)
+    photo = images.jpeg()
+    a = attach_file(first, photo, "a.jpg")
+    b = attach_file(second, photo, "a.jpg")
+    assert a.storage_key == b.storage_key
+    keys = remove_file(a)
+    db.session.commit()
+    release_keys(keys)
+    assert get_storage().exists(b.storage_key)
+    release_keys(remove_file(b))
+    assert not get_storage().exists(b.storage_key)
+
+
+def test_safe_names_have_no_paths_or_accents():
+    assert safe_name("../../Giấy khai sinh (bản 1).pdf") == "Giay-khai-sinh-ban-1-.pdf"
+    assert safe_name("") == "tep"

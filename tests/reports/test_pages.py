@@ -1,0 +1,90 @@
+"""The figures page, its downloads and the printable report, for the roles that may see them."""
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+PERIOD = "?ky=tuy-chon&tu=2026-04-01&den=2026-05-31"
+
+
+@pytest.mark.parametrize("role", ["leader", "admin", "clerk"])
+def test_leader_admin_and_clerk_see_the_figures(known, client, login_as, role):
+    login_as(role)
+    page = client.get("/so-lieu" + PERIOD)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="kpi-received">7<' in html
+    assert 'id="kpi-on-time">66.7%<' in html
+    assert "<svg" in html and 'class="bar-early"' in html
+    assert "style=" not in html.split("<main", 1)[1]
+    assert ("Theo cán bộ xử lý" in html) == (role != "clerk")
+
+
+@pytest.mark.parametrize("role", ["officer", "postal"])
+def test_other_staff_may_not_see_the_figures(client, login_as, role):
+    login_as(role)
+    assert client.get("/so-lieu").status_code == 403
+    assert client.get("/so-lieu/xuat/so-lieu.csv").status_code == 403
+
+
+def test_visitors_are_sent_to_login(client):
+    response = client.get("/so-lieu")
+    assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
+
+
+def test_custom_period_without_dates_says_so(client, login_as):
+    login_as("leader")
+    html = client.get("/so-lieu?ky=tuy-chon").get_data(as_text=True)
+    assert "Chọn cả ngày bắt đầu và ngày kết thúc." in html
+
+
+def test_figures_download_as_csv(known, client, login_as):
+    login_as("leader")
+    response = client.get("/so-lieu/xuat/so-lieu.csv" + PERIOD)
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["Cấp", "Tên", "Tiếp nhận"]
+    overall = rows[1]
+    assert overall[0] == "Tổng cộng" and overall[2] == "7" and overall[11] == "66.7"
+    assert any(r[0] == "Lĩnh vực" and r[1] == "Đất đai" and r[10] == "1" for r in rows)
+
+
+def test_register_downloads_as_excel_form_07(known, client, login_as):
+    login_as("clerk")
+    response = client.get("/so-lieu/xuat/so-theo-doi.xlsx" + PERIOD)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert "Mẫu 07" in rows[0][0]
+    assert rows[1][:3] == ("STT", "Mã hồ sơ", "Người nộp")
+    body = rows[2:]
+    assert len(body) == 7
+    first = body[0]
+    assert first[2] == "Nguyễn Văn An" and first[4] == "Đăng ký khai sinh (thử)"
+    assert first[6] == "29/04/2026" and first[7] == "05/05/2026"
+    late = next(r for r in body if r[1].replace("-", "").startswith("LATE"))
+    assert late[9] == "06/05/2026" and late[10] == "Đã trả kết quả"
+
+
+def test_register_downloads_as_csv(known, client, login_as):
+    login_as("admin")
+    text = client.get("/so-lieu/xuat/so-theo-doi.csv" + PERIOD).get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == 8
+    assert {r[10] for r in rows[1:]} >= {"Từ chối", "Đã rút", "Đang xử lý"}
+
+
+def test_unknown_export_is_not_found(client, login_as):
+    login_as("leader")
+    assert client.get("/so-lieu/xuat/khac.pdf").status_code == 404
+
+
+def test_printable_monthly_report(known, client, login_as):
+    login_as("leader")
+    html = client.get("/so-lieu/bao-cao-thang?thang=2026-05").get_data(as_text=True)
+    assert "BÁO CÁO TÌNH HÌNH GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH" in html
+    assert "01/05/2026 – 31/05/2026" in html
+    assert 'id="kpi-resolved">3<' in html
+    assert client.get("/so-lieu/bao-cao-thang?thang=rac").status_code == 200

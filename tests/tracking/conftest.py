@@ -1,0 +1,58 @@
+"""Helpers for tracking tests: real codes, a phone photo, a villager's browser that looked the dossier up."""
+import io
+
+import pytest
+from PIL import Image
+
+from commune.core.access import DRAFT_COOKIE, hash_token
+from commune.core.tracking_codes import new_lookup_key, new_tracking_code
+from commune.extensions import db
+from tests.browser.conftest import browser, live_server, nojs_page, page  # noqa: F401 - browser fixtures
+from tests.factories import make_dossier
+
+
+def photo(color=(30, 120, 200), size=(640, 480)):
+    """A small JPEG, as a phone would send."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def pdf_file():
+    """A one-page PDF, as exported from VNeID."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    body = b"%PDF-1.7\n"
+    for number, obj in enumerate(objects, start=1):
+        body += str(number).encode() + b" 0 obj\n" + obj + b"\nendobj\n"
+    return body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def new_dossier(**values):
+    """A dossier with a real tracking code and lookup key (flushed)."""
+    values.setdefault("code", new_tracking_code())
+    values.setdefault("lookup_key", new_lookup_key())
+    return make_dossier(**values)
+
+
+def open_in_browser(client, dossier):
+    """The villager's browser looks the dossier up with its code and phone."""
+    response = client.post("/tra-cuu", data={"code": dossier.code, "secret": dossier.applicant_phone})
+    assert response.status_code == 302
+    return response
+
+
+def give_draft_cookie(client, dossier, token="draft-token-of-the-villager"):
+    """The browser that submitted the dossier still holds its draft cookie."""
+    dossier.draft_token_hash = hash_token(token)
+    db.session.commit()
+    client.set_cookie(DRAFT_COOKIE, token)
+
+
+@pytest.fixture
+def villager(client):
+    """A dossier submitted by this browser's villager (looked up, so the browser may see it)."""
+    dossier = new_dossier()
+    db.session.commit()
+    open_in_browser(client, dossier)
+    return dossier
