@@ -1,6 +1,5 @@
 """Small factories for tests: staff users, procedures, dossiers in any state."""
 import itertools
-import secrets
 
 import sqlalchemy as sa
 
@@ -8,7 +7,9 @@ from commune.accounts.models import User
 from commune.catalog.models import Field, Procedure, RequiredDocument
 from commune.core.dossier import CHANNEL_ONLINE, Dossier
 from commune.core.timeutil import utcnow
+from commune.core.tracking_codes import new_lookup_key, new_tracking_code
 from commune.extensions import db
+from commune.submissions.services import procedure_snapshot, search_text
 
 PASSWORD = "mat-khau-123"
 _counter = itertools.count(1)
@@ -45,31 +46,26 @@ def make_procedure(name="Đăng ký thử nghiệm", processing_days=3, document
 
 
 def snapshot(procedure):
-    """The procedure as a dossier keeps it."""
-    return {
-        "code": procedure.code, "slug": procedure.slug, "name": procedure.name,
-        "version": procedure.version, "processing_days": procedure.processing_days,
-        "fee_vnd": procedure.fee_vnd, "postal_return_allowed": procedure.postal_return_allowed,
-        "documents": [{"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required,
-                       "count": d.count} for d in procedure.documents],
-        "form_fields": procedure.form_fields,
-    }
+    """The procedure as a dossier keeps it (the same function submissions use)."""
+    return procedure_snapshot(procedure)
 
 
 def make_dossier(procedure=None, status="submitted", channel=CHANNEL_ONLINE, **values):
     """A dossier set directly in `status` (for tests of later steps; real moves use transition())."""
     procedure = procedure or make_procedure()
-    code = values.pop("code", None) or secrets.token_hex(4).upper()
+    code = values.pop("code", None) or new_tracking_code()
     now = utcnow()
     dossier = Dossier(
         procedure=procedure, procedure_snapshot=snapshot(procedure), status=status, channel=channel,
-        code=code, lookup_key=values.pop("lookup_key", secrets.token_hex(3).upper()),
+        code=code, lookup_key=values.pop("lookup_key", new_lookup_key()),
         applicant_name=values.pop("applicant_name", "Nguyễn Văn An"),
         applicant_phone=values.pop("applicant_phone", "0912345678"),
         applicant_id_number=values.pop("applicant_id_number", "001203004567"),
         applicant_address=values.pop("applicant_address", "Thôn Đông, xã Mẫu"),
         submitted_at=values.pop("submitted_at", now), **values,
     )
+    if not dossier.search_text:
+        dossier.search_text = search_text(dossier)
     db.session.add(dossier)
     db.session.flush()
     return dossier

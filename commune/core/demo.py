@@ -9,6 +9,7 @@ from ..accounts.models import ROLES, User
 from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
 from ..catalog.models import Procedure
 from ..extensions import db
+from ..submissions.services import procedure_snapshot, search_text
 from .calendar import WorkingCalendar
 from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent
 from .settings import set_setting
@@ -74,9 +75,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
     by_post = procedure.postal_return_allowed and rng.random() < 0.25
     dossier = Dossier(
         procedure=procedure,
-        procedure_snapshot={"name": procedure.name, "code": procedure.code, "version": procedure.version,
-                            "processing_days": procedure.processing_days, "documents": [
-                                {"name": d.name, "required": d.required} for d in procedure.documents]},
+        procedure_snapshot=procedure_snapshot(procedure),
         status=Status.SUBMITTED.value,
         channel=rng.choices(CHANNELS, weights=(55, 40, 5))[0],
         code=new_tracking_code(), lookup_key=new_lookup_key(),
@@ -86,7 +85,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
         result_method=RESULT_BY_POST if by_post else RESULT_AT_OFFICE,
         submitted_at=submitted, created_at=submitted, fee_vnd=procedure.fee_vnd,
     )
-    dossier.search_text = f"{dossier.code} {name} {dossier.applicant_phone}".lower()
+    dossier.search_text = search_text(dossier)
     db.session.add(dossier)
     events = [DossierEvent(at=submitted, kind="status", from_status="draft", to_status="submitted",
                            actor_label="Công dân", public=True)]

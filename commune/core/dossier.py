@@ -64,6 +64,9 @@ class Dossier(db.Model):
     submitted_at = db.Column(db.DateTime, index=True)
     received_at = db.Column(db.DateTime, index=True)
     due_date = db.Column(db.Date, index=True)
+    # The first due date the office missed (set by the first apology, Form 04): figures still count
+    # such a dossier as late even when it meets the new date.
+    missed_due_date = db.Column(db.Date)
     ready_at = db.Column(db.DateTime)
     finished_at = db.Column(db.DateTime, index=True)  # returned, refused or withdrawn
     expires_at = db.Column(db.DateTime, index=True)  # drafts only

@@ -1,11 +1,12 @@
 """Every clerk action on a dossier: one function each, one transition or event each (flush, never commit)."""
-from datetime import date
+from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..core.calendar import WorkingCalendar, compute_due_date
-from ..core.dossier import SupplementRequest
+from ..core.dossier import DossierEvent, SupplementRequest
 from ..core.timeutil import local_today, utcnow
 from ..core.workflow import Status, on_transition, record_event, transition
 from ..extensions import db
@@ -162,6 +163,8 @@ def apologise(dossier, actor, new_due, reason):
     if not WorkingCalendar.load().is_working_day(new_due):
         raise ActionError(_("Ngày hẹn mới phải là ngày làm việc."), "new_due")
     old = dossier.due_date
+    if dossier.missed_due_date is None:
+        dossier.missed_due_date = old
     dossier.due_date = new_due
     event = record_event(dossier, "apology", actor, note=reason, public=True,
                          data={"new_due": new_due.isoformat(), "old_due": old.isoformat() if old else None})
@@ -213,12 +216,6 @@ DOCUMENT_VIEW_WINDOW_SECONDS = 600
 
 def log_document_view(dossier, actor):
     """Record that a staff member opened the dossier's documents (personal data access)."""
-    from datetime import timedelta
-
-    import sqlalchemy as sa
-
-    from ..core.dossier import DossierEvent
-
     since = utcnow() - timedelta(seconds=DOCUMENT_VIEW_WINDOW_SECONDS)
     recent = db.session.scalar(sa.select(DossierEvent.id).where(
         DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "document_view",

@@ -157,6 +157,8 @@ def _base(period, today):
     in_finish = sa.and_(d.finished_at >= period.start_utc, d.finished_at < period.end_utc)
     open_ = sa.and_(d.status.in_([s.value for s in OPEN]), arrival < period.end_utc)
     returned = sa.and_(in_finish, d.status == Status.RETURNED.value)
+    # An apology's new date does not make a late dossier on time: judge by the first date missed.
+    promised = sa.func.coalesce(d.missed_due_date, d.due_date)
 
     def flag(condition):
         return sa.case((condition, 1), else_=0)
@@ -170,8 +172,8 @@ def _base(period, today):
             d.channel.label("channel"), d.status.label("status"),
             flag(in_arrival).label("arrived"), flag(in_finish).label("finished"),
             flag(returned).label("returned"),
-            sa.case((open_, sa.case((d.due_date < today, 2), else_=1)), else_=0).label("open"),
-            when_returned(day_number(d.due_date)).label("due_n"),
+            sa.case((open_, sa.case((promised < today, 2), else_=1)), else_=0).label("open"),
+            when_returned(day_number(promised)).label("due_n"),
             when_returned(day_number(d.received_at)).label("received_n"),
             when_returned(day_number(d.finished_at)).label("finished_n"),
             sa.case((in_arrival, day_number(arrival)), else_=None).label("arrival_n"),

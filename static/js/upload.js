@@ -7,6 +7,9 @@
    - it is posted at once (XHR, field "file" + the form's csrf_token, header X-Requested-With)
      with a progress bar, a thumbnail, a retry button, and automatic retries with back-off when
      the connection drops or the server is busy;
+   - photos go one at a time (a page-wide queue): on a weak line each photo finishes sooner, a
+     low-end phone shrinks one picture at a time, and the server never gets parallel writes to
+     the same dossier; a photo waiting for a retry does not hold up the others;
    - the endpoint answers 2xx with an HTML fragment (<li> items) appended to the element named by
      data-upload-target, or 4xx with a short text message shown under the photo.
    Without JavaScript the same form posts normally and the server does all the work.
@@ -18,6 +21,7 @@
   var script = document.currentScript;
   var workerUrl = script && script.getAttribute("data-worker");
   var TEXT = {
+    queued: "Chờ gửi…",
     waiting: "Đang chuẩn bị ảnh…",
     sending: "Đang gửi…",
     offline: "Mất kết nối. Sẽ tự gửi lại khi có mạng.",
@@ -98,6 +102,27 @@
     return node;
   }
 
+  /* One upload at a time for the whole page. An upload leaves the queue when it succeeds, is
+     refused, or waits for a retry; the retry puts it back at the end. */
+  var pending = [], active = null;
+
+  function schedule(upload) {
+    if (active === upload || pending.indexOf(upload) >= 0) { return; }
+    pending.push(upload);
+    pump();
+  }
+
+  function pump() {
+    if (active || !pending.length) { return; }
+    active = pending.shift();
+    active.run();
+  }
+
+  function release(upload) {
+    if (active === upload) { active = null; }
+    pump();
+  }
+
   function queueFor(form) {
     var list = form.querySelector(".upload-queue");
     if (!list) { list = element("ul", "upload-queue"); list.setAttribute("aria-live", "polite"); form.appendChild(list); }
@@ -110,8 +135,10 @@
     this.url = input.getAttribute("data-upload-url");
     this.target = document.querySelector(input.getAttribute("data-upload-target"));
     this.field = input.getAttribute("data-upload-field") || "file";
+    this.file = file;
     this.tries = 0;
     this.timer = null;
+    this.onOnline = null;
     this.item = element("li", "upload-item");
     this.preview = element("img", "upload-preview");
     this.preview.alt = "";
@@ -120,7 +147,7 @@
     this.bar = element("progress", "upload-progress");
     this.bar.max = 100;
     this.bar.value = 0;
-    this.status = element("span", "upload-status", TEXT.waiting);
+    this.status = element("span", "upload-status", TEXT.queued);
     this.retryButton = element("button", "secondary upload-retry hidden", TEXT.retry);
     this.retryButton.type = "button";
     this.dismissButton = element("button", "link upload-dismiss hidden", TEXT.dismiss);
@@ -130,21 +157,44 @@
     }, this);
     queueFor(this.form).appendChild(this.item);
     var self = this;
-    this.retryButton.addEventListener("click", function () { self.send(); });
+    this.retryButton.addEventListener("click", function () { self.retry(); });
     this.dismissButton.addEventListener("click", function () { self.done(); });
     if (/^image\/(jpeg|png|webp|gif)$/.test(file.type || "")) {
       this.preview.src = URL.createObjectURL(file);
     }
+    schedule(this);
+  }
+
+  /* Its turn in the queue: shrink the photo once, then send it. */
+  Upload.prototype.run = function () {
+    var self = this, file = this.file;
+    if (this.prepared) { return this.send(); }
+    this.status.textContent = TEXT.waiting;
     prepare(file).then(function (prepared) {
       self.prepared = prepared;
       if (prepared.blob !== file && !self.preview.src) { self.preview.src = URL.createObjectURL(prepared.blob); }
       self.send();
     });
-  }
+  };
+
+  /* Try again (the button, the back-off timer or the network coming back): back in the queue. */
+  Upload.prototype.retry = function () {
+    this.stopWaiting();
+    this.retryButton.classList.add("hidden");
+    this.status.textContent = TEXT.queued;
+    schedule(this);
+  };
+
+  Upload.prototype.stopWaiting = function () {
+    clearTimeout(this.timer);
+    this.timer = null;
+    if (this.onOnline) { window.removeEventListener("online", this.onOnline); }
+    this.onOnline = null;
+  };
 
   Upload.prototype.send = function () {
     var self = this;
-    clearTimeout(this.timer);
+    this.stopWaiting();
     this.retryButton.classList.add("hidden");
     this.dismissButton.classList.add("hidden");
     this.item.classList.remove("upload-error");
@@ -190,6 +240,7 @@
     this.item.classList.add("upload-error");
     this.dismissButton.classList.remove("hidden");
     this.status.setAttribute("role", "alert");
+    release(this);
   };
 
   Upload.prototype.later = function (message) {
@@ -199,23 +250,26 @@
     this.tries += 1;
     this.status.textContent = (message ? message + " " : "") + TEXT.retryIn.replace("{s}", seconds);
     this.retryButton.classList.remove("hidden");
-    this.timer = setTimeout(function () { self.send(); }, seconds * 1000);
+    this.timer = setTimeout(function () { self.retry(); }, seconds * 1000);
+    release(this);
   };
 
+  /* Offline: wait for the browser's "online" event (one listener, however often "Gửi lại" is tapped). */
   Upload.prototype.waitForNetwork = function () {
     var self = this;
+    this.stopWaiting();
     this.status.textContent = TEXT.offline;
     this.retryButton.classList.remove("hidden");
-    window.addEventListener("online", function again() {
-      window.removeEventListener("online", again);
-      self.send();
-    });
+    this.onOnline = function () { self.retry(); };
+    window.addEventListener("online", this.onOnline);
+    release(this);
   };
 
   Upload.prototype.done = function () {
-    clearTimeout(this.timer);
+    this.stopWaiting();
     if (this.preview.src) { URL.revokeObjectURL(this.preview.src); }
     if (this.item.parentNode) { this.item.parentNode.removeChild(this.item); }
+    release(this);
   };
 
   function enhance(root) {

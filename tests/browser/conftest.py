@@ -4,6 +4,7 @@
 phone-sized page (360×740) that records console errors (CSP violations included).
 In CI a missing Chromium fails the run instead of skipping.
 """
+import atexit
 import os
 import shutil
 import socket
@@ -24,8 +25,9 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    """Every test that uses the browser is a `browser` test (deselect with -m "not browser")."""
     for item in items:
-        if "tests/browser" in str(item.fspath):
+        if "browser" in getattr(item, "fixturenames", ()) or "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
 
 
@@ -64,18 +66,35 @@ def live_server(tmp_path, monkeypatch):
         db.engine.dispose()
 
 
+_shared = {}
+
+
+def _shared_browser():
+    """One Playwright and one Chromium for the whole run, however many conftests import the fixture."""
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        atexit.register(_close_shared)
+    return _shared["browser"]
+
+
+def _close_shared():
+    browser = _shared.pop("browser", None)
+    if browser is not None:
+        browser.close()
+        _shared.pop("playwright").stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if IN_CI:
             pytest.fail(f"Chromium not found at {CHROMIUM}: CI must install it (apt-get install chromium)")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return _shared_browser()
 
 
 def _new_page(browser, **options):

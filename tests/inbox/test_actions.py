@@ -218,6 +218,7 @@ def test_apology_sets_new_due_date_and_prints_form_04(client, login_as, dossier_
     db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.due_date == new_due
+    assert dossier.missed_due_date == local_today() - timedelta(days=2)  # figures still count it late
     event = db.session.scalar(sa.select(DossierEvent).filter_by(dossier_id=dossier.id, kind="apology"))
     assert event.public and event.data["new_due"] == new_due.isoformat()
     slip = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -89,3 +89,24 @@ def test_satisfaction_counts_ratings_given_in_the_period(known):
     satisfaction = compute_figures(APRIL_MAY, today=TODAY).satisfaction
     assert (satisfaction["satisfied"], satisfaction["neutral"], satisfaction["unsatisfied"]) == (2, 0, 1)
     assert satisfaction["pct"] == 66.7
+
+
+def test_a_dossier_returned_on_an_apology_date_still_counts_as_late(known):
+    """Form 04 sets a new date, but the office missed its promise: the figures say late."""
+    from commune.extensions import db
+
+    on_time = known["dossiers"]["on_time"]
+    on_time.missed_due_date = date(2026, 5, 4)  # the first promise, missed; due_date is the new one
+    db.session.commit()
+    o = compute_figures(APRIL_MAY, today=TODAY).overall
+    assert (o.early, o.on_time, o.late) == (1, 0, 2)
+
+
+def test_an_open_dossier_past_its_first_promise_is_overdue_despite_a_new_date(known):
+    from commune.extensions import db
+
+    within = known["dossiers"]["within"]
+    within.missed_due_date = date(2026, 5, 19)
+    db.session.commit()
+    o = compute_figures(APRIL_MAY, today=TODAY).overall
+    assert (o.within_time, o.overdue) == (0, 2)

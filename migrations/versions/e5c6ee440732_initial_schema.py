@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4507aa4c13b8
+Revision ID: e5c6ee440732
 Revises: 
-Create Date: 2026-11-22 01:48:51.344881
+Create Date: 2026-11-22 02:43:40.588283
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4507aa4c13b8'
+revision = 'e5c6ee440732'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -54,6 +54,41 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('username', name=op.f('uq_users_username'))
     )
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_label', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target', sa.String(length=300), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_entries_actor_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entries_at'), ['at'], unique=False)
+
+    op.create_table('postal_manifests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=20), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('confirm_token', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], name=op.f('fk_postal_manifests_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_postal_manifests_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_postal_manifests')),
+    sa.UniqueConstraint('confirm_token', name=op.f('uq_postal_manifests_confirm_token')),
+    sa.UniqueConstraint('number', name=op.f('uq_postal_manifests_number')),
+    sa.UniqueConstraint('year', 'seq', name=op.f('uq_postal_manifests_year'))
+    )
+    with op.batch_alter_table('postal_manifests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_postal_manifests_status'), ['status'], unique=False)
+
     op.create_table('procedures',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=40), nullable=True),
@@ -65,6 +100,7 @@ def upgrade():
     sa.Column('processing_note', sa.Text(), nullable=False),
     sa.Column('fee_vnd', sa.Integer(), nullable=True),
     sa.Column('fee_note', sa.Text(), nullable=False),
+    sa.Column('fee_unit', sa.String(length=40), server_default='', nullable=False),
     sa.Column('eligible_submitters', sa.Text(), nullable=False),
     sa.Column('result', sa.Text(), nullable=False),
     sa.Column('legal_basis', sa.JSON(), nullable=False),
@@ -77,6 +113,8 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('search_name', sa.Text(), server_default='', nullable=False),
+    sa.Column('search_body', sa.Text(), server_default='', nullable=False),
     sa.ForeignKeyConstraint(['field_id'], ['fields.id'], name=op.f('fk_procedures_field_id_fields')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_procedures')),
     sa.UniqueConstraint('code', name=op.f('uq_procedures_code')),
@@ -136,6 +174,7 @@ def upgrade():
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('received_at', sa.DateTime(), nullable=True),
     sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('missed_due_date', sa.Date(), nullable=True),
     sa.Column('ready_at', sa.DateTime(), nullable=True),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('expires_at', sa.DateTime(), nullable=True),
@@ -157,6 +196,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_dossiers_procedure_id'), ['procedure_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_status'), ['status'], unique=False)
+        batch_op.create_index('ix_dossiers_status_channel', ['status', 'channel', 'assignee_id'], unique=False)
+        batch_op.create_index('ix_dossiers_status_due', ['status', 'due_date', 'has_new_supplement', 'result_method', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_dossiers_status_received', ['status', 'received_at'], unique=False)
+        batch_op.create_index('ix_dossiers_status_search', ['status', 'search_text'], unique=False)
+        batch_op.create_index('ix_dossiers_status_submitted', ['status', 'submitted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_dossiers_submitted_at'), ['submitted_at'], unique=False)
 
     op.create_table('required_documents',
@@ -214,6 +258,16 @@ def upgrade():
     with op.batch_alter_table('dossier_files', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_dossier_files_dossier_id'), ['dossier_id'], unique=False)
 
+    op.create_table('ratings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('score', sa.String(length=12), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_ratings_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ratings')),
+    sa.UniqueConstraint('dossier_id', name=op.f('uq_ratings_dossier_id'))
+    )
     op.create_table('supplement_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dossier_id', sa.Integer(), nullable=False),
@@ -232,15 +286,113 @@ def upgrade():
     with op.batch_alter_table('supplement_requests', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supplement_requests_dossier_id'), ['dossier_id'], unique=False)
 
+    op.create_table('notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=True),
+    sa.Column('channel', sa.String(length=10), nullable=False),
+    sa.Column('to_address', sa.String(length=200), nullable=False),
+    sa.Column('subject', sa.String(length=300), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_notices_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['event_id'], ['dossier_events.id'], name=op.f('fk_notices_event_id_dossier_events'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notices'))
+    )
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notices_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index('ix_notices_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
+
+    op.create_table('postal_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('manifest_id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=12), nullable=False),
+    sa.Column('recipient_name', sa.String(length=200), nullable=False),
+    sa.Column('recipient_phone', sa.String(length=20), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('village', sa.String(length=120), nullable=False),
+    sa.Column('carrier_note', sa.String(length=300), nullable=False),
+    sa.Column('fee_vnd', sa.Integer(), nullable=False),
+    sa.Column('item_number', sa.String(length=13), nullable=True),
+    sa.Column('carrier_id', sa.Integer(), nullable=True),
+    sa.Column('failed_attempts', sa.Integer(), nullable=False),
+    sa.Column('handed_at', sa.DateTime(), nullable=True),
+    sa.Column('delivered_at', sa.DateTime(), nullable=True),
+    sa.Column('returned_at', sa.DateTime(), nullable=True),
+    sa.Column('received_by', sa.String(length=200), nullable=False),
+    sa.Column('fee_collected', sa.Boolean(), nullable=False),
+    sa.Column('fee_collected_vnd', sa.Integer(), nullable=False),
+    sa.Column('proof_file_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['carrier_id'], ['users.id'], name=op.f('fk_postal_items_carrier_id_users')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], name=op.f('fk_postal_items_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['manifest_id'], ['postal_manifests.id'], name=op.f('fk_postal_items_manifest_id_postal_manifests'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['proof_file_id'], ['dossier_files.id'], name=op.f('fk_postal_items_proof_file_id_dossier_files'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_postal_items'))
+    )
+    with op.batch_alter_table('postal_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_postal_items_carrier_id'), ['carrier_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_delivered_at'), ['delivered_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_handed_at'), ['handed_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_manifest_id'), ['manifest_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_returned_at'), ['returned_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_items_state'), ['state'], unique=False)
+
+    op.create_table('postal_actions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=20), nullable=True),
+    sa.Column('note', sa.String(length=300), nullable=False),
+    sa.Column('token', sa.String(length=64), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_postal_actions_actor_id_users')),
+    sa.ForeignKeyConstraint(['item_id'], ['postal_items.id'], name=op.f('fk_postal_actions_item_id_postal_items'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_postal_actions')),
+    sa.UniqueConstraint('token', name=op.f('uq_postal_actions_token'))
+    )
+    with op.batch_alter_table('postal_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_postal_actions_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_postal_actions_item_id'), ['item_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('postal_actions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_postal_actions_item_id'))
+        batch_op.drop_index(batch_op.f('ix_postal_actions_at'))
+
+    op.drop_table('postal_actions')
+    with op.batch_alter_table('postal_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_postal_items_state'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_returned_at'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_manifest_id'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_handed_at'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_dossier_id'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_delivered_at'))
+        batch_op.drop_index(batch_op.f('ix_postal_items_carrier_id'))
+
+    op.drop_table('postal_items')
+    with op.batch_alter_table('notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_notices_status_next_attempt_at')
+        batch_op.drop_index(batch_op.f('ix_notices_dossier_id'))
+
+    op.drop_table('notices')
     with op.batch_alter_table('supplement_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_supplement_requests_dossier_id'))
 
     op.drop_table('supplement_requests')
+    op.drop_table('ratings')
     with op.batch_alter_table('dossier_files', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dossier_files_dossier_id'))
 
@@ -255,6 +407,11 @@ def downgrade():
     op.drop_table('required_documents')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dossiers_submitted_at'))
+        batch_op.drop_index('ix_dossiers_status_submitted')
+        batch_op.drop_index('ix_dossiers_status_search')
+        batch_op.drop_index('ix_dossiers_status_received')
+        batch_op.drop_index('ix_dossiers_status_due')
+        batch_op.drop_index('ix_dossiers_status_channel')
         batch_op.drop_index(batch_op.f('ix_dossiers_status'))
         batch_op.drop_index(batch_op.f('ix_dossiers_received_at'))
         batch_op.drop_index(batch_op.f('ix_dossiers_procedure_id'))
@@ -274,6 +431,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_procedures_field_id'))
 
     op.drop_table('procedures')
+    with op.batch_alter_table('postal_manifests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_postal_manifests_status'))
+
+    op.drop_table('postal_manifests')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entries_at'))
+
+    op.drop_table('audit_entries')
     op.drop_table('users')
     op.drop_table('settings')
     op.drop_table('fields')

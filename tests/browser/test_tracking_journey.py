@@ -1,0 +1,115 @@
+"""After submitting: the villager looks the dossier up on another phone and answers a supplement request."""
+import pytest
+import sqlalchemy as sa
+
+from commune.core.dossier import Dossier, SupplementRequest
+from commune.core.workflow import transition
+from commune.extensions import db
+from tests.browser.conftest import _new_page
+from tests.browser.test_submission_journey import (
+    REQUIRED_PARTS,
+    SLUG,
+    camera_photo,
+    fits_phone,
+    stored_files,
+    submit_in_browser,
+)
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def other_phone(browser):
+    """A second, fresh browser (no cookies, no session): the villager's other phone or a relative's."""
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+def _look_up(page, live_server, code, phone):
+    page.goto(live_server("/tra-cuu"))
+    fits_phone(page, "lookup")
+    page.fill("#code", code)
+    page.fill("#secret", phone)
+    page.click("button:has-text('Tra cứu')")
+
+
+def test_submitted_dossier_is_found_on_another_phone_with_code_and_phone(page, other_phone, live_server,
+                                                                          tmp_path):
+    code = submit_in_browser(page, live_server, tmp_path)
+    printed = page.locator(".big-code").inner_text()  # what the villager copies off the receipt, e.g. K7QM-X2PD-AF
+
+    # A wrong phone gives the same "not found" as an unknown code, and nothing else.
+    _look_up(other_phone, live_server, printed, "0987 654 321")
+    assert other_phone.locator(".lookup-error").is_visible()
+    assert "Không tìm thấy hồ sơ" in other_phone.inner_text(".lookup-error")
+    assert "Lò Thị Hoa" not in other_phone.content()
+    # The page is answered with status 404, which Chromium logs; that one line is expected.
+    assert [e for e in other_phone.console_errors if "404" not in e] == []
+    other_phone.console_errors.clear()
+
+    # Typed loosely (lower case, spaces) with the phone as it was given: the tracking page opens.
+    _look_up(other_phone, live_server, printed.lower().replace("-", " "), "0912.345.678")
+    assert other_phone.url.endswith(f"/ho-so/{code}")
+    fits_phone(other_phone, "tracking page")
+    assert other_phone.text_content("#now-title") == "Việc cần làm bây giờ"
+    assert "Bạn chưa cần làm gì" in other_phone.inner_text("section.now")
+    assert other_phone.locator(".timeline .step-title", has_text="Đã nộp hồ sơ").is_visible()
+    assert "Lò Thị Hoa" in other_phone.inner_text("main")
+    assert other_phone.console_errors == []
+
+
+def _waiting_for_supplement(live_server):
+    """A birth registration submitted with its three papers, received, then sent back for a clearer certificate."""
+    from commune.catalog.models import Procedure
+    from commune.core.attachments import attach_file
+    from commune.submissions.services import create_draft, submit
+    from tests.photos.images import jpeg
+
+    with live_server.app.app_context():
+        procedure = db.session.scalar(sa.select(Procedure).where(Procedure.slug == SLUG))
+        dossier, _token = create_draft(procedure)
+        dossier.applicant_name, dossier.applicant_phone = "Lò Thị Hoa", "0912345678"
+        dossier.applicant_id_number, dossier.applicant_address = "001190012345", "Xã Mẫu"
+        for index in REQUIRED_PARTS:
+            attach_file(dossier, jpeg(color=(0, 90 * (index % 3), 0)), f"giay-{index}.jpg", document_index=index)
+        submit(dossier)
+        clerk = make_user("clerk")
+        transition(dossier, "received", clerk)
+        transition(dossier, "needs_supplement", clerk, note="Ảnh giấy chứng sinh bị mờ.")
+        db.session.add(SupplementRequest(dossier=dossier, round=1, message="Ảnh giấy chứng sinh bị mờ, chụp lại.",
+                                         items=[{"document_index": 1, "label": "Giấy chứng sinh (chụp lại)"}],
+                                         requested_by_id=clerk.id))
+        dossier.supplement_count = 1
+        db.session.commit()
+        return dossier.id, dossier.code, dossier.lookup_key
+
+
+def test_supplement_answer_adds_a_page_and_sends_the_dossier_back(page, live_server, tmp_path):
+    dossier_id, code, lookup_key = _waiting_for_supplement(live_server)
+    page.goto(live_server(f"/ho-so/{code}?k={lookup_key}"))  # the receipt's QR code
+    assert page.url.endswith(f"/ho-so/{code}")
+    assert "Hãy gửi bổ sung: Giấy chứng sinh (chụp lại)" in page.inner_text("section.now")
+    assert "Ảnh giấy chứng sinh bị mờ" in page.inner_text("#bo-sung")
+    fits_phone(page, "supplement request")
+
+    page.set_input_files("#sup-slot-0-pick", camera_photo(tmp_path / "chung-sinh-ro.jpg"))
+    page.locator("#sup-files-0 li.photo img").wait_for(timeout=20000)
+    assert page.locator("#item-0 .upload-item").count() == 0
+    page.fill("#reply", "Tôi chụp lại giấy chứng sinh rõ hơn.")
+    page.click(".supplement-send button[type=submit]")
+    page.locator(".timeline .step-title", has_text="Bạn đã gửi bổ sung").wait_for()
+    assert page.locator("#bo-sung").count() == 0  # nothing more asked
+    assert "Bạn chỉ cần chờ" in page.inner_text("section.now")
+
+    with live_server.app.app_context():
+        dossier = db.session.get(Dossier, dossier_id)
+        assert dossier.status == "received" and dossier.code == code and dossier.has_new_supplement
+    pages = stored_files(live_server, dossier_id)
+    # The first certificate (round 0) is kept; the new, upright, shrunk page is round 1 of the same paper.
+    assert sorted((f[0], f[1]) for f in pages) == [(0, 0), (1, 0), (1, 1), (4, 0)]
+    new = next(f for f in pages if f[1] == 1)
+    assert (new[2], new[3]) == (1333, 2000)
+    fits_phone(page, "after the answer")
+    assert page.console_errors == []
