@@ -45,13 +45,14 @@ def make_app(tmp_path, **overrides):
     os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(config)
 
-    @app.teardown_request
-    def _forget_cached_user(_exc):
-        # Tests keep one app context open, so `g` outlives a request; a real server
-        # starts each request with a fresh `g`. Forget Flask-Login's cached user likewise.
+    def _forget_cached_user():
+        # Tests keep one app context open, so `g` outlives a request; a real server starts
+        # each request with a fresh `g`. Forget Flask-Login's cached user likewise, first thing.
         from flask import g
 
         g.pop("_login_user", None)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
 
     with app.app_context():
         if PG_URL:

@@ -1,6 +1,5 @@
 """Helpers for admin tests: an admin client and the form data of a procedure."""
 import pytest
-from flask import g
 
 
 @pytest.fixture
@@ -44,10 +43,3 @@ def procedure_data(procedure, **changes):
     data.update(changes)
     return data
 
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """One app context spans the test, so `g` outlives a request: forget the loaded user each time."""
-    @app.before_request
-    def _forget_loaded_user():
-        g.pop("_login_user", None)

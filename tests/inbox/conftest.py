@@ -2,18 +2,9 @@
 import re
 
 import pytest
-from flask import g
 
 from commune.extensions import db
 from tests.factories import make_dossier, make_procedure
-
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """The test app context outlives requests; make each request load its own user from its cookie."""
-    @app.before_request
-    def _forget_loaded_user():
-        g.pop("_login_user", None)
 
 
 @pytest.fixture

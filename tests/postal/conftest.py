@@ -1,7 +1,6 @@
 """Postal fixtures: ready results that go home by post, a clerk's manifest, a carrier holding items."""
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from commune.core.timeutil import utcnow
 from commune.extensions import db
@@ -20,16 +19,6 @@ def ready_by_post(name="Lò Thị Mai", village="Bản Na Hang", phone="09876543
         form_data={"ho_ten_cha": "Bí mật gia đình"}, applicant_id_number="001203004567", **values,
     )
 
-
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(app):
-    """Requests reuse the test's app context (and its `g`), so forget the last request's user:
-    each test client is then seen as whoever its own session cookie says."""
-
-    def forget_user():
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_user)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from datetime import date, datetime
 
 import pytest
-from flask import g
 
 from commune.catalog.models import Field
 from commune.core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST
@@ -51,10 +50,3 @@ def known(app):
     db.session.commit()
     return {"civil": civil, "land": land, "dossiers": dossiers}
 
-
-@pytest.fixture(autouse=True)
-def fresh_user_per_request(app):
-    """One app context spans the test, so `g` outlives a request: forget the loaded user each time."""
-    @app.before_request
-    def _forget_loaded_user():
-        g.pop("_login_user", None)
