@@ -2,13 +2,13 @@
 import io
 
 import segno
-from flask import abort, make_response, render_template, request
+from flask import make_response, render_template, request
 from markupsafe import Markup
 
 from . import bp
 from .caching import conditional
 from .links import public_url
-from .queries import popular_procedures, procedure_by_slug
+from .queries import popular_procedures, procedure_or_404
 
 
 def qr_for(procedure):
@@ -23,18 +23,12 @@ def inline_qr(procedure, scale=4):
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-def _found(slug):
-    procedure = procedure_by_slug(slug)
-    if procedure is None:
-        abort(404)
-    return procedure
-
 
 @bp.route("/thu-tuc/<slug>/huong-dan-in")
 @conditional()
 def guide(slug):
     """A one-page printable guide (A4, or A5 with ?kho=a5): steps, papers, fee, time, QR code."""
-    procedure = _found(slug)
+    procedure = procedure_or_404(slug)
     paper = "a5" if request.args.get("kho") == "a5" else "a4"
     return render_template("catalog/guide.html", procedure=procedure, paper=paper, qr=inline_qr(procedure),
                            page_url=public_url("catalog.procedure", slug=procedure.slug))
@@ -44,7 +38,7 @@ def guide(slug):
 @conditional()
 def qr(slug):
     """The QR code of the procedure's page, as SVG (for printing, stickers, the poster)."""
-    procedure = _found(slug)
+    procedure = procedure_or_404(slug)
     buffer = io.BytesIO()
     qr_for(procedure).save(buffer, kind="svg", scale=8, border=2, title=procedure.name, xmldecl=True)
     response = make_response(buffer.getvalue())

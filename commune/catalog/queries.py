@@ -61,3 +61,13 @@ def active_procedures():
         .order_by(Field.position, Procedure.name)
         .options(joinedload(Procedure.field))
     ).all()
+
+
+def procedure_or_404(slug):
+    """The active procedure at `slug`, or a 404 page."""
+    from flask import abort
+
+    procedure = procedure_by_slug(slug)
+    if procedure is None:
+        abort(404)
+    return procedure

@@ -6,15 +6,8 @@ from . import bp, display
 from .caching import conditional, remembered_html
 from .files import blank_form_response
 from .links import public_url
-from .queries import active_field, fields_with_counts, popular_procedures, procedure_by_slug, procedures_in
+from .queries import active_field, fields_with_counts, popular_procedures, procedure_or_404, procedures_in
 from .search import search as run_search
-
-
-def _found_procedure(slug):
-    procedure = procedure_by_slug(slug)
-    if procedure is None:
-        abort(404)
-    return procedure
 
 
 @bp.route("/")
@@ -56,13 +49,13 @@ def field(code):
 @conditional()
 def procedure(slug):
     """Everything about one procedure: what to bring, time, fee, where, online, blank forms."""
-    return render_template("catalog/procedure.html", procedure=_found_procedure(slug))
+    return render_template("catalog/procedure.html", procedure=procedure_or_404(slug))
 
 
 @bp.route("/thu-tuc/<slug>/mau/<int:form_id>")
 def blank_form(slug, form_id):
     """Download a blank form the admin attached to the procedure."""
-    procedure = _found_procedure(slug)
+    procedure = procedure_or_404(slug)
     form = next((f for f in procedure.blank_forms if f.id == form_id), None)
     if form is None:
         abort(404)

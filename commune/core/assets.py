@@ -50,14 +50,19 @@ def css_url():
     return url_for("assets_css", version=css_bundle()[1])
 
 
+def cache_for_a_year(response):
+    """A fingerprinted file never changes under its URL."""
+    response.cache_control.public = True
+    response.cache_control.max_age = YEAR
+    response.cache_control.immutable = True
+
+
 def serve_css(version):
-    """Serve the bundle; an old fingerprint is redirected-free but not cached long."""
+    """Serve the bundle; a stale fingerprint still gets the current bundle, but uncached."""
     body, current = css_bundle()
     response = Response(body, mimetype="text/css")
     if version == current:
-        response.cache_control.public = True
-        response.cache_control.max_age = YEAR
-        response.cache_control.immutable = True
+        cache_for_a_year(response)
     else:
         response.cache_control.no_cache = True
     return response
@@ -71,9 +76,7 @@ def init_app(app):
     def _cache_static(response):
         if request.endpoint == "static":
             if request.args.get("v") and response.status_code == 200:
-                response.cache_control.public = True
-                response.cache_control.max_age = YEAR
-                response.cache_control.immutable = True
+                cache_for_a_year(response)
             else:
                 response.cache_control.no_cache = True
         return response

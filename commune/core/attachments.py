@@ -56,6 +56,13 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
     if count >= max_files():
         raise PhotoError(MSG_TOO_MANY.format(n=count))
     processed = process_upload(data, filename)
+    # The same page sent again (a retry whose first answer was lost, a double tap) is the same
+    # file: processing is deterministic, so the hash matches and the page is kept once.
+    same = db.session.scalar(sa.select(DossierFile).filter_by(
+        dossier_id=dossier.id, document_index=document_index, round=round, purpose=purpose,
+        sha256=processed.sha256))
+    if same is not None:
+        return same
     if total + processed.size > max_round_bytes():
         raise PhotoError(MSG_TOO_HEAVY.format(mb=max_round_bytes() // (1024 * 1024)))
     storage = get_storage()

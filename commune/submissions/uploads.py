@@ -2,6 +2,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.attachments import release_keys, remove_file
@@ -58,16 +59,21 @@ def upload(part):
     if not chosen:
         message = _("Chưa chọn ảnh nào. Bấm nút chụp ảnh hoặc chọn ảnh có sẵn.")
         return _message(message, 422) if is_script_upload() else photos_page(dossier, {part: [message]}, 422)
-    added, errors = [], []
-    for upload_file in chosen:
+    pages = [(f.filename or "", f.read()) for f in chosen]
+    for attempt in range(3):
         try:
-            added.append(attach_page(dossier, upload_file, index))
-        except PhotoError as error:
-            message = _(str(error))
-            # The script shows the message under the photo's own name; the plain form may carry several.
-            errors.append(message if is_script_upload() else
-                          _("%(name)s: %(message)s", name=upload_file.filename, message=message))
-    db.session.commit()
+            added, errors = _attach_pages(dossier, pages, index)
+            db.session.commit()
+            break
+        except StaleDataError:
+            # Another upload to the same draft (a second phone, a parallel request) committed first.
+            db.session.rollback()
+            dossier = current_draft()
+            if dossier is None:
+                return redirect(url_for("submissions.lost"))
+            if attempt == 2:
+                message = _("Máy chủ đang bận, ảnh chưa được lưu. Vui lòng gửi lại.")
+                return _message(message, 503) if is_script_upload() else photos_page(dossier, {part: [message]}, 503)
     if is_script_upload():
         if not added:
             return _message(" ".join(errors), 422)
@@ -79,12 +85,26 @@ def upload(part):
     return redirect(url_for("submissions.photos", _anchor=f"part-{part}"))
 
 
-def attach_page(dossier, upload_file, index):
-    """Read one uploaded file and attach it to the draft (raises PhotoError)."""
+def _attach_pages(dossier, pages, index):
+    """Attach each (name, bytes) page to the draft; returns (rows added, messages for refused pages)."""
+    added, errors = [], []
+    for filename, data in pages:
+        try:
+            added.append(attach_page(dossier, data, filename, index))
+        except PhotoError as error:
+            message = _(str(error))
+            # The script shows the message under the photo's own name; the plain form may carry several.
+            errors.append(message if is_script_upload() else
+                          _("%(name)s: %(message)s", name=filename, message=message))
+    return added, errors
+
+
+def attach_page(dossier, data, filename, index):
+    """Attach one uploaded page to the draft (raises PhotoError)."""
     from ..core.attachments import attach_file
     from .services import touch
 
-    row = attach_file(dossier, upload_file.read(), upload_file.filename or "", document_index=index)
+    row = attach_file(dossier, data, filename, document_index=index)
     touch(dossier)
     return row
 

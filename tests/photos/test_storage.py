@@ -81,3 +81,16 @@ def test_removing_a_page_keeps_bytes_another_dossier_still_uses(app):
 def test_safe_names_have_no_paths_or_accents():
     assert safe_name("../../Giấy khai sinh (bản 1).pdf") == "Giay-khai-sinh-ban-1-.pdf"
     assert safe_name("") == "tep"
+
+
+def test_the_same_page_sent_twice_is_kept_once(app):
+    """A retry after a lost answer (or a double tap) must not give the clerk the page twice."""
+    dossier = make_dossier(status="draft")
+    photo = images.jpeg(800, 600)
+    first = attach_file(dossier, photo, "to-khai.jpg", document_index=0)
+    again = attach_file(dossier, photo, "to-khai.jpg", document_index=0)
+    other_part = attach_file(dossier, photo, "to-khai.jpg", document_index=1)
+    db.session.commit()
+    assert again.id == first.id
+    assert other_part.id != first.id  # the same photo filed under another paper is the villager's choice
+    assert len(dossier.files) == 2
