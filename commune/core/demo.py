@@ -11,7 +11,7 @@ from ..catalog.models import Procedure
 from ..extensions import db
 from ..submissions.services import procedure_snapshot, search_text
 from .calendar import WorkingCalendar
-from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent
+from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent, SupplementRequest
 from .settings import set_setting
 from .timeutil import utcnow
 from .tracking_codes import new_lookup_key, new_tracking_code
@@ -64,13 +64,38 @@ def fill_demo(count=300, seed=2026):
     now = utcnow()
     for _ in range(count):
         _demo_dossier(rng, rng.choice(procedures), clerk, calendar, now)
+    db.session.flush()
+    handed = _demo_post(clerk, db.session.scalar(sa.select(User).filter_by(username="demo-postal")))
     db.session.commit()
-    yield f"{count} demo dossiers created"
+    yield f"{count} demo dossiers created; {handed} results handed to the post for demo-postal"
+
+
+def _demo_post(clerk, carrier):
+    """Hand some ready postal results to the demo carrier, so the postal screens have work."""
+    from ..postal.services import confirm_manifest, create_manifest, is_waiting, new_token
+
+    ready = db.session.scalars(sa.select(Dossier).where(
+        Dossier.status == Status.READY.value, Dossier.result_method == RESULT_BY_POST)).all()
+    waiting = [d for d in ready if is_waiting(d)]
+    for dossier in waiting:
+        dossier.delivery_name = dossier.applicant_name
+        dossier.delivery_phone = dossier.applicant_phone
+        dossier.delivery_address = dossier.applicant_address
+        dossier.delivery_village = dossier.applicant_village
+    if len(waiting) < 2:
+        return 0
+    handed = waiting[: max(1, len(waiting) - 2)]  # leave a couple waiting for the clerk's list
+    manifest = create_manifest(handed, clerk)
+    confirm_manifest(manifest, carrier, {item.id: "" for item in manifest.items}, new_token())
+    return len(handed)
 
 
 def _demo_dossier(rng, procedure, clerk, calendar, now):
     path = rng.choices([p for p, _ in PATHS], weights=[w for _, w in PATHS])[0]
-    submitted = now - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 8))
+    finished = path[-1] in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN)
+    # Finished work spreads over four months; open work is recent, as at a desk that keeps up.
+    submitted = now - timedelta(days=rng.randint(0, 120) if finished else rng.randint(0, 9),
+                                hours=rng.randint(0, 8))
     name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
     by_post = procedure.postal_return_allowed and rng.random() < 0.25
     dossier = Dossier(
@@ -101,6 +126,10 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
         if step == Status.NEEDS_SUPPLEMENT:
             dossier.status_before_supplement = previous.value
             dossier.supplement_count = 1
+            dossier.supplement_requests.append(SupplementRequest(
+                round=1, requested_at=at, requested_by_id=clerk.id,
+                items=[{"document_index": 0, "label": "Ảnh trang 1 bị mờ, vui lòng chụp lại"}],
+                message="Vui lòng chụp lại trang 1 rõ nét, đủ bốn góc."))
         if step == Status.READY:
             dossier.ready_at = at
         if step in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN):
