@@ -140,8 +140,10 @@ def _use_indexes(period):
     """Whether to fetch the period's dossiers through indexes rather than read the whole table.
 
     SQLite only (PostgreSQL's planner weighs this itself). Fetching a row through an
-    index costs several times reading it in a scan, so the indexes pay when the period
-    holds under a fifth of all dossiers; two index-only counts tell (well under 1 ms).
+    index costs several times reading it in a scan, so the indexes pay when under a
+    fifth of all dossiers finished in the period; two index-only counts tell (a few ms).
+    A fixed cut on the period's length was wrong both ways (a quarter is ~10 % of the
+    rows after two years, a year ~50 %, and both shrink as the years add up).
     """
     if db.engine.dialect.name != "sqlite":
         return True
@@ -153,69 +155,69 @@ def _use_indexes(period):
 
 
 def _relevant(period, in_finish):
-    """Dossiers that arrived or finished in the period, or are still open."""
+    """Dossiers that arrived or finished in the period, or are still open.
+
+    Through indexes each OR branch is an index range; for a scan, COALESCE keeps
+    SQLite from choosing the (then slower) multi-index OR.
+    """
     d = Dossier
     is_open = d.status.in_([s.value for s in OPEN])
-    return sa.or_(_arrived_in(period), in_finish, is_open)
+    if _use_indexes(period):
+        return sa.or_(_arrived_in(period), in_finish, is_open)
+    arrival = sa.func.coalesce(d.received_at, d.submitted_at)
+    return sa.or_(sa.and_(arrival >= period.start_utc, arrival < period.end_utc), in_finish, is_open)
 
 
 def _base(period, today):
-    """The materialized CTE: one narrow row per relevant dossier, each expression computed once.
+    """The materialized CTE: one narrow row per relevant dossier, each test made once.
 
-    Day numbers are computed for every row (cheaper than testing "returned in the
-    period" again for each); the flags say which rows count for what.
+    `outcome`: 1 early, 2 on time, 3 late (returned in the period), 4 refused, 5 withdrawn
+    (finished in the period), else 0. `arrived_by`: the channel if it arrived in the period.
     """
     d = Dossier
     arrival = sa.func.coalesce(d.received_at, d.submitted_at)
+    in_arrival = sa.and_(arrival >= period.start_utc, arrival < period.end_utc)
     in_finish = sa.and_(d.finished_at >= period.start_utc, d.finished_at < period.end_utc)
     # An apology's new date does not make a late dossier on time: judge by the first date missed.
     promised = sa.func.coalesce(d.missed_due_date, d.due_date)
-    finish = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, 1),
-                                         (d.status == Status.REFUSED.value, 2),
-                                         (d.status == Status.WITHDRAWN.value, 3), else_=0)), else_=0)
-    select = (
+    finished_n = day_number(d.finished_at)
+    # 1 + (-1, 0 or 1 as the local finishing day is before, on or after the date; 0 without a date).
+    timing = 2 + sa.func.coalesce(sa.cast(sa.func.sign(finished_n - day_number(promised)), sa.Integer), 0)
+    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, timing),
+                                          (d.status == Status.REFUSED.value, 4),
+                                          (d.status == Status.WITHDRAWN.value, 5), else_=0)), else_=0)
+    open_ = sa.and_(d.status.in_([s.value for s in OPEN]), arrival < period.end_utc)
+    return (
         sa.select(
             d.procedure_id.label("procedure_id"), d.assignee_id.label("assignee_id"),
-            d.channel.label("channel"), arrival.label("arrival"), finish.label("finish"),
-            sa.case((d.status.in_([s.value for s in OPEN]), sa.case((promised < today, 2), else_=1)),
-                    else_=0).label("open"),
-            day_number(promised).label("due_n"), day_number(d.received_at).label("received_n"),
-            day_number(d.finished_at).label("finished_n"),
+            sa.case((in_arrival, d.channel), else_=None).label("arrived_by"),
+            arrival.label("arrival"),
+            outcome.label("outcome"),
+            sa.case((open_, sa.case((promised < today, 2), else_=1)), else_=0).label("open"),
+            day_number(d.received_at).label("received_n"), finished_n.label("finished_n"),
         )
         .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None), _relevant(period, in_finish))
+        .cte("figures_base")
+        .prefix_with("MATERIALIZED")
     )
-    if not _use_indexes(period):
-        select = select.with_hint(d, "NOT INDEXED", dialect_name="sqlite")
-    return select.cte("figures_base").prefix_with("MATERIALIZED")
 
 
 def _sum(condition, value=1):
     return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
 
 
-def _timing(c):
-    """-1 early, 0 on time (or no due date), 1 late; NULL if not returned in the period."""
-    return sa.case((c.finish != 1, None), (c.due_n.is_(None), 0), (c.finished_n < c.due_n, -1),
-                   (c.finished_n == c.due_n, 0), else_=1)
-
-
-def _count_columns(c, period, steps):
-    arrived = sa.and_(c.arrival >= period.start_utc, c.arrival < period.end_utc)
-    timing = _timing(c)
+def _count_columns(c, steps):
+    returned = sa.between(c.outcome, 1, 3)
     work_days = (c.finished_n - c.received_n) - (_nonworking_upto(c.finished_n, steps)
                                                  - _nonworking_upto(c.received_n, steps))
-    timed = sa.and_(c.finish == 1, c.received_n.isnot(None))
+    timed = sa.and_(returned, c.received_n.isnot(None))
     return [
-        _sum(sa.and_(arrived, c.channel == CHANNEL_ONLINE)),
-        _sum(sa.and_(arrived, c.channel == CHANNEL_COUNTER)),
-        _sum(sa.and_(arrived, c.channel == CHANNEL_POST)),
-        _sum(timing == -1),
-        _sum(timing == 0),
-        _sum(timing == 1),
-        _sum(c.finish == 2),
-        _sum(c.finish == 3),
-        _sum(sa.and_(c.open == 1, c.arrival < period.end_utc)),
-        _sum(sa.and_(c.open == 2, c.arrival < period.end_utc)),
+        _sum(c.arrived_by == CHANNEL_ONLINE),
+        _sum(c.arrived_by == CHANNEL_COUNTER),
+        _sum(c.arrived_by == CHANNEL_POST),
+        *[_sum(c.outcome == n) for n in (1, 2, 3, 4, 5)],
+        _sum(c.open == 1),
+        _sum(c.open == 2),
         _sum(timed),
         _sum(timed, work_days),
     ]
@@ -225,28 +227,27 @@ def _month_starts(period):
     return [date.fromisoformat(f"{month}-01") for month in period.months]
 
 
-def _statements(period, calendar, today):
-    """Two statements on one CTE: counts per (procedure, assignee), and counts per month.
+def _figures_statement(period, calendar, today):
+    """One statement on one CTE: counts per (procedure, assignee), then counts per month.
 
-    The month pass groups by (arrival month, finishing month, timing): a few dozen rows.
+    The month part groups by (arrival month, finishing month, outcome): a few dozen rows.
     """
     base = _base(period, today)
     c = base.c
     steps = _calendar_steps(calendar, period.start - timedelta(days=730), period.end + timedelta(days=1))
-    groups = sa.select(c.procedure_id, c.assignee_id, *_count_columns(c, period, steps)
-                       ).group_by(c.procedure_id, c.assignee_id)
+    groups = sa.select(sa.literal(1).label("part"), c.procedure_id, c.assignee_id,
+                       *_count_columns(c, steps)).group_by(c.procedure_id, c.assignee_id)
     starts = _month_starts(period)
-    arrival_month = sa.case(
-        (sa.and_(c.arrival >= period.start_utc, c.arrival < period.end_utc),
-         step_ladder(c.arrival, [(_utc(day), i) for i, day in enumerate(starts) if i])), else_=None)
-    finish_month = sa.case(
-        (c.finish == 1, step_ladder(c.finished_n, [(python_day_number(day), i)
-                                                   for i, day in enumerate(starts) if i])), else_=None)
-    timing = _timing(c)
-    months = (sa.select(arrival_month.label("am"), finish_month.label("fm"), timing.label("t"), sa.func.count())
-              .where(sa.or_(c.finish == 1, sa.and_(c.arrival >= period.start_utc, c.arrival < period.end_utc)))
-              .group_by(arrival_month, finish_month, timing))
-    return groups, months
+    arrival_month = step_ladder(c.arrival, [(_utc(day), i) for i, day in enumerate(starts) if i])
+    finish_month = step_ladder(c.finished_n, [(python_day_number(day), i) for i, day in enumerate(starts) if i])
+    returned = sa.between(c.outcome, 1, 3)
+    month_of_arrival = sa.case((c.arrived_by.isnot(None), arrival_month), else_=None)
+    month_returned = sa.case((returned, finish_month), else_=None)
+    zeros = [sa.literal(0)] * (len(COUNT_NAMES) - 2)
+    months = (sa.select(sa.literal(2), month_of_arrival, month_returned, c.outcome, sa.func.count(), *zeros)
+              .where(sa.or_(returned, c.arrived_by.isnot(None)))
+              .group_by(month_of_arrival, month_returned, c.outcome))
+    return sa.union_all(groups, months)
 
 
 def _utc(day):
@@ -258,29 +259,32 @@ def grouped_counts(period, calendar=None, today=None):
     """({(procedure_id, assignee_id): Counts}, monthly rows) for a period."""
     calendar = calendar or WorkingCalendar.load()
     today = today or local_today()
-    groups, month_counts = _statements(period, calendar, today)
     result = {}
-    for procedure_id, assignee_id, *values in db.session.execute(groups):
-        result[(procedure_id, assignee_id)] = Counts((procedure_id, assignee_id), "", *map(int, values))
     months = [{"month": m, "received": 0, "early": 0, "on_time": 0, "late": 0} for m in period.months]
-    for arrival_month, finish_month, timing, n in db.session.execute(month_counts):
-        if arrival_month is not None:
-            months[arrival_month]["received"] += n
-        if finish_month is not None:
-            months[finish_month][TIMING_NAMES[timing]] += n
+    for part, first, second, *values in db.session.execute(_figures_statement(period, calendar, today)):
+        if part == 1:  # first, second = procedure_id, assignee_id
+            result[(first, second)] = Counts((first, second), "", *map(int, values))
+            continue
+        outcome, n = values[0], int(values[1])  # first, second = arrival month, month returned
+        if first is not None:
+            months[first]["received"] += n
+        if second is not None:
+            months[second][OUTCOME_NAMES[outcome]] += n
     return result, months
 
 
-TIMING_NAMES = {-1: "early", 0: "on_time", 1: "late"}
+OUTCOME_NAMES = {1: "early", 2: "on_time", 3: "late"}
 
 
-def _rollup(grouped, key_of, names):
-    rows = {}
-    for (procedure_id, assignee_id), counts in grouped.items():
+def _rollup(values_by_pair, key_of, names):
+    """Sum the (procedure, assignee) rows into one Counts per key_of(procedure, assignee)."""
+    sums = {}
+    for (procedure_id, assignee_id), values in values_by_pair.items():
         key = key_of(procedure_id, assignee_id)
-        row = rows.setdefault(key, Counts(key=key, name=names.get(key, "")))
-        row.add(counts)
-    return sorted(rows.values(), key=lambda r: (-r.received - r.resolved, r.name))
+        total = sums.get(key)
+        sums[key] = values if total is None else [a + b for a, b in zip(total, values, strict=True)]
+    rows = [Counts(key, names.get(key, ""), *values) for key, values in sums.items()]
+    return sorted(rows, key=lambda r: (-r.received - r.resolved, r.name))
 
 
 def satisfaction(period):
@@ -318,17 +322,17 @@ def compute_figures(period, with_staff=True, calendar=None, today=None):
     procedures = {p.id: (p.name, p.field_id) for p in
                   db.session.execute(sa.select(Procedure.id, Procedure.name, Procedure.field_id))}
     field_names = dict(db.session.execute(sa.select(Field.id, Field.name)).all())
-    overall = Counts(key=None, name="Tổng cộng")
-    for counts in grouped.values():
-        overall.add(counts)
-    by_field = _rollup(grouped, lambda p, _a: procedures.get(p, ("", None))[1], field_names)
-    by_procedure = _rollup(grouped, lambda p, _a: p, {k: v[0] for k, v in procedures.items()})
+    values = {pair: [getattr(counts, name) for name in COUNT_NAMES] for pair, counts in grouped.items()}
+    overall = _rollup(values, lambda _p, _a: None, {None: "Tổng cộng"})
+    overall = overall[0] if overall else Counts(key=None, name="Tổng cộng")
+    by_field = _rollup(values, lambda p, _a: procedures.get(p, ("", None))[1], field_names)
+    by_procedure = _rollup(values, lambda p, _a: p, {k: v[0] for k, v in procedures.items()})
     by_staff = []
     if with_staff:
         user_names = {u.id: u.full_name or u.username for u in
                       db.session.execute(sa.select(User.id, User.full_name, User.username))}
         user_names[None] = "Chưa phân công"
-        by_staff = _rollup(grouped, lambda _p, a: a, user_names)
+        by_staff = _rollup(values, lambda _p, a: a, user_names)
     return Figures(period=period, overall=overall, by_field=by_field, by_procedure=by_procedure,
                    by_staff=by_staff, months=months, satisfaction=satisfaction(period),
                    postal=postal(period))
