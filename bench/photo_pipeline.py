@@ -38,10 +38,10 @@ def camera_photo(width, height, quality=92):
 
 
 def phone_shrink(data):
-    """What upload.js sends: long edge 2000 px, JPEG quality 0.75 (approximated with Pillow)."""
+    """What upload.js sends: long edge 1600 px, JPEG quality 0.75 (approximated with Pillow)."""
     image = Image.open(io.BytesIO(data))
-    image.draft("RGB", (2000, 2000))
-    image.thumbnail((2000, 2000))
+    image.draft("RGB", (1600, 1600))
+    image.thumbnail((1600, 1600))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=75)
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-/* Shrinks one photo off the main thread: decode upright, fit in 2000 px, JPEG ~0.75.
+/* Shrinks one photo off the main thread: decode upright, fit in maxEdge px (1600 from upload.js), JPEG ~0.75.
    Message in: {file, maxEdge, quality}; out: {blob} or {error}. Used by upload.js. */
 self.onmessage = function (event) {
   var file = event.data.file, maxEdge = event.data.maxEdge, quality = event.data.quality;

@@ -1,7 +1,7 @@
 /* Một Cửa Xã — photo uploads that start as soon as a photo is chosen.
 
    Progressive enhancement of any <input type="file" data-upload-url="..."> inside a form:
-   - each chosen file is shrunk on the phone first (decoded upright, <= 2000 px, JPEG 0.75; in a
+   - each chosen file is shrunk on the phone first (decoded upright, <= 1600 px, JPEG 0.75; in a
      Worker with OffscreenCanvas where the browser has them), or sent as is when the browser
      cannot decode it (HEIC on most Android browsers, PDF);
    - it is posted at once (XHR, field "file" + the form's csrf_token, header X-Requested-With)
@@ -16,7 +16,7 @@
    See docs/submissions.md ("Reusing the photo upload"). */
 (function () {
   "use strict";
-  var MAX_EDGE = 2000, QUALITY = 0.75, SMALL_ENOUGH = 350 * 1024;
+  var MAX_EDGE = 1600, QUALITY = 0.75, SMALL_ENOUGH = 350 * 1024;
   var BACKOFF = [2, 5, 10, 20, 40, 60];
   var script = document.currentScript;
   var workerUrl = script && script.getAttribute("data-worker");
