@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from ..accounts.models import ADMIN, User
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay
+from ..core.i18n import N_
 from ..core.settings import SECRET_KEYS, get_settings, set_setting
 from ..extensions import db
 
@@ -30,7 +31,7 @@ def _user_dict(user):
 def create_user(actor, username, full_name, role, password):
     """A new staff account."""
     if db.session.scalar(sa.select(User).filter_by(username=username)):
-        raise AdminRuleError("Tên đăng nhập này đã có.")
+        raise AdminRuleError(N_("Tên đăng nhập này đã có."))
     user = User(username=username, full_name=full_name.strip(), role=role)
     user.set_password(password)
     db.session.add(user)
@@ -43,7 +44,7 @@ def update_user(actor, user, full_name, role):
     """Change a staff member's name or role; role changes end their sessions."""
     before = _user_dict(user)
     if user.role == ADMIN and role != ADMIN and user.active and _active_admins() <= 1:
-        raise AdminRuleError("Phải còn ít nhất một tài khoản quản trị.")
+        raise AdminRuleError(N_("Phải còn ít nhất một tài khoản quản trị."))
     user.full_name = full_name.strip()
     if user.role != role:
         user.role = role
@@ -66,7 +67,7 @@ def reset_password(actor, user, password):
 def set_user_active(actor, user, active):
     """Deactivate (ends every session at once) or reactivate an account."""
     if not active and user.role == ADMIN and user.active and _active_admins() <= 1:
-        raise AdminRuleError("Phải còn ít nhất một tài khoản quản trị.")
+        raise AdminRuleError(N_("Phải còn ít nhất một tài khoản quản trị."))
     if user.active == active:
         return
     user.active = active

@@ -8,17 +8,19 @@ import unicodedata
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from .dossier import DossierFile
+from .i18n import N_
 from .photos import PhotoError, process_upload
 from .storage import get_storage
 
 DEFAULT_MAX_FILES = 60  # pages per dossier and round
 DEFAULT_MAX_ROUND_MB = 80  # processed bytes per dossier and round (a draft, or one supplement answer)
 
-MSG_TOO_MANY = "Hồ sơ đã có {n} tệp, là số tối đa. Hãy xóa bớt ảnh không cần thiết trước khi thêm."
-MSG_TOO_HEAVY = "Tổng dung lượng ảnh của hồ sơ đã đến mức tối đa ({mb} MB). Hãy xóa bớt ảnh trùng hoặc không cần."
+MSG_TOO_MANY = N_("Hồ sơ đã có {n} tệp, là số tối đa. Hãy xóa bớt ảnh không cần thiết trước khi thêm.")
+MSG_TOO_HEAVY = N_("Tổng dung lượng ảnh của hồ sơ đã đến mức tối đa ({mb} MB). Hãy xóa bớt ảnh trùng hoặc không cần.")
 
 
 def max_files():
@@ -54,7 +56,7 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
     db.session.flush()
     count, total = round_usage(dossier, round)
     if count >= max_files():
-        raise PhotoError(MSG_TOO_MANY.format(n=count))
+        raise PhotoError(_(MSG_TOO_MANY).format(n=count))
     processed = process_upload(data, filename)
     # The same page sent again (a retry whose first answer was lost, a double tap) is the same
     # file: processing is deterministic, so the hash matches and the page is kept once.
@@ -64,7 +66,7 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
     if same is not None:
         return same
     if total + processed.size > max_round_bytes():
-        raise PhotoError(MSG_TOO_HEAVY.format(mb=max_round_bytes() // (1024 * 1024)))
+        raise PhotoError(_(MSG_TOO_HEAVY).format(mb=max_round_bytes() // (1024 * 1024)))
     storage = get_storage()
     key = storage.save(processed.data)
     thumb_key = storage.save(processed.thumb) if processed.thumb else None

@@ -1,16 +1,23 @@
 """Language choice (Vietnamese by default, English on request) and display filters."""
 from urllib.parse import urlparse
 
-from flask import redirect, request
+from flask import has_request_context, redirect, request
 
 from . import timeutil
 
 LANGUAGES = ("vi", "en")
+
+
+def N_(text):
+    """Mark a message for extraction where it is defined; it is translated where it is shown."""
+    return text
 COOKIE = "lang"
 
 
 def select_locale():
-    """The language the visitor chose, remembered in a cookie; Vietnamese otherwise."""
+    """The language the visitor chose, remembered in a cookie; Vietnamese otherwise (and outside requests)."""
+    if not has_request_context():
+        return "vi"
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else "vi"
 

@@ -12,7 +12,10 @@ import re
 import warnings
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .i18n import N_
 
 try:  # HEIC/HEIF from iPhones; pillow-heif is in requirements.txt
     import pillow_heif
@@ -38,20 +41,20 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "MPO"}
 JPEG = "image/jpeg"
 PDF = "application/pdf"
 
-# Messages (Vietnamese msgids; views translate them with gettext).
-MSG_EMPTY = "Tệp trống (0 byte). Hãy chụp hoặc chọn lại ảnh."
-MSG_IMAGE_TOO_BIG = "Ảnh quá lớn (tối đa {mb} MB). Hãy chụp lại ảnh hoặc chọn ảnh nhỏ hơn."
-MSG_PDF_TOO_BIG = "Tệp PDF quá lớn (tối đa {mb} MB). Hãy gửi từng phần hoặc chụp ảnh từng trang."
-MSG_PDF_PAGES = "Tệp PDF có quá nhiều trang (tối đa {pages} trang). Hãy chỉ gửi các trang cần thiết."
-MSG_PDF_BROKEN = "Tệp PDF bị hỏng hoặc chưa tải hết. Hãy xuất lại tệp PDF rồi gửi lại."
-MSG_PDF_ACTIVE = "Tệp PDF có chứa mã chạy tự động nên không được nhận. Hãy chụp ảnh giấy tờ thay thế."
-MSG_SVG = "Không nhận ảnh SVG. Hãy gửi ảnh chụp (JPG, PNG, HEIC) hoặc tệp PDF."
-MSG_NOT_IMAGE = ("Tệp này không phải là ảnh hay PDF (dù tên có đuôi .{ext}). "
-                 "Hãy gửi ảnh chụp (JPG, PNG, WebP, HEIC) hoặc tệp PDF.")
-MSG_FORMAT = "Không nhận loại ảnh {fmt}. Hãy gửi ảnh JPG, PNG, WebP, HEIC hoặc tệp PDF."
-MSG_PIXELS = ("Ảnh có kích thước quá lớn ({w}×{h} điểm ảnh). "
-              "Hãy chụp lại bằng máy ảnh của điện thoại hoặc chọn ảnh nhỏ hơn.")
-MSG_TRUNCATED = "Ảnh bị hỏng hoặc chưa tải hết. Hãy chụp hoặc chọn lại ảnh."
+# Messages (Vietnamese msgids, translated when raised; outside a request they stay Vietnamese).
+MSG_EMPTY = N_("Tệp trống (0 byte). Hãy chụp hoặc chọn lại ảnh.")
+MSG_IMAGE_TOO_BIG = N_("Ảnh quá lớn (tối đa {mb} MB). Hãy chụp lại ảnh hoặc chọn ảnh nhỏ hơn.")
+MSG_PDF_TOO_BIG = N_("Tệp PDF quá lớn (tối đa {mb} MB). Hãy gửi từng phần hoặc chụp ảnh từng trang.")
+MSG_PDF_PAGES = N_("Tệp PDF có quá nhiều trang (tối đa {pages} trang). Hãy chỉ gửi các trang cần thiết.")
+MSG_PDF_BROKEN = N_("Tệp PDF bị hỏng hoặc chưa tải hết. Hãy xuất lại tệp PDF rồi gửi lại.")
+MSG_PDF_ACTIVE = N_("Tệp PDF có chứa mã chạy tự động nên không được nhận. Hãy chụp ảnh giấy tờ thay thế.")
+MSG_SVG = N_("Không nhận ảnh SVG. Hãy gửi ảnh chụp (JPG, PNG, HEIC) hoặc tệp PDF.")
+MSG_NOT_IMAGE = N_("Tệp này không phải là ảnh hay PDF (dù tên có đuôi .{ext}). "
+                   "Hãy gửi ảnh chụp (JPG, PNG, WebP, HEIC) hoặc tệp PDF.")
+MSG_FORMAT = N_("Không nhận loại ảnh {fmt}. Hãy gửi ảnh JPG, PNG, WebP, HEIC hoặc tệp PDF.")
+MSG_PIXELS = N_("Ảnh có kích thước quá lớn ({w}×{h} điểm ảnh). "
+                "Hãy chụp lại bằng máy ảnh của điện thoại hoặc chọn ảnh nhỏ hơn.")
+MSG_TRUNCATED = N_("Ảnh bị hỏng hoặc chưa tải hết. Hãy chụp hoặc chọn lại ảnh.")
 
 
 class PhotoError(ValueError):
@@ -75,13 +78,13 @@ def process_upload(data: bytes, filename: str) -> Processed:
     """Check `data` by its content and return the bytes to store (re-encoded photo or PDF as-is)."""
     data = bytes(data or b"")
     if not data:
-        raise PhotoError(MSG_EMPTY)
+        raise PhotoError(_(MSG_EMPTY))
     if data.startswith(b"%PDF-"):
         return _process_pdf(data)
     if _looks_like_svg(data):
-        raise PhotoError(MSG_SVG)
+        raise PhotoError(_(MSG_SVG))
     if len(data) > MAX_IMAGE_BYTES:
-        raise PhotoError(MSG_IMAGE_TOO_BIG.format(mb=MAX_IMAGE_BYTES // (1024 * 1024)))
+        raise PhotoError(_(MSG_IMAGE_TOO_BIG).format(mb=MAX_IMAGE_BYTES // (1024 * 1024)))
     return _process_image(data, filename)
 
 
@@ -103,17 +106,17 @@ def _open(data, filename):
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         width, height = _header_size(data)
-        raise PhotoError(MSG_PIXELS.format(w=width or "?", h=height or "?")) from error
+        raise PhotoError(_(MSG_PIXELS).format(w=width or "?", h=height or "?")) from error
     except UnidentifiedImageError as error:
-        raise PhotoError(MSG_NOT_IMAGE.format(ext=_extension(filename))) from error
+        raise PhotoError(_(MSG_NOT_IMAGE).format(ext=_extension(filename))) from error
     except (OSError, ValueError, SyntaxError) as error:
-        raise PhotoError(MSG_TRUNCATED) from error
+        raise PhotoError(_(MSG_TRUNCATED)) from error
     if image.format not in ACCEPTED_FORMATS:
-        raise PhotoError(MSG_FORMAT.format(fmt=image.format or "?"))
+        raise PhotoError(_(MSG_FORMAT).format(fmt=image.format or "?"))
     width, height = image.size
     limit = MAX_PIXELS if image.format in ("JPEG", "MPO") else MAX_PIXELS_FULL_DECODE
     if width * height > limit or width <= 0 or height <= 0:
-        raise PhotoError(MSG_PIXELS.format(w=width, h=height))
+        raise PhotoError(_(MSG_PIXELS).format(w=width, h=height))
     return image
 
 
@@ -132,7 +135,7 @@ def _process_image(data, filename):
             image.draft("RGB", (LONG_EDGE, LONG_EDGE))
         image.load()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
-        raise PhotoError(MSG_TRUNCATED) from error
+        raise PhotoError(_(MSG_TRUNCATED)) from error
     # Only the orientation is read from the metadata. The GPS location and every other tag stay
     # behind: the pixels are pasted into a fresh image whose info dict is empty.
     image = _flatten(_upright(image))
@@ -180,13 +183,13 @@ _ACTIVE_RE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile)(?![a-zA-Z])")
 def _process_pdf(data):
     """Check a PDF's size, header, end marker and page count; keep its bytes unchanged."""
     if len(data) > MAX_PDF_BYTES:
-        raise PhotoError(MSG_PDF_TOO_BIG.format(mb=MAX_PDF_BYTES // (1024 * 1024)))
+        raise PhotoError(_(MSG_PDF_TOO_BIG).format(mb=MAX_PDF_BYTES // (1024 * 1024)))
     if not re.match(rb"%PDF-\d\.\d", data[:8]) or b"%%EOF" not in data[-2048:]:
-        raise PhotoError(MSG_PDF_BROKEN)
+        raise PhotoError(_(MSG_PDF_BROKEN))
     pages = len(_PAGE_RE.findall(data))
     if pages > MAX_PDF_PAGES:
-        raise PhotoError(MSG_PDF_PAGES.format(pages=MAX_PDF_PAGES))
+        raise PhotoError(_(MSG_PDF_PAGES).format(pages=MAX_PDF_PAGES))
     if _ACTIVE_RE.search(data):
-        raise PhotoError(MSG_PDF_ACTIVE)
+        raise PhotoError(_(MSG_PDF_ACTIVE))
     return Processed(data=data, mime=PDF, width=None, height=None, thumb=None,
                      sha256=hashlib.sha256(data).hexdigest(), size=len(data))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..core.i18n import N_
 from ..core.timeutil import to_local, utcnow
 from ..core.workflow import Status, record_event, transition
 from ..extensions import db
@@ -77,10 +78,10 @@ def can_change_method(dossier):
 def change_method(dossier, method, name="", phone="", address="", village="", note=""):
     """Record the villager's choice of how to receive the result (event public)."""
     if not can_change_method(dossier):
-        raise PostalError("Kết quả đã được bàn giao cho bưu điện, không thể đổi cách nhận nữa.")
+        raise PostalError(N_("Kết quả đã được bàn giao cho bưu điện, không thể đổi cách nhận nữa."))
     if method == RESULT_BY_POST:
         if not postal_allowed(dossier):
-            raise PostalError("Thủ tục này không trả kết quả qua bưu chính.")
+            raise PostalError(N_("Thủ tục này không trả kết quả qua bưu chính."))
         dossier.result_method = RESULT_BY_POST
         dossier.delivery_name = name.strip()
         dossier.delivery_phone = phone.strip()
@@ -110,10 +111,10 @@ def _next_number(year):
 def create_manifest(dossiers, clerk, fees=None):
     """Put ready postal results on a new handover manifest (BK-<year>-<nnnn>)."""
     if not dossiers:
-        raise PostalError("Chọn ít nhất một kết quả để bàn giao.")
+        raise PostalError(N_("Chọn ít nhất một kết quả để bàn giao."))
     for dossier in dossiers:
         if not is_waiting(dossier):
-            raise PostalError("Có hồ sơ không còn chờ chuyển phát. Vui lòng tải lại danh sách.")
+            raise PostalError(N_("Có hồ sơ không còn chờ chuyển phát. Vui lòng tải lại danh sách."))
     fees = fees or {}
     year = to_local(utcnow()).year
     seq = _next_number(year)
@@ -146,9 +147,9 @@ def confirm_manifest(manifest, postal_user, received, token):
     if manifest.confirm_token == token:
         return False
     if manifest.status != MANIFEST_OPEN:
-        raise PostalError("Bảng kê này đã được xác nhận.")
+        raise PostalError(N_("Bảng kê này đã được xác nhận."))
     if not received:
-        raise PostalError("Đánh dấu ít nhất một bưu gửi đã nhận.")
+        raise PostalError(N_("Đánh dấu ít nhất một bưu gửi đã nhận."))
     now = utcnow()
     manifest.status = MANIFEST_CONFIRMED
     manifest.confirmed_at = now
@@ -160,7 +161,7 @@ def confirm_manifest(manifest, postal_user, received, token):
         if item.id in received and still_ready:
             number = s10.normalize(received[item.id])
             if number and not s10.is_valid(number):
-                raise PostalError("Số hiệu bưu gửi không đúng.")
+                raise PostalError(N_("Số hiệu bưu gửi không đúng."))
             item.state = ITEM_HELD
             item.carrier_id = postal_user.id
             item.handed_at = now
@@ -252,7 +253,7 @@ def mark_failed(item, carrier, token, reason, note=""):
         return None
     _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
     if reason not in FAIL_REASONS:
-        raise PostalError("Chọn lý do.")
+        raise PostalError(N_("Chọn lý do."))
     action = _action(item, ACTION_FAILED, carrier, token, reason=reason, note=note)
     item.state = ITEM_HELD
     item.failed_attempts += 1

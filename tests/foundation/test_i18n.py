@@ -13,7 +13,7 @@ def test_every_marked_string_has_an_english_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
+         "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "-o", str(pot), "."],
         cwd=ROOT, check=True,
     )
     with pot.open("rb") as handle:
@@ -48,3 +48,18 @@ def test_english_visitors_read_english(client, catalog):
     assert "Administrative procedures" in html or "Procedures" in html
     assert "Thủ tục hành chính" not in html
     assert "Track an application" in html or "Track" in html
+
+
+def test_refused_photo_is_explained_in_the_visitors_language(app):
+    import pytest
+
+    from commune.core.photos import PhotoError, process_upload
+
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        with pytest.raises(PhotoError) as refused:
+            process_upload(b"", "anh.jpg")
+    assert "The file is empty" in str(refused.value)
+    with app.test_request_context("/"):
+        with pytest.raises(PhotoError) as refused:
+            process_upload(b"", "anh.jpg")
+    assert "Tệp trống" in str(refused.value)
