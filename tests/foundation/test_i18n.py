@@ -53,13 +53,18 @@ def test_english_visitors_read_english(client, catalog):
 def test_refused_photo_is_explained_in_the_visitors_language(app):
     import pytest
 
+    from flask_babel import refresh
+
     from commune.core.photos import PhotoError, process_upload
 
+    # The test keeps one app context, where Flask-Babel caches the locale: refresh it per request.
     with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        refresh()
         with pytest.raises(PhotoError) as refused:
             process_upload(b"", "anh.jpg")
     assert "The file is empty" in str(refused.value)
     with app.test_request_context("/"):
+        refresh()
         with pytest.raises(PhotoError) as refused:
             process_upload(b"", "anh.jpg")
     assert "Tệp trống" in str(refused.value)
