@@ -52,7 +52,6 @@ def test_english_visitors_read_english(client, catalog):
 
 def test_refused_photo_is_explained_in_the_visitors_language(app):
     import pytest
-
     from flask_babel import refresh
 
     from commune.core.photos import PhotoError, process_upload
