@@ -110,6 +110,6 @@ def test_supplement_answer_adds_a_page_and_sends_the_dossier_back(page, live_ser
     # The first certificate (round 0) is kept; the new, upright, shrunk page is round 1 of the same paper.
     assert sorted((f[0], f[1]) for f in pages) == [(0, 0), (1, 0), (1, 1), (4, 0)]
     new = next(f for f in pages if f[1] == 1)
-    assert (new[2], new[3]) == (1333, 2000)
+    assert (new[2], new[3]) == (1067, 1600)  # upload.js sends at most 1600 px
     fits_phone(page, "after the answer")
     assert page.console_errors == []
