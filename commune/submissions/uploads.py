@@ -22,7 +22,7 @@ def is_script_upload():
     return request.headers.get("X-Requested-With") == "XMLHttpRequest"
 
 
-def _message(text, status):
+def script_message(text, status):
     """A short Vietnamese message the upload script shows under the photo."""
     return text, status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
@@ -46,19 +46,19 @@ def upload(part):
     dossier = current_draft()
     if dossier is None:
         if is_script_upload():
-            return _message(_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đường dẫn “tiếp tục”."), 410)
+            return script_message(_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đường dẫn “tiếp tục”."), 410)
         return redirect(url_for("submissions.lost"))
     index = _part_index(dossier, part)
     form = UploadForm()
     if not form.validate_on_submit():
         message = _("Trang đã mở quá lâu. Hãy tải lại trang rồi gửi lại ảnh.")
         if is_script_upload():
-            return _message(message, 400)
+            return script_message(message, 400)
         return photos_page(dossier, {part: [message]}, 400)
     chosen = [f for f in (form.file.data or []) if f and f.filename]
     if not chosen:
         message = _("Chưa chọn ảnh nào. Bấm nút chụp ảnh hoặc chọn ảnh có sẵn.")
-        return _message(message, 422) if is_script_upload() else photos_page(dossier, {part: [message]}, 422)
+        return script_message(message, 422) if is_script_upload() else photos_page(dossier, {part: [message]}, 422)
     pages = [(f.filename or "", f.read()) for f in chosen]
     for attempt in range(3):
         try:
@@ -73,10 +73,12 @@ def upload(part):
                 return redirect(url_for("submissions.lost"))
             if attempt == 2:
                 message = _("Máy chủ đang bận, ảnh chưa được lưu. Vui lòng gửi lại.")
-                return _message(message, 503) if is_script_upload() else photos_page(dossier, {part: [message]}, 503)
+                if is_script_upload():
+                    return script_message(message, 503)
+                return photos_page(dossier, {part: [message]}, 503)
     if is_script_upload():
         if not added:
-            return _message(" ".join(errors), 422)
+            return script_message(" ".join(errors), 422)
         html = render_template("submissions/_uploaded.html", files=added)
         return html, 201, {"Cache-Control": "no-store"}
     if errors:
@@ -136,7 +138,7 @@ def too_large(_error):
                 mb=limit_mb)
     if request.endpoint == "submissions.upload":
         if is_script_upload():
-            return _message(message, 413)
+            return script_message(message, 413)
         dossier = current_draft()
         if dossier is not None:
             from .views import photos_page

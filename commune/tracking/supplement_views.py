@@ -1,5 +1,5 @@
 """Answering a supplement request: photos item by item (script or plain form), then send with a reply."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -9,18 +9,10 @@ from ..core.dossier import DossierFile
 from ..core.photos import PhotoError
 from ..extensions import db, limiter
 from ..htmx import is_htmx
+from ..submissions.uploads import is_script_upload, script_message
 from . import bp, services
 from .forms import ConfirmForm, SupplementAnswerForm, SupplementPhotoForm
 from .views import _render_dossier, _villager_dossier
-
-
-def _is_script_upload():
-    """The request comes from static/js/upload.js (it wants a fragment or a short text)."""
-    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
-
-
-def _message(text, status):
-    return text, status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 def _back(dossier, anchor="bo-sung"):
@@ -35,15 +27,15 @@ def supplement_photo(code, item):
     open_request = services.open_supplement_request(dossier)
     if open_request is None:
         message = _("Hồ sơ không còn chờ bổ sung.")
-        return _message(message, 409) if _is_script_upload() else _back(dossier, None)
+        return script_message(message, 409) if is_script_upload() else _back(dossier, None)
     if not 0 <= item < len(open_request.items or []):
         abort(404)
     form = SupplementPhotoForm()
     chosen = [f for f in (form.file.data or []) if f and f.filename] if form.validate_on_submit() else []
     if not chosen:
         message = _("Chưa chọn ảnh nào. Bấm nút chụp ảnh hoặc chọn ảnh có sẵn.")
-        if _is_script_upload():
-            return _message(message, 422)
+        if is_script_upload():
+            return script_message(message, 422)
         return _render_dossier(dossier, True, 422, item_errors={item: [message]})
     added, errors = [], []
     for upload in chosen:
@@ -53,9 +45,9 @@ def supplement_photo(code, item):
         except (PhotoError, services.TrackingError) as error:
             errors.append(_("%(name)s: %(message)s", name=upload.filename, message=_(str(error))))
     db.session.commit()  # what was accepted is kept even if another page was refused
-    if _is_script_upload():
+    if is_script_upload():
         if not added:
-            return _message(" ".join(errors), 422)
+            return script_message(" ".join(errors), 422)
         html = render_template("tracking/_uploaded.html", files=added)
         return html, 201, {"Cache-Control": "no-store"}
     if errors:
