@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/reports.py [count]
 Builds the catalog, 8 staff and `count` dossiers (bulk inserts) spread over two years,
-then times compute_figures() for this month, this quarter and this year.
+then times compute_figures() for this month, this quarter and this year: the first view
+(no month stored yet: every closed month is counted and stored) and the usual one.
 """
 import os
 import random
@@ -68,6 +69,23 @@ def build(count):
     db.session.commit()
 
 
+def clear_stored():
+    """Forget every stored month, as after a calendar edit: the next view counts them again."""
+    from commune.reports.month_cache import clear_all
+
+    clear_all()
+    db.session.commit()
+
+
+def stale_one_month(period):
+    """Make one stored month stale, as a correction to one of its dossiers would."""
+    from commune.reports.models import ReportMonth
+
+    month = period.months[0]
+    db.session.execute(sa.update(ReportMonth).where(ReportMonth.month == month).values(key=""))
+    db.session.commit()
+
+
 def timed(label, func, repeat=5):
     """Best of `repeat` runs: wall time, and CPU time (steadier on a busy machine; SQLite runs in-process)."""
     best_wall = best_cpu = None
@@ -99,12 +117,21 @@ def main():
                 started = time.perf_counter()
                 build(count)
                 print(f"built {count} dossiers in {time.perf_counter() - started:.1f} s")
+            compute_figures(make_period("thang-nay"))  # warm up: compiled statements, the holiday tables
             for kind in ("thang-nay", "quy-nay", "nam-nay"):
                 period = make_period(kind)
+                clear_stored()
+                cold = timed(f"first view, nothing stored, {kind}", lambda p=period: compute_figures(p), repeat=1)
                 timed(f"grouped counts, {kind}", lambda p=period: grouped_counts(p))
                 figures = timed(f"compute_figures (whole page), {kind}", lambda p=period: compute_figures(p))
+                same = cold.overall == figures.overall and cold.months == figures.months
                 print(f"  received {figures.overall.received}, resolved {figures.overall.resolved}, "
-                      f"on time {figures.overall.on_time_pct}%, avg {figures.overall.avg_days} working days")
+                      f"on time {figures.overall.on_time_pct}%, avg {figures.overall.avg_days} working days; "
+                      f"stored months give the same figures: {same}")
+                if not same:
+                    raise SystemExit("stored months disagree with the live count")
+            year = make_period("nam-nay")
+            timed("nam-nay, one stored month stale", lambda: stale_one_month(year) or compute_figures(year))
             period = make_period("thang-nay")
             rows = timed("register rows, thang-nay", lambda: register_rows(period), repeat=3)
             timed(f"register .xlsx ({len(rows)} rows)", lambda: exports.to_xlsx(

@@ -9,19 +9,21 @@ Definitions (docs/reports.md):
 - processing time: working days from the received date to the finished date (commune.core.calendar).
 """
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..catalog.models import Field, Procedure
 from ..core.calendar import WorkingCalendar
-from ..core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
+from ..core.dossier import Dossier
 from ..core.timeutil import local_today
-from ..core.workflow import OPEN, Status
+from ..core.workflow import Status
 from ..extensions import db
-from .periods import UTC_OFFSET
-from .sql import day_number, python_day_number, step_ladder, weekend_days_upto
+from . import month_cache
+from .counting import arrived_between, calendar_steps, open_counts, range_counts, utc_start
+from .models import MONTH_COUNTS
+from .sql import python_day_number
 
 COUNT_NAMES = ("online", "counter", "post", "early", "on_time", "late", "refused", "withdrawn",
                "within_time", "overdue", "timed", "work_days")
@@ -109,171 +111,74 @@ class Figures:
     postal: dict | None
 
 
-def _calendar_steps(calendar, first, last):
-    """Step function: weekday days off minus weekend working days, counted up to each day."""
-    steps, total, day = [], 0, first
-    while day <= last:
-        weekend = day.weekday() >= 5
-        working = calendar.is_working_day(day)
-        if working == weekend:  # a weekday off, or a working weekend day
-            total += 1 if weekend is False else -1
-            steps.append((python_day_number(day), total))
-        day += timedelta(days=1)
-    return steps
+def _pieces(period):
+    """The period cut at month boundaries: [(month 'YYYY-MM', first day, last day, whole month?)]."""
+    pieces = []
+    for month in period.months:
+        first = date.fromisoformat(f"{month}-01")
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        start, end = max(first, period.start), min(last, period.end)
+        pieces.append((month, start, end, (start, end) == (first, last)))
+    return pieces
 
 
-def _nonworking_upto(number, steps):
-    """SQL: days off (weekends, holidays, extra days off; minus make-up days) up to a day number."""
-    return weekend_days_upto(number) + step_ladder(number, steps)
+def _steps_from(steps, first_day):
+    """The calendar steps from `first_day` on, counted from zero there (as if computed from that day)."""
+    number = python_day_number(first_day)
+    before = 0
+    for day_n, value in steps:
+        if day_n >= number:
+            break
+        before = value
+    return [(day_n, value - before) for day_n, value in steps if day_n >= number]
 
 
-def _arrived_in(period):
-    """Arrived in the period, written so that the received_at / submitted_at indexes apply."""
-    d = Dossier
-    return sa.or_(
-        sa.and_(d.received_at >= period.start_utc, d.received_at < period.end_utc),
-        sa.and_(d.received_at.is_(None), d.submitted_at >= period.start_utc, d.submitted_at < period.end_utc),
-    )
-
-
-def _use_indexes(period):
-    """Whether to fetch the period's dossiers through indexes rather than read the whole table.
-
-    SQLite only (PostgreSQL's planner weighs this itself). Fetching a row through an
-    index costs several times reading it in a scan, so the indexes pay when under a
-    fifth of all dossiers finished in the period; two index-only counts tell (a few ms).
-    A fixed cut on the period's length was wrong both ways (a quarter is ~10 % of the
-    rows after two years, a year ~50 %, and both shrink as the years add up).
-    """
-    if db.engine.dialect.name != "sqlite":
-        return True
-    d = Dossier
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(d))
-    finished = db.session.scalar(sa.select(sa.func.count()).select_from(d).where(
-        d.finished_at >= period.start_utc, d.finished_at < period.end_utc))
-    return 5 * finished < total
-
-
-def _relevant(period, in_finish):
-    """Dossiers that arrived or finished in the period, or are still open.
-
-    Through indexes each OR branch is an index range; for a scan, COALESCE keeps
-    SQLite from choosing the (then slower) multi-index OR.
-    """
-    d = Dossier
-    is_open = d.status.in_([s.value for s in OPEN])
-    if _use_indexes(period):
-        return sa.or_(_arrived_in(period), in_finish, is_open)
-    arrival = sa.func.coalesce(d.received_at, d.submitted_at)
-    return sa.or_(sa.and_(arrival >= period.start_utc, arrival < period.end_utc), in_finish, is_open)
-
-
-def _base(period, today):
-    """The materialized CTE: one narrow row per relevant dossier, each test made once.
-
-    `outcome`: 1 early, 2 on time, 3 late (returned in the period), 4 refused, 5 withdrawn
-    (finished in the period), else 0. `arrived_by`: the channel if it arrived in the period.
-    """
-    d = Dossier
-    arrival = sa.func.coalesce(d.received_at, d.submitted_at)
-    in_arrival = sa.and_(arrival >= period.start_utc, arrival < period.end_utc)
-    in_finish = sa.and_(d.finished_at >= period.start_utc, d.finished_at < period.end_utc)
-    # An apology's new date does not make a late dossier on time: judge by the first date missed.
-    promised = sa.func.coalesce(d.missed_due_date, d.due_date)
-    finished_n = day_number(d.finished_at)
-    # 1 + (-1, 0 or 1 as the local finishing day is before, on or after the date; 0 without a date).
-    timing = 2 + sa.func.coalesce(sa.cast(sa.func.sign(finished_n - day_number(promised)), sa.Integer), 0)
-    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, timing),
-                                          (d.status == Status.REFUSED.value, 4),
-                                          (d.status == Status.WITHDRAWN.value, 5), else_=0)), else_=0)
-    open_ = sa.and_(d.status.in_([s.value for s in OPEN]), arrival < period.end_utc)
-    return (
-        sa.select(
-            d.procedure_id.label("procedure_id"), d.assignee_id.label("assignee_id"),
-            sa.case((in_arrival, d.channel), else_=None).label("arrived_by"),
-            arrival.label("arrival"),
-            outcome.label("outcome"),
-            sa.case((open_, sa.case((promised < today, 2), else_=1)), else_=0).label("open"),
-            day_number(d.received_at).label("received_n"), finished_n.label("finished_n"),
-        )
-        .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None), _relevant(period, in_finish))
-        .cte("figures_base")
-        .prefix_with("MATERIALIZED")
-    )
-
-
-def _sum(condition, value=1):
-    return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
-
-
-def _count_columns(c, steps):
-    returned = sa.between(c.outcome, 1, 3)
-    work_days = (c.finished_n - c.received_n) - (_nonworking_upto(c.finished_n, steps)
-                                                 - _nonworking_upto(c.received_n, steps))
-    timed = sa.and_(returned, c.received_n.isnot(None))
-    return [
-        _sum(c.arrived_by == CHANNEL_ONLINE),
-        _sum(c.arrived_by == CHANNEL_COUNTER),
-        _sum(c.arrived_by == CHANNEL_POST),
-        *[_sum(c.outcome == n) for n in (1, 2, 3, 4, 5)],
-        _sum(c.open == 1),
-        _sum(c.open == 2),
-        _sum(timed),
-        _sum(timed, work_days),
-    ]
-
-
-def _month_starts(period):
-    return [date.fromisoformat(f"{month}-01") for month in period.months]
-
-
-def _figures_statement(period, calendar, today):
-    """One statement on one CTE: counts per (procedure, assignee), then counts per month.
-
-    The month part groups by (arrival month, finishing month, outcome): a few dozen rows.
-    """
-    base = _base(period, today)
-    c = base.c
-    steps = _calendar_steps(calendar, period.start - timedelta(days=730), period.end + timedelta(days=1))
-    groups = sa.select(sa.literal(1).label("part"), c.procedure_id, c.assignee_id,
-                       *_count_columns(c, steps)).group_by(c.procedure_id, c.assignee_id)
-    starts = _month_starts(period)
-    arrival_month = step_ladder(c.arrival, [(_utc(day), i) for i, day in enumerate(starts) if i])
-    finish_month = step_ladder(c.finished_n, [(python_day_number(day), i) for i, day in enumerate(starts) if i])
-    returned = sa.between(c.outcome, 1, 3)
-    month_of_arrival = sa.case((c.arrived_by.isnot(None), arrival_month), else_=None)
-    month_returned = sa.case((returned, finish_month), else_=None)
-    zeros = [sa.literal(0)] * (len(COUNT_NAMES) - 2)
-    months = (sa.select(sa.literal(2), month_of_arrival, month_returned, c.outcome, sa.func.count(), *zeros)
-              .where(sa.or_(returned, c.arrived_by.isnot(None)))
-              .group_by(month_of_arrival, month_returned, c.outcome))
-    return sa.union_all(groups, months)
-
-
-def _utc(day):
-    """The first instant of a local day as naive UTC."""
-    return datetime.combine(day, datetime.min.time()) - UTC_OFFSET
+def _add(total, values):
+    for i, value in enumerate(values):
+        total[i] += value
 
 
 def grouped_counts(period, calendar=None, today=None):
-    """({(procedure_id, assignee_id): Counts}, monthly rows) for a period."""
+    """({(procedure_id, assignee_id): Counts}, monthly bars) for a period.
+
+    Whole months that ended more than a day ago come from the stored counts (counted
+    and stored on first use, month_cache.py); the rest, and the edges of a custom
+    period, are counted live. Working days count holidays from two years before the
+    month (or the edge) began, so a stored month equals a live count of it.
+    """
     calendar = calendar or WorkingCalendar.load()
     today = today or local_today()
-    result = {}
-    months = [{"month": m, "received": 0, "early": 0, "on_time": 0, "late": 0} for m in period.months]
-    for part, first, second, *values in db.session.execute(_figures_statement(period, calendar, today)):
-        if part == 1:  # first, second = procedure_id, assignee_id
-            result[(first, second)] = Counts((first, second), "", *map(int, values))
-            continue
-        outcome, n = values[0], int(values[1])  # first, second = arrival month, month returned
-        if first is not None:
-            months[first]["received"] += n
-        if second is not None:
-            months[second][OUTCOME_NAMES[outcome]] += n
-    return result, months
+    pieces = _pieces(period)
+    key = month_cache.fingerprint(calendar)
+    storable = [month for month, _start, end, whole in pieces if whole and month_cache.storable(end, today)]
+    stored, stale = month_cache.read_states(storable, key) if storable else ([], {})
+    pairs, bars = month_cache.stored_sums(stored) if stored else ({}, {})
+    live = [piece for piece in pieces if piece[0] not in stored]
+    if live:
+        lookback = timedelta(days=CALENDAR_LOOKBACK_DAYS)
+        steps = calendar_steps(calendar, live[0][1] - lookback, live[-1][2] + timedelta(days=1))
+        may_store = month_cache.may_store()
+        for month, start, end, _whole in live:
+            counts = range_counts(utc_start(start), utc_start(end + timedelta(days=1)),
+                                  _steps_from(steps, start - lookback))
+            bar = bars[month] = {"received": 0, "early": 0, "on_time": 0, "late": 0}
+            for pair, values in counts.items():
+                _add(pairs.setdefault(pair, [0] * len(MONTH_COUNTS)), values)
+                named = dict(zip(MONTH_COUNTS, values, strict=True))
+                bar["received"] += named["online"] + named["counter"] + named["post"]
+                for name in ("early", "on_time", "late"):
+                    bar[name] += named[name]
+            if month in stale and may_store:
+                month_cache.store_month(month, stale[month], key, counts)
+    result = {pair: Counts(pair, "", **dict(zip(MONTH_COUNTS, values, strict=True))) for pair, values in pairs.items()}
+    for pair, (within_time, overdue) in open_counts(period.end_utc, today).items():
+        total = result.setdefault(pair, Counts(pair))
+        total.within_time, total.overdue = within_time, overdue
+    empty = {"received": 0, "early": 0, "on_time": 0, "late": 0}
+    return result, [{"month": month, **bars.get(month, empty)} for month in period.months]
 
 
-OUTCOME_NAMES = {1: "early", 2: "on_time", 3: "late"}
+CALENDAR_LOOKBACK_DAYS = 730
 
 
 def _rollup(values_by_pair, key_of, names):
@@ -350,7 +255,8 @@ def register_rows(period):
                   Procedure.name.label("procedure_name"), d.channel, d.received_at, d.submitted_at,
                   d.due_date, d.ready_at, d.finished_at, d.status)
         .join(Procedure, Procedure.id == d.procedure_id)
-        .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None), _arrived_in(period))
+        .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None),
+               arrived_between(period.start_utc, period.end_utc))
         .order_by(arrival, d.id)
     )
     return db.session.execute(query).all()

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 # Day numbers count from this Monday, so weekday = day_number % 7 (0 = Monday).
 EPOCH = "1969-12-29"
@@ -54,22 +55,36 @@ def weekend_days_upto(number):
     return 2 * (number // 7) + sa.case((rest >= 5, rest - 4), else_=0)
 
 
-def step_ladder(number, steps):
-    """SQL: the value of a step function of a day number (an integer column).
+class step_ladder(sa.sql.expression.ColumnElement):  # noqa: N801
+    """SQL: the value of a step function of a day number (an integer expression).
 
     `steps` is a sorted list of (day_number, value from that day on); before the
     first step the value is 0. Rendered as nested CASEs split in halves, so a row
-    costs about log2(len(steps)) integer comparisons.
+    costs about log2(len(steps)) integer comparisons. The steps are written into
+    the SQL as integers and are part of the statement's cache key: building and
+    caching the statement stays cheap however many holidays the calendar has.
     """
-    if not steps:
-        return sa.literal(0)
+
+    type = sa.Integer()
+    inherit_cache = True
+    _traverse_internals = [("number", InternalTraversal.dp_clauseelement),
+                           ("steps", InternalTraversal.dp_plain_obj)]
+
+    def __init__(self, number, steps):
+        self.number = number
+        self.steps = tuple((int(day), int(value)) for day, value in steps)
+
+
+@compiles(step_ladder)
+def _step_ladder(element, compiler, **kw):
+    number, steps = compiler.process(element.number, **kw), element.steps
 
     def build(low, high, before):
         # Numbers here lie between steps[low - 1] (value `before`) and steps[high + 1].
         if low > high:
-            return sa.literal(before)
+            return str(before)
         mid = (low + high) // 2
-        return sa.case((number < steps[mid][0], build(low, mid - 1, before)),
-                       else_=build(mid + 1, high, steps[mid][1]))
+        return (f"CASE WHEN ({number} < {steps[mid][0]}) THEN {build(low, mid - 1, before)} "
+                f"ELSE {build(mid + 1, high, steps[mid][1])} END")
 
     return build(0, len(steps) - 1, 0)
