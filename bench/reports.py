@@ -1,6 +1,8 @@
 """Benchmark: the figures page's SQL on 100 000 dossiers in a temporary SQLite database.
 
 Run: .venv/bin/python bench/reports.py [count]
+(REPORTS_BENCH_DB=/tmp/x.db keeps the SQLite database between runs; REPORTS_BENCH_URL=postgresql://…
+runs it on an empty PostgreSQL database instead, kept too.)
 Builds the catalog, 8 staff and `count` dossiers (bulk inserts) spread over two years,
 then times compute_figures() for this month, this quarter and this year: the first view
 (no month stored yet: every closed month is counted and stored) and the usual one.
@@ -109,10 +111,12 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["COMMUNE_INSTANCE_PATH"] = tmp
         path = keep or f"{tmp}/bench.db"
-        fresh = not os.path.exists(path)
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "bench"})
+        url = os.environ.get("REPORTS_BENCH_URL") or f"sqlite:///{path}"  # e.g. an empty PostgreSQL database
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             db.create_all()
+            fresh = not db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("dossiers")))
+            print(f"database: {db.engine.dialect.name}")
             if fresh:
                 started = time.perf_counter()
                 build(count)

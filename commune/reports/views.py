@@ -14,6 +14,7 @@ from .forms import PeriodForm
 from .periods import make_period, month_period
 from .queries import compute_figures, register_rows
 
+MAX_PERIOD_DAYS = 5 * 366  # a custom period counts each month once: keep the first view bounded
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -23,6 +24,9 @@ def _period_from_request():
         form.tu.data = form.den.data = None
     if form.ky.data == "tuy-chon" and not (form.tu.data and form.den.data):
         form.ky.errors = list(form.ky.errors) + [_("Chọn cả ngày bắt đầu và ngày kết thúc.")]
+    elif form.tu.data and form.den.data and abs((form.den.data - form.tu.data).days) > MAX_PERIOD_DAYS:
+        form.ky.errors = list(form.ky.errors) + [_("Chọn khoảng thời gian không quá 5 năm.")]
+        form.tu.data = form.den.data = None
     period = make_period(form.ky.data or "thang-nay", form.tu.data, form.den.data)
     return form, period
 

@@ -5,6 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from commune.reports.periods import make_period
+
 PERIOD = "?ky=tuy-chon&tu=2026-04-01&den=2026-05-31"
 
 
@@ -37,6 +39,17 @@ def test_custom_period_without_dates_says_so(client, login_as):
     login_as("leader")
     html = client.get("/so-lieu?ky=tuy-chon").get_data(as_text=True)
     assert "Chọn cả ngày bắt đầu và ngày kết thúc." in html
+
+
+def test_a_custom_period_longer_than_five_years_is_refused_with_a_message(client, login_as):
+    login_as("leader")
+    response = client.get("/so-lieu?ky=tuy-chon&tu=1990-01-01&den=2026-10-31")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Chọn khoảng thời gian không quá 5 năm." in html
+    assert 'value="1990-01-01"' in html  # what was typed stays in the form
+    assert "01/01/1990" not in html  # and this month's figures are shown instead
+    assert make_period("thang-nay").label in html
 
 
 def test_figures_download_as_csv(known, client, login_as):
