@@ -29,7 +29,6 @@ def store_command(months, recount):
     calendar = WorkingCalendar.load()
     grouped_counts(Period(first, last), calendar, today)
     db.session.rollback()
-    key = month_cache.fingerprint(calendar)
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(ReportMonth).where(
-        ReportMonth.key == key, ReportMonth.month >= f"{first:%Y-%m}"))
+        ReportMonth.key != "", ReportMonth.month >= f"{first:%Y-%m}"))
     click.echo(f"reports: {stored} of the last {months} months stored")

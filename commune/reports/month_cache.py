@@ -8,8 +8,9 @@
   dossiers clear every month.
 - Counts are written with a compare-and-set on the stamp read *before* computing
   them: a change committed meanwhile makes the write a no-op, never a stale month.
-- `key` fingerprints the working calendar (admin days and the holidays package) and
-  the formula: an admin calendar edit or an upgrade makes every stored month stale.
+- `key` fingerprints what else the counts depend on: the formula, the holidays
+  package and the admin's calendar days the month's working days can see; an
+  upgrade, or a day off added in or before a month's reach, makes it stale.
 """
 import hashlib
 from datetime import datetime, timedelta
@@ -28,14 +29,19 @@ from .models import MONTH_COUNTS, ReportMonth, ReportMonthCount
 from .periods import UTC_OFFSET
 
 FORMULA_VERSION = 1  # raise when the meaning of a stored count changes
+LOOKBACK_DAYS = 730  # working days are counted with the holidays of two years before the month
 WATCHED = ("procedure_id", "assignee_id", "channel", "status", "received_at", "submitted_at",
            "finished_at", "due_date", "missed_due_date")
 TIMES = ("received_at", "submitted_at", "finished_at")
 
 
-def fingerprint(calendar):
-    """What stored counts depend on besides the dossiers: the calendar's days off and the formula."""
-    overrides = ",".join(f"{day.isoformat()}={kind}" for day, kind in sorted(calendar.overrides.items()))
+def month_key(calendar, first, last):
+    """What a month's stored counts depend on besides its dossiers: the formula, the holidays
+    package and the admin's days off / make-up days that its working days can see (from
+    LOOKBACK_DAYS before the month to its end). A day off added for next month leaves it be."""
+    since = first - timedelta(days=LOOKBACK_DAYS)
+    overrides = ",".join(f"{day.isoformat()}={kind}" for day, kind in sorted(calendar.overrides.items())
+                         if since <= day <= last)
     text = f"{FORMULA_VERSION}|{holidays.__version__}|{overrides}"
     return hashlib.sha1(text.encode()).hexdigest()
 
@@ -45,12 +51,12 @@ def storable(month_last_day, today):
     return month_last_day < min(today, local_today()) - timedelta(days=1)
 
 
-def read_states(months, key):
-    """(months stored under `key`, {month: stamp or None} for the others)."""
+def read_states(keys):
+    """(months stored under their key in `keys` {month: key}, {month: stamp or None} for the others)."""
     m = ReportMonth
-    stored, stale = [], dict.fromkeys(months)
-    for month, stamp, row_key in db.session.execute(sa.select(m.month, m.stamp, m.key).where(m.month.in_(months))):
-        if row_key == key:
+    stored, stale = [], dict.fromkeys(keys)
+    for month, stamp, row_key in db.session.execute(sa.select(m.month, m.stamp, m.key).where(m.month.in_(keys))):
+        if row_key == keys[month]:
             stored.append(month)
             del stale[month]
         else:

@@ -149,13 +149,13 @@ def grouped_counts(period, calendar=None, today=None):
     calendar = calendar or WorkingCalendar.load()
     today = today or local_today()
     pieces = _pieces(period)
-    key = month_cache.fingerprint(calendar)
-    storable = [month for month, _start, end, whole in pieces if whole and month_cache.storable(end, today)]
-    stored, stale = month_cache.read_states(storable, key) if storable else ([], {})
+    keys = {month: month_cache.month_key(calendar, start, end) for month, start, end, whole in pieces
+            if whole and month_cache.storable(end, today)}
+    stored, stale = month_cache.read_states(keys) if keys else ([], {})
     pairs, bars = month_cache.stored_sums(stored) if stored else ({}, {})
     live = [piece for piece in pieces if piece[0] not in stored]
     if live:
-        lookback = timedelta(days=CALENDAR_LOOKBACK_DAYS)
+        lookback = timedelta(days=month_cache.LOOKBACK_DAYS)
         steps = calendar_steps(calendar, live[0][1] - lookback, live[-1][2] + timedelta(days=1))
         may_store = month_cache.may_store()
         for month, start, end, _whole in live:
@@ -169,7 +169,7 @@ def grouped_counts(period, calendar=None, today=None):
                 for name in ("early", "on_time", "late"):
                     bar[name] += named[name]
             if month in stale and may_store:
-                month_cache.store_month(month, stale[month], key, counts)
+                month_cache.store_month(month, stale[month], keys[month], counts)
     result = {pair: Counts(pair, "", **dict(zip(MONTH_COUNTS, values, strict=True))) for pair, values in pairs.items()}
     for pair, (within_time, overdue) in open_counts(period.end_utc, today).items():
         total = result.setdefault(pair, Counts(pair))
@@ -177,8 +177,6 @@ def grouped_counts(period, calendar=None, today=None):
     empty = {"received": 0, "early": 0, "on_time": 0, "late": 0}
     return result, [{"month": month, **bars.get(month, empty)} for month in period.months]
 
-
-CALENDAR_LOOKBACK_DAYS = 730
 
 
 def _rollup(values_by_pair, key_of, names):
