@@ -1,4 +1,4 @@
-"""The figures, computed by SQL aggregation: one scan grouped by procedure and assignee, rolled up.
+"""The figures, by SQL aggregation per month and per (procedure, assignee), rolled up in Python.
 
 Definitions (docs/reports.md):
 - received: dossiers that arrived in the period (received_at, or submitted_at if never received).
@@ -133,9 +133,33 @@ def _steps_from(steps, first_day):
     return [(day_n, value - before) for day_n, value in steps if day_n >= number]
 
 
-def _add(total, values):
-    for i, value in enumerate(values):
-        total[i] += value
+BARS = ("received", "early", "on_time", "late")
+
+
+def _bar(counts):
+    """A month's bar from its (procedure, assignee) counts."""
+    bar = dict.fromkeys(BARS, 0)
+    for values in counts.values():
+        named = dict(zip(MONTH_COUNTS, values, strict=True))
+        bar["received"] += named["online"] + named["counter"] + named["post"]
+        for name in BARS[1:]:
+            bar[name] += named[name]
+    return bar
+
+
+def _count_live(pieces, calendar, stale, keys):
+    """{month: (procedure, assignee) counts} of pieces counted live; stale whole months get stored."""
+    lookback = timedelta(days=month_cache.LOOKBACK_DAYS)
+    steps = calendar_steps(calendar, pieces[0][1] - lookback, pieces[-1][2] + timedelta(days=1))
+    may_store = month_cache.may_store()
+    result = {}
+    for month, start, end, _whole in pieces:
+        counts = range_counts(utc_start(start), utc_start(end + timedelta(days=1)),
+                              _steps_from(steps, start - lookback))
+        result[month] = counts
+        if month in stale and may_store:
+            month_cache.store_month(month, stale[month], keys[month], counts)
+    return result
 
 
 def grouped_counts(period, calendar=None, today=None):
@@ -154,29 +178,16 @@ def grouped_counts(period, calendar=None, today=None):
     stored, stale = month_cache.read_states(keys) if keys else ([], {})
     pairs, bars = month_cache.stored_sums(stored) if stored else ({}, {})
     live = [piece for piece in pieces if piece[0] not in stored]
-    if live:
-        lookback = timedelta(days=month_cache.LOOKBACK_DAYS)
-        steps = calendar_steps(calendar, live[0][1] - lookback, live[-1][2] + timedelta(days=1))
-        may_store = month_cache.may_store()
-        for month, start, end, _whole in live:
-            counts = range_counts(utc_start(start), utc_start(end + timedelta(days=1)),
-                                  _steps_from(steps, start - lookback))
-            bar = bars[month] = {"received": 0, "early": 0, "on_time": 0, "late": 0}
-            for pair, values in counts.items():
-                _add(pairs.setdefault(pair, [0] * len(MONTH_COUNTS)), values)
-                named = dict(zip(MONTH_COUNTS, values, strict=True))
-                bar["received"] += named["online"] + named["counter"] + named["post"]
-                for name in ("early", "on_time", "late"):
-                    bar[name] += named[name]
-            if month in stale and may_store:
-                month_cache.store_month(month, stale[month], keys[month], counts)
+    for month, counts in (_count_live(live, calendar, stale, keys) if live else {}).items():
+        bars[month] = _bar(counts)
+        for pair, values in counts.items():
+            total = pairs.setdefault(pair, [0] * len(MONTH_COUNTS))
+            total[:] = [a + b for a, b in zip(total, values, strict=True)]
     result = {pair: Counts(pair, "", **dict(zip(MONTH_COUNTS, values, strict=True))) for pair, values in pairs.items()}
     for pair, (within_time, overdue) in open_counts(period.end_utc, today).items():
         total = result.setdefault(pair, Counts(pair))
         total.within_time, total.overdue = within_time, overdue
-    empty = {"received": 0, "early": 0, "on_time": 0, "late": 0}
-    return result, [{"month": month, **bars.get(month, empty)} for month in period.months]
-
+    return result, [{"month": month, **bars.get(month, dict.fromkeys(BARS, 0))} for month in period.months]
 
 
 def _rollup(values_by_pair, key_of, names):
