@@ -149,3 +149,12 @@ def test_the_store_command_recounts_after_a_repair_by_raw_sql(known, runner):
     result = runner.invoke(args=["reports", "store", "--months", "12", "--recount"])
     assert result.exit_code == 0, result.output
     assert compute_figures(APRIL_MAY, today=TODAY).overall.counter == 1
+
+
+def test_the_leaders_page_stores_the_closed_months_it_shows(known, client, login_as):
+    login_as("leader")
+    response = client.get("/so-lieu?ky=tuy-chon&tu=2026-04-01&den=2026-05-31")
+    assert response.status_code == 200
+    db.session.rollback()  # read what the request's own transaction left behind
+    assert stored_key("2026-04") == april_key()
+    assert stored_key("2026-05") == month_cache.month_key(WorkingCalendar.load(), date(2026, 5, 1), date(2026, 5, 31))
