@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .i18n import N_
+from .pdf_check import PdfProblem, inspect_pdf
 
 try:  # HEIC/HEIF from iPhones; pillow-heif is in requirements.txt
     import pillow_heif
@@ -48,6 +49,11 @@ MSG_PDF_TOO_BIG = N_("Tệp PDF quá lớn (tối đa {mb} MB). Hãy gửi từn
 MSG_PDF_PAGES = N_("Tệp PDF có quá nhiều trang (tối đa {pages} trang). Hãy chỉ gửi các trang cần thiết.")
 MSG_PDF_BROKEN = N_("Tệp PDF bị hỏng hoặc chưa tải hết. Hãy xuất lại tệp PDF rồi gửi lại.")
 MSG_PDF_ACTIVE = N_("Tệp PDF có chứa mã chạy tự động nên không được nhận. Hãy chụp ảnh giấy tờ thay thế.")
+MSG_PDF_LOCKED = N_("Tệp PDF có mật khẩu nên cán bộ không mở được. Hãy xuất lại tệp không đặt mật khẩu "
+                    "hoặc chụp ảnh giấy tờ.")
+MSG_PDF_COMPLEX = N_("Tệp PDF quá phức tạp để kiểm tra. Hãy xuất lại tệp PDF hoặc chụp ảnh từng trang.")
+PDF_PROBLEMS = {"broken": MSG_PDF_BROKEN, "encrypted": MSG_PDF_LOCKED, "active": MSG_PDF_ACTIVE,
+                "complex": MSG_PDF_COMPLEX}
 MSG_SVG = N_("Không nhận ảnh SVG. Hãy gửi ảnh chụp (JPG, PNG, HEIC) hoặc tệp PDF.")
 MSG_NOT_IMAGE = N_("Tệp này không phải là ảnh hay PDF (dù tên có đuôi .{ext}). "
                    "Hãy gửi ảnh chụp (JPG, PNG, WebP, HEIC) hoặc tệp PDF.")
@@ -176,20 +182,22 @@ def _jpeg(image, quality):
     return buffer.getvalue()
 
 
-_PAGE_RE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 _ACTIVE_RE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile)(?![a-zA-Z])")
 
 
 def _process_pdf(data):
-    """Check a PDF's size, header, end marker and page count; keep its bytes unchanged."""
+    """Check a PDF's size, header, end marker, structure, pages and active content; keep its bytes unchanged."""
     if len(data) > MAX_PDF_BYTES:
         raise PhotoError(_(MSG_PDF_TOO_BIG).format(mb=MAX_PDF_BYTES // (1024 * 1024)))
     if not re.match(rb"%PDF-\d\.\d", data[:8]) or b"%%EOF" not in data[-2048:]:
         raise PhotoError(_(MSG_PDF_BROKEN))
-    pages = len(_PAGE_RE.findall(data))
+    if _ACTIVE_RE.search(data):  # a quick look at the raw bytes first (also catches stray objects)
+        raise PhotoError(_(MSG_PDF_ACTIVE))
+    try:
+        pages = inspect_pdf(data)
+    except PdfProblem as problem:
+        raise PhotoError(_(PDF_PROBLEMS[problem.kind])) from problem
     if pages > MAX_PDF_PAGES:
         raise PhotoError(_(MSG_PDF_PAGES).format(pages=MAX_PDF_PAGES))
-    if _ACTIVE_RE.search(data):
-        raise PhotoError(_(MSG_PDF_ACTIVE))
     return Processed(data=data, mime=PDF, width=None, height=None, thumb=None,
                      sha256=hashlib.sha256(data).hexdigest(), size=len(data))

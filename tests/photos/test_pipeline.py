@@ -50,6 +50,13 @@ def test_a_small_photo_is_not_enlarged():
     assert (result.width, result.height) == (800, 600)
 
 
+def test_a_compressed_pdf_from_a_phone_app_is_kept_byte_for_byte():
+    data = images.pdf_with_object_stream(pages=5)
+    assert b"/Type /Page " not in data  # the pages are only inside the compressed stream
+    result = process_upload(data, "so-ho-khau.pdf")
+    assert result.mime == "application/pdf" and result.data == data
+
+
 def test_a_pdf_from_vneid_is_kept_byte_for_byte():
     data = images.pdf(pages=3)
     result = process_upload(data, "giay-khai-sinh.pdf")
@@ -77,8 +84,45 @@ BAD_FILES = {
     "pdf with javascript": (lambda: images.pdf(1).replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction "
                                                           b"<< /S /JavaScript /JS (app.alert(1)) >>"),
                             "a.pdf", "mã chạy tự động"),
+    "pdf with a password": (lambda: _locked_pdf(), "a.pdf", "có mật khẩu"),
     "gif": (lambda: _gif(), "a.gif", "Không nhận loại ảnh GIF"),
 }
+
+
+# What a byte search misses: refused with the message of the problem it hides.
+HIDDEN_IN_PDF = {
+    "pdf pages inside an object stream": (lambda: images.pdf_with_object_stream(photos.MAX_PDF_PAGES + 1),
+                                          "a.pdf", "quá nhiều trang"),
+    "pdf javascript inside an object stream": (
+        lambda: images.pdf_with_object_stream(1, hidden=b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"),
+        "a.pdf", "mã chạy tự động"),
+    "pdf launch action behind an escaped name": (
+        lambda: images.pdf(1, catalog_extra=b"/OpenAction << /S /L#61unch /F (cmd.exe) >> "),
+        "a.pdf", "mã chạy tự động"),
+    "pdf with an attached file": (
+        lambda: images.pdf(1, catalog_extra=b"/Names << /E#6dbeddedFiles << /Names [] >> >> "),
+        "a.pdf", "mã chạy tự động"),
+    "pdf without pages": (lambda: images.pdf(0), "a.pdf", "Tệp PDF bị hỏng"),
+}
+
+
+@pytest.mark.parametrize("case", HIDDEN_IN_PDF, ids=list(HIDDEN_IN_PDF))
+def test_what_a_pdf_hides_is_found(case):
+    make, name, expected = HIDDEN_IN_PDF[case]
+    with pytest.raises(PhotoError) as refused:
+        process_upload(make(), name)
+    assert expected in str(refused.value)
+
+
+def _locked_pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.encrypt("mat-khau", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def _gif():
