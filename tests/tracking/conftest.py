@@ -9,6 +9,7 @@ from commune.core.tracking_codes import new_lookup_key, new_tracking_code
 from commune.extensions import db
 from tests.browser.conftest import browser, live_server, nojs_page, page  # noqa: F401 - browser fixtures
 from tests.factories import make_dossier
+from tests.photos import images
 
 
 def photo(color=(30, 120, 200), size=(640, 480)):
@@ -20,12 +21,7 @@ def photo(color=(30, 120, 200), size=(640, 480)):
 
 def pdf_file():
     """A one-page PDF, as exported from VNeID."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
-    body = b"%PDF-1.7\n"
-    for number, obj in enumerate(objects, start=1):
-        body += str(number).encode() + b" 0 obj\n" + obj + b"\nendobj\n"
-    return body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    return images.pdf(1)
 
 
 def new_dossier(**values):
