@@ -23,6 +23,8 @@ def store_command(months, recount):
         db.session.commit()
     today = local_today()
     last = today.replace(day=1) - timedelta(days=1)
+    if not month_cache.storable(last, today):  # on the 1st, last month is not closed for a day yet
+        last = last.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
     for _i in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
@@ -31,4 +33,4 @@ def store_command(months, recount):
     db.session.rollback()
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(ReportMonth).where(
         ReportMonth.key != "", ReportMonth.month >= f"{first:%Y-%m}"))
-    click.echo(f"reports: {stored} of the last {months} months stored")
+    click.echo(f"reports: {stored} of the last {months} closed months stored (to {last:%Y-%m})")

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from commune.core.calendar import OFF, CalendarDay, WorkingCalendar
 from commune.core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, Dossier
+from commune.core.timeutil import local_today
 from commune.extensions import db
 from commune.reports import month_cache
 from commune.reports.models import ReportMonth, ReportMonthCount
@@ -131,22 +132,30 @@ def test_a_bulk_insert_of_dossiers_makes_every_stored_month_stale(known):
     assert compute_figures(APRIL_MAY, today=TODAY).overall.received == 8
 
 
+def months_back_to_april():
+    """Enough months for `reports store` to reach back from the real today to April 2026."""
+    today = local_today()
+    return (today.year - 2026) * 12 + today.month - 4 + 1
+
+
 def test_the_store_command_fills_the_closed_months(known, runner):
-    result = runner.invoke(args=["reports", "store", "--months", "12"])
+    months = months_back_to_april()
+    result = runner.invoke(args=["reports", "store", "--months", str(months)])
     assert result.exit_code == 0, result.output
-    assert "12 of the last 12 months stored" in result.output
+    assert f"{months} of the last {months} closed months stored" in result.output
     assert stored_key("2026-04") == april_key()
     assert db.session.scalar(sa.select(sa.func.sum(ReportMonthCount.counter))
                              .where(ReportMonthCount.month == "2026-04")) == 1
 
 
 def test_the_store_command_recounts_after_a_repair_by_raw_sql(known, runner):
-    runner.invoke(args=["reports", "store", "--months", "12"])
+    months = str(months_back_to_april())
+    runner.invoke(args=["reports", "store", "--months", months])
     # A repair that bypasses the ORM (and so the listener) moves the counter dossier to the post.
     db.session.execute(sa.text("UPDATE dossiers SET channel = 'post' WHERE code = 'ONTIME0001'"))
     db.session.commit()
     assert compute_figures(APRIL_MAY, today=TODAY).overall.counter == 2  # the stored April is stale
-    result = runner.invoke(args=["reports", "store", "--months", "12", "--recount"])
+    result = runner.invoke(args=["reports", "store", "--months", months, "--recount"])
     assert result.exit_code == 0, result.output
     assert compute_figures(APRIL_MAY, today=TODAY).overall.counter == 1
 
