@@ -43,6 +43,7 @@ def build_config(instance_path):
         # Uploads: one request carries one photo (or the no-JS form, a few).
         "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_MB", 25) * 1024 * 1024,
         "COMMUNE_DRAFT_DAYS": _int_env("DRAFT_DAYS", 30),
+        "COMMUNE_RETENTION_YEARS": _int_env("RETENTION_YEARS", 20),  # finished dossiers (see core/retention.py)
         "COMMUNE_MAX_FILES": _int_env("MAX_FILES", 60),  # pages per dossier per round
         "COMMUNE_MAX_DRAFT_MB": _int_env("MAX_DRAFT_MB", 80),  # stored bytes per dossier per round
         "COMMUNE_BLANK_FORM_MB": _int_env("BLANK_FORM_MB", 10),

@@ -4,7 +4,8 @@ import importlib.util
 
 from . import FEATURES
 
-CORE_MODEL_MODULES = ("commune.core.dossier", "commune.core.calendar", "commune.core.settings")
+CORE_MODEL_MODULES = ("commune.core.dossier", "commune.core.dossier_search", "commune.core.calendar",
+                      "commune.core.settings")
 
 
 def import_all():

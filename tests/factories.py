@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from commune.accounts.models import User
 from commune.catalog.models import Field, Procedure, RequiredDocument
 from commune.core.dossier import CHANNEL_ONLINE, Dossier
+from commune.core.dossier_search import search_text
 from commune.core.timeutil import utcnow
 from commune.core.tracking_codes import new_lookup_key, new_tracking_code
 from commune.extensions import db
-from commune.submissions.services import procedure_snapshot, search_text
+from commune.submissions.services import procedure_snapshot
 
 PASSWORD = "mat-khau-123"
 _counter = itertools.count(1)

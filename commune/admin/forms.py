@@ -170,7 +170,12 @@ class SettingsForm(FlaskForm):
     sms_url = StringField(_l("Địa chỉ dịch vụ SMS"), validators=[Optional(), Length(max=500)])
     sms_auth = PasswordField(_l("Khóa xác thực SMS"), description=_l("Để trống để giữ khóa đã lưu."),
                              validators=[Optional(), Length(max=500)])
-    draft_retention_days = IntegerField(_l("Giữ hồ sơ nháp (ngày)"), validators=[Optional(), NumberRange(1, 365)])
-    dossier_retention_years = IntegerField(_l("Lưu hồ sơ đã xong (năm)"), validators=[Optional(), NumberRange(1, 100)])
+    draft_retention_days = IntegerField(
+        _l("Giữ hồ sơ nháp (ngày)"), validators=[Optional(), NumberRange(1, 365)],
+        description=_l("Hồ sơ chưa nộp được giữ chừng ấy ngày kể từ lần sửa cuối, rồi bị xóa cùng ảnh."))
+    dossier_retention_years = IntegerField(
+        _l("Lưu hồ sơ đã xong (năm)"), validators=[Optional(), NumberRange(1, 100)],
+        description=_l("Sau chừng ấy năm kể từ khi trả kết quả, từ chối hoặc rút, ảnh và thông tin cá nhân "
+                       "của hồ sơ bị xóa; mã hồ sơ, ngày tháng và số liệu vẫn giữ."))
     clear_smtp_password = BooleanField(_l("Xóa mật khẩu SMTP đã lưu"))
     clear_sms_auth = BooleanField(_l("Xóa khóa SMS đã lưu"))

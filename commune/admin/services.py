@@ -1,10 +1,12 @@
 """Staff accounts, the working calendar and the settings, as the admin changes them. Flush, never commit."""
 import sqlalchemy as sa
+from flask import current_app
 
 from ..accounts.models import ADMIN, User
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay
 from ..core.i18n import N_
+from ..core.retention import draft_days, retention_years
 from ..core.settings import SECRET_KEYS, get_settings, set_setting
 from ..extensions import db
 
@@ -12,7 +14,6 @@ CHANGED = "(đã thay đổi)"
 # Keys the settings form edits (beyond core.settings.DEFAULTS).
 EXTRA_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_from", "sms_url", "draft_retention_days",
               "dossier_retention_years")
-SETTING_DEFAULTS = {"cutoff": "16:00", "draft_retention_days": "30", "dossier_retention_years": "20"}
 
 
 class AdminRuleError(ValueError):
@@ -98,8 +99,9 @@ def remove_calendar_day(actor, row):
 
 
 def current_settings():
-    """Settings with the admin-page defaults filled in."""
-    values = dict(SETTING_DEFAULTS)
+    """Settings with the admin-page defaults filled in (the environment's, where it sets one)."""
+    values = {"cutoff": current_app.config.get("COMMUNE_CUTOFF") or "16:00",
+              "draft_retention_days": str(draft_days()), "dossier_retention_years": str(retention_years())}
     values.update(get_settings())
     return values
 

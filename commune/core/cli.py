@@ -11,6 +11,7 @@ from ..extensions import db
 
 catalog_cli = AppGroup("catalog", help="Load and inspect the procedure catalog.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
+retention_cli = AppGroup("retention", help="Erase finished dossiers kept past their retention time.")
 
 
 @catalog_cli.command("load")
@@ -94,9 +95,22 @@ def demo_command(dossiers):
         click.echo(line)
 
 
+@retention_cli.command("apply")
+@click.option("--dry-run", is_flag=True, help="Only count the dossiers that would be erased")
+def retention_apply(dry_run):
+    """Erase the photos and personal data of dossiers finished longer ago than the retention time."""
+    from .retention import apply_retention, retention_years
+
+    count, before = apply_retention(dry_run=dry_run)
+    verb = "would erase" if dry_run else "erased"
+    click.echo(f"retention: {verb} {count} dossier(s) finished before {before:%Y-%m-%d} "
+               f"(kept {retention_years()} years)")
+
+
 def register(app):
     app.cli.add_command(catalog_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)

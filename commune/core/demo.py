@@ -9,9 +9,10 @@ from ..accounts.models import ROLES, User
 from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
 from ..catalog.models import Procedure
 from ..extensions import db
-from ..submissions.services import procedure_snapshot, search_text
+from ..submissions.services import procedure_snapshot
 from .calendar import WorkingCalendar
 from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent, SupplementRequest
+from .dossier_search import search_text
 from .settings import set_setting
 from .timeutil import utcnow
 from .tracking_codes import new_lookup_key, new_tracking_code

@@ -70,6 +70,7 @@ class Dossier(db.Model):
     ready_at = db.Column(db.DateTime)
     finished_at = db.Column(db.DateTime, index=True)  # returned, refused or withdrawn
     expires_at = db.Column(db.DateTime, index=True)  # drafts only
+    erased_at = db.Column(db.DateTime)  # personal data and files removed after retention (core/retention.py)
     version = db.Column(db.Integer, nullable=False, default=1)
 
     procedure = db.relationship("Procedure")
@@ -82,14 +83,13 @@ class Dossier(db.Model):
     __mapper_args__ = {"version_id_col": version}
     # The inbox's tabs and counts (bench/inbox.py): running dossiers by due date (covering the
     # "now"/overdue/due-soon counts), each tab in its sort order, counts filtered by channel or
-    # assignee, and search within a state, all answered from an index.
+    # assignee, all answered from an index (text search has its own: core/dossier_search.py).
     __table_args__ = (
         db.Index("ix_dossiers_status_due", "status", "due_date", "has_new_supplement", "result_method",
                  "submitted_at"),
         db.Index("ix_dossiers_status_received", "status", "received_at"),
         db.Index("ix_dossiers_status_submitted", "status", "submitted_at"),
         db.Index("ix_dossiers_status_channel", "status", "channel", "assignee_id"),
-        db.Index("ix_dossiers_status_search", "status", "search_text"),
     )
 
     @property

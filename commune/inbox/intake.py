@@ -3,13 +3,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..core.dossier import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
+from ..core.dossier_search import search_text
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
 from ..core.tracking_codes import new_lookup_key, new_tracking_code
 from ..core.workflow import Status, transition
 from ..extensions import db
 from ..submissions.forms import stored_value, usable_fields
-from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS, procedure_snapshot, search_text
+from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS, procedure_snapshot
 from .services import ActionError, receive
 
 INTAKE_CHANNELS = (CHANNEL_COUNTER, CHANNEL_POST)

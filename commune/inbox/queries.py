@@ -3,7 +3,6 @@
 Counts come from two small aggregate queries that the composite indexes on
 dossiers (status, due_date) / (status, submitted_at) answer without reading rows.
 """
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
@@ -14,6 +13,7 @@ from ..accounts.models import User
 from ..catalog.models import Procedure
 from ..core.calendar import WorkingCalendar
 from ..core.dossier import Dossier, DossierEvent
+from ..core.dossier_search import fold, has_words, matching_ids
 from ..core.timeutil import LOCAL_TZ, local_today
 from ..core.workflow import Status
 from ..extensions import db
@@ -47,19 +47,6 @@ SORTS = (
 SORT_KEYS = tuple(key for key, _ in SORTS)
 
 
-def fold(text):
-    """Lower case without Vietnamese accents (đ -> d): how Dossier.search_text is stored."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def search_text_for(dossier):
-    """The accent-free text a dossier is found by (code, name, phone, ID number)."""
-    parts = (dossier.code or "", dossier.applicant_name, dossier.applicant_phone, dossier.applicant_id_number)
-    return fold(" ".join(p for p in parts if p))
-
-
 def search_terms(query):
     """Split what the clerk typed into folded terms; '0912 345 678' or 'K7QM-X2PD' stay whole."""
     folded = fold(query).strip()
@@ -88,38 +75,16 @@ class Filters:
     match_ids: list | None = None  # set by resolve_search(): the search's hits, found once
 
 
-MAX_MATCHES = 1000
-
-
-def _exact_ids(term):
-    """A whole tracking code or phone number finds its dossiers through their indexes at once."""
-    from ..core.tracking_codes import ALPHABET, CODE_LENGTH
-
-    if len(term) == CODE_LENGTH and all(ch in ALPHABET for ch in term.upper()):
-        return db.session.scalars(sa.select(Dossier.id).where(Dossier.code == term.upper())).all()
-    if len(term) == 10 and term.isdigit() and term.startswith("0"):
-        return db.session.scalars(sa.select(Dossier.id).where(
-            Dossier.applicant_phone == term, Dossier.status != Status.DRAFT.value)).all()
-    return []
+MAX_MATCHES = 2000
 
 
 def resolve_search(filters):
-    """Run the text search once and let the counts and the list use the matching ids: a whole code
-    or phone through its index, anything else in one pass over the (status, search_text) index
-    (a search that matches very many keeps the LIKE instead)."""
+    """Find the search's dossiers once, through the word index (core/dossier_search.py), so the
+    counts and the list read them by id; a search matching very many keeps the subquery instead."""
     terms = search_terms(filters.q)
-    if not terms:
-        return filters
-    if len(terms) == 1:
-        exact = _exact_ids(terms[0])
-        if exact:
-            filters.match_ids = exact
-            return filters
-    ids = db.session.scalars(sa.select(Dossier.id).where(
-        Dossier.status != Status.DRAFT.value, *[Dossier.search_text.contains(t, autoescape=True) for t in terms])
-        .limit(MAX_MATCHES + 1)).all()
-    if len(ids) <= MAX_MATCHES:
-        filters.match_ids = ids
+    if terms:
+        ids = db.session.scalars(matching_ids(terms).distinct().limit(MAX_MATCHES + 1)).all()
+        filters.match_ids = ids if len(ids) <= MAX_MATCHES else None
     return filters
 
 
@@ -138,8 +103,12 @@ def _utc_bound(day, end=False):
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def filter_conditions(filters, user=None):
-    """WHERE conditions for everything but the tab (shared by the list and the counts)."""
+def filter_conditions(filters, user=None, walk=True):
+    """WHERE conditions for everything but the tab (shared by the list and the counts).
+
+    A search with too many matches to list by id is checked per dossier (`walk`: the query walks
+    the dossiers' own indexes, as the list and the running counts do) or as a set of ids read from
+    the word index (`walk=False`: for counting every match)."""
     conditions = [Dossier.status != Status.DRAFT.value]
     if filters.procedure_id:
         conditions.append(Dossier.procedure_id == filters.procedure_id)
@@ -160,9 +129,11 @@ def filter_conditions(filters, user=None):
         conditions.append(Dossier.submitted_at < _utc_bound(filters.date_to, end=True))
     if filters.match_ids is not None:
         conditions.append(Dossier.id.in_(filters.match_ids))
-    else:
-        for term in search_terms(filters.q):
-            conditions.append(Dossier.search_text.contains(term, autoescape=True))
+    elif terms := search_terms(filters.q):
+        if walk:
+            conditions.extend(has_words(terms, Dossier.id))
+        else:
+            conditions.append(Dossier.id.in_(matching_ids(terms)))
     return conditions
 
 
@@ -218,7 +189,7 @@ def _counts_by_status(conditions):
 def counts(filters, ctx, user=None):
     """{tab: number} for every tab, with the same filters and search as the list."""
     conditions = filter_conditions(filters, user)
-    by_status = _counts_by_status(conditions)
+    by_status = _counts_by_status(filter_conditions(filters, user, walk=False))
     late = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today)
     soon = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
     urgent = sa.or_(sa.and_(Dossier.status.in_(RUNNING), _urgent_running(ctx)),

@@ -8,6 +8,7 @@ from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER
 from ..accounts.permissions import roles_required
 from ..catalog.models import Field, Procedure
 from ..core.dossier import Dossier
+from ..core.i18n import N_
 from ..extensions import db
 from ..htmx import add_vary, render_page_or_fragment
 from . import bp, queries
@@ -127,9 +128,10 @@ def bulk_assign():
 
 
 KIND_LABELS = {
-    "note": "Ghi chú nội bộ", "message": "Nhắn người dân", "assign": "Giao xử lý",
-    "apology": "Xin lỗi và hẹn lại", "checklist": "Kiểm tra thành phần hồ sơ",
-    "supplement_checked": "Đã xem phần bổ sung", "document_view": "Xem giấy tờ",
+    "note": N_("Ghi chú nội bộ"), "message": N_("Nhắn người dân"), "assign": N_("Giao xử lý"),
+    "apology": N_("Xin lỗi và hẹn lại"), "checklist": N_("Kiểm tra thành phần hồ sơ"),
+    "supplement_checked": N_("Đã xem phần bổ sung"), "document_view": N_("Xem giấy tờ"),
+    "erased": N_("Xóa dữ liệu hết hạn lưu trữ"),
 }
 
 

@@ -4,6 +4,7 @@ from functools import wraps
 from flask import current_app, redirect, request, url_for
 
 from ..core.access import DRAFT_COOKIE, draft_token
+from ..core.retention import draft_days
 from .services import live_draft, postal_allowed, question_specs
 
 STEP_LABELS = {
@@ -68,7 +69,7 @@ def with_draft(view):
 
 def set_draft_cookie(response, token):
     """Keep the draft token in this browser for as long as the draft lives."""
-    days = int(current_app.config.get("COMMUNE_DRAFT_DAYS") or 30)
+    days = draft_days()
     response.set_cookie(
         DRAFT_COOKIE, token, max_age=max(days, 30) * 86400, httponly=True, samesite="Lax",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")), path="/",

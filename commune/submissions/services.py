@@ -1,14 +1,14 @@
 """State changes of the submission journey: drafts, answers, submit, purge (flush, never commit)."""
 import secrets
-import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from ..core.access import hash_token, new_token
 from ..core.attachments import release_keys
 from ..core.dossier import CHANNEL_ONLINE, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierFile
+from ..core.dossier_search import search_text
+from ..core.retention import draft_days
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
 from ..core.tracking_codes import new_lookup_key, new_tracking_code
@@ -30,12 +30,8 @@ def procedure_snapshot(procedure):
     }
 
 
-def draft_days():
-    return int(current_app.config.get("COMMUNE_DRAFT_DAYS") or 30)
-
-
 def touch(dossier):
-    """Keep an active draft alive for another COMMUNE_DRAFT_DAYS."""
+    """Keep an active draft alive for another draft retention period (core.retention.draft_days)."""
     dossier.expires_at = utcnow() + timedelta(days=draft_days())
 
 
@@ -167,18 +163,6 @@ def ensure_submit_key(dossier):
         dossier.submit_key = secrets.token_urlsafe(24)
         db.session.flush()
     return dossier.submit_key
-
-
-def fold(text):
-    """Lower case without Vietnamese accents (đ -> d), for search."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
-
-
-def search_text(dossier):
-    return " ".join(fold(part) for part in (dossier.applicant_name, dossier.applicant_phone,
-                                             dossier.applicant_id_number, dossier.code) if part)
 
 
 def _unique_code():

@@ -7,8 +7,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from commune.core.attachments import attach_file
+from commune.core.dossier_search import search_text
 from commune.extensions import db
-from commune.inbox.queries import search_text_for
 from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import make_dossier, make_procedure, make_user
 
@@ -34,7 +34,7 @@ def seed(live_server):  # noqa: F811
         waiting = make_dossier(procedure, "submitted", applicant_name="Lò Văn Chờ")
         running = make_dossier(procedure, "processing", applicant_name="Vì Thị Đang")
         for d in (waiting, running):
-            d.search_text = search_text_for(d)
+            d.search_text = search_text(d)
         buffer = io.BytesIO()
         Image.new("RGB", (600, 800), (220, 210, 190)).save(buffer, "JPEG")
         photo = attach_file(running, buffer.getvalue(), "trang.jpg", document_index=0)

@@ -3,9 +3,10 @@ import re
 from datetime import timedelta
 
 from commune.core.dossier import Dossier
+from commune.core.dossier_search import fold, search_text
 from commune.core.timeutil import local_today, utcnow
 from commune.extensions import db
-from commune.inbox.queries import fold, search_terms, search_text_for
+from commune.inbox.queries import search_terms
 from tests.factories import make_dossier, make_procedure, make_user
 
 
@@ -16,7 +17,7 @@ def count_of(html, tab_label):
 
 
 def indexed(dossier):
-    dossier.search_text = search_text_for(dossier)
+    dossier.search_text = search_text(dossier)
     return dossier
 
 
@@ -219,3 +220,36 @@ def test_whole_code_or_phone_finds_the_dossier_directly(client, login_as, proced
         assert "Người Cần Tìm" in html and "Người Khác" not in html, query
         assert count_of(html, "Đang xử lý") == 1 and count_of(html, "Chờ tiếp nhận") == 0
     assert one
+
+
+def search(client, query):
+    return client.get("/hop-thu", query_string={"tab": "all", "q": query}).get_data(as_text=True)
+
+
+def test_search_finds_the_start_of_any_word_and_a_numbers_last_digits(client, login_as, procedure):
+    login_as("clerk")
+    make_dossier(procedure, "processing", applicant_name="Hoàng Thị Hương", applicant_phone="0987654321",
+                 applicant_id_number="001190012345")
+    make_dossier(procedure, "processing", applicant_name="Trần Văn Đức", applicant_phone="0911222333",
+                 applicant_id_number="001190099999")
+    db.session.commit()
+    for query in ("hoang huo", "HƯ", "thi", "4321", "654321", "0987", "12345"):
+        html = search(client, query)
+        assert "Hoàng Thị Hương" in html and "Trần Văn Đức" not in html, query
+        assert count_of(html, "Tất cả") == 1, query
+    html = search(client, "0011900")  # the start of both ID numbers
+    assert "Hoàng Thị Hương" in html and "Trần Văn Đức" in html
+    html = search(client, "hoang duc")  # every word must match the same dossier
+    assert "Hoàng Thị Hương" not in html and "Trần Văn Đức" not in html
+
+
+def test_search_follows_a_corrected_name_and_forgets_the_old_one(client, login_as, procedure):
+    login_as("clerk")
+    dossier = make_dossier(procedure, "received", applicant_name="Lò Văn Sáu")
+    db.session.commit()
+    assert "Lò Văn Sáu" in search(client, "sau")
+    dossier.applicant_name = "Lò Văn Bảy"
+    dossier.search_text = search_text(dossier)
+    db.session.commit()
+    assert "Lò Văn Bảy" in search(client, "bay")
+    assert "Lò Văn Bảy" not in search(client, "sau")
