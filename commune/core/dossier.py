@@ -126,6 +126,17 @@ class Dossier(db.Model):
         return bool(user and user.is_authenticated and user.role in (ADMIN, CLERK, OFFICER))
 
 
+# PostgreSQL reads an ascending index only as ASC NULLS LAST or DESC NULLS FIRST, so the inbox's
+# "newest first, not yet received last" orders (inbox/queries.order_by) need indexes of their own
+# there; SQLite walks the ascending ones above backwards (its NULLs sort first).
+for _name, *_columns in (
+    ("ix_dossiers_pg_status_received", Dossier.status, Dossier.received_at.desc().nulls_last(), Dossier.id.desc()),
+    ("ix_dossiers_pg_status_submitted", Dossier.status, Dossier.submitted_at.desc().nulls_last(), Dossier.id.desc()),
+    ("ix_dossiers_pg_submitted", Dossier.submitted_at.desc().nulls_last(), Dossier.id.desc()),
+):
+    db.Index(_name, *_columns, info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
+
+
 class DossierEvent(db.Model):
     """One step in a dossier's record: a status change, a note, a message, a view, a delivery step."""
 

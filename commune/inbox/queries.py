@@ -128,7 +128,10 @@ def filter_conditions(filters, user=None, walk=True):
     if filters.date_to:
         conditions.append(Dossier.submitted_at < _utc_bound(filters.date_to, end=True))
     if filters.match_ids is not None:
-        conditions.append(Dossier.id.in_(filters.match_ids))
+        # Written into the SQL (they are integers read from the database): PostgreSQL plans a
+        # list of literals several times faster than as many bound parameters.
+        conditions.append(Dossier.id.in_(sa.bindparam("match_ids", filters.match_ids, expanding=True,
+                                                      literal_execute=True)))
     elif terms := search_terms(filters.q):
         if walk:
             conditions.extend(has_words(terms, Dossier.id))

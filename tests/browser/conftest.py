@@ -60,7 +60,11 @@ def live_server(tmp_path, monkeypatch):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield LiveServer(app, f"http://127.0.0.1:{port}")
-    server.close()
+    # Stop the loop from its own thread: closing its sockets under a running select() makes
+    # that thread fail with "Bad file descriptor". With every channel closed, the loop ends.
+    server.trigger.pull_trigger(lambda: [channel.close() for channel in list(server._map.values())])
+    thread.join(timeout=10)
+    server.task_dispatcher.shutdown()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from commune.accounts.models import User
 from commune.catalog.models import Procedure, RequiredDocument
 from commune.core.dossier import Dossier
-from commune.extensions import db
+from commune.extensions import db, schema_objects_for
 from tests.conftest import PG_URL, reset_pg_schema
 
 
@@ -49,7 +49,8 @@ def test_migrations_describe_exactly_the_models(app, runner):
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={
+                "compare_type": True, "include_object": schema_objects_for(connection.dialect.name)})
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models differ from migrations; run `flask db migrate`: {diff}"
     finally:
