@@ -60,6 +60,7 @@ def documents_from_form(rows):
                 "required": bool(row.form.required.data),
                 "count": row.form.count.data or 1,
                 "hint": (row.form.hint.data or "").strip(),
+                "online_form": bool(row.form.online_form.data),
             })
     return documents
 

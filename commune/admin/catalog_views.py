@@ -60,7 +60,7 @@ def _fill_rows(form, procedure):
     for document in (procedure.documents if procedure else []):
         form.documents.append_entry({"name": document.name, "original_or_copy": document.original_or_copy,
                                      "count": document.count, "required": document.required,
-                                     "hint": document.hint})
+                                     "hint": document.hint, "online_form": document.online_form})
     for item in (procedure.form_fields if procedure else []):
         form.form_fields.append_entry({"name": item.get("name", ""), "label": item.get("label", ""),
                                        "type": item.get("type", "text"), "required": item.get("required"),

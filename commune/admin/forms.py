@@ -54,6 +54,7 @@ class DocumentRow(Form):
     count = IntegerField(_l("Số lượng"), default=1, validators=[Optional(), NumberRange(min=1, max=50)])
     required = BooleanField(_l("Bắt buộc"), default=True)
     hint = StringField(_l("Gợi ý"), validators=[Optional(), Length(max=1000)])
+    online_form = BooleanField(_l("Nộp trực tuyến thì thay bằng các câu hỏi trên mẫu (không cần ảnh)"))
 
 
 class FormFieldRow(Form):

@@ -48,7 +48,7 @@ def procedure_detail(procedure):
         "keywords": list(procedure.keywords or []),
         "documents": [
             {"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required,
-             "count": d.count, "hint": d.hint}
+             "count": d.count, "hint": d.hint, "online_form": bool(d.online_form)}
             for d in procedure.documents
         ],
         "blank_forms": [

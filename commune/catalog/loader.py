@@ -80,6 +80,8 @@ def validate(data):
         for j, doc in enumerate(docs):
             _require(isinstance(doc, dict) and isinstance(doc.get("name"), str) and doc["name"],
                      f"{where} documents[{j}]", "'name' is missing")
+            _require(isinstance(doc.get("online_form", False), bool), f"{where} documents[{j}]",
+                     "'online_form' must be true or false")
         _require(isinstance(proc.get("legal_basis", []), list), where, "'legal_basis' must be a list")
         _require(isinstance(proc.get("form_fields", []), list), where, "'form_fields' must be a list")
         _require(isinstance(proc.get("keywords", []), list), where, "'keywords' must be a list")
@@ -118,6 +120,7 @@ def _document_values(doc, position):
         "required": bool(doc.get("required", True)),
         "count": int(doc.get("count") or 1),
         "hint": doc.get("hint") or "",
+        "online_form": bool(doc.get("online_form", False)),
     }
 
 
@@ -173,6 +176,7 @@ def vars_of(document):
         "required": document.required,
         "count": document.count,
         "hint": document.hint,
+        "online_form": bool(document.online_form),
     }
 
 

@@ -88,6 +88,9 @@ class RequiredDocument(db.Model):
     required = db.Column(db.Boolean, nullable=False, default=True)
     count = db.Column(db.Integer, nullable=False, default=1)
     hint = db.Column(db.Text, nullable=False, default="")
+    # Online, the procedure's own questions stand in for this paper (the declaration form, tờ khai):
+    # the villager answers them instead of photographing a printed form (core of Decree 45/2020).
+    online_form = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     procedure = db.relationship("Procedure", back_populates="documents")
 

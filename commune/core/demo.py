@@ -11,7 +11,15 @@ from ..catalog.models import Procedure
 from ..extensions import db
 from ..submissions.services import procedure_snapshot
 from .calendar import WorkingCalendar
-from .dossier import CHANNELS, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierEvent, SupplementRequest
+from .dossier import (
+    CHANNEL_ONLINE,
+    CHANNELS,
+    RESULT_AT_OFFICE,
+    RESULT_BY_POST,
+    Dossier,
+    DossierEvent,
+    SupplementRequest,
+)
 from .dossier_search import search_text
 from .settings import set_setting
 from .timeutil import utcnow
@@ -99,11 +107,12 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
                                 hours=rng.randint(0, 8))
     name = f"{rng.choice(FAMILY)} {rng.choice(GIVEN)}"
     by_post = procedure.postal_return_allowed and rng.random() < 0.25
+    channel = rng.choices(CHANNELS, weights=(55, 40, 5))[0]
     dossier = Dossier(
         procedure=procedure,
-        procedure_snapshot=procedure_snapshot(procedure),
+        procedure_snapshot=procedure_snapshot(procedure, online=channel == CHANNEL_ONLINE),
         status=Status.SUBMITTED.value,
-        channel=rng.choices(CHANNELS, weights=(55, 40, 5))[0],
+        channel=channel,
         code=new_tracking_code(), lookup_key=new_lookup_key(),
         applicant_name=name, applicant_phone=f"09{rng.randint(10000000, 99999999)}",
         applicant_id_number=f"0{rng.randint(10**10, 10**11 - 1)}",

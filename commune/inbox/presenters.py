@@ -48,6 +48,7 @@ def file_groups(dossier):
             "new": bool(latest and dossier.has_new_supplement and latest == dossier.supplement_count),
             "paper_seen": index in paper_seen,
             "required": index is not None and documents[index].get("required", True),
+            "online_form": index is not None and bool(documents[index].get("online_form")),
         })
     return groups
 

@@ -17,16 +17,25 @@ from ..extensions import db
 from .forms import form_value, stored_value, usable_fields
 
 
-def procedure_snapshot(procedure):
-    """The procedure as the villager sees and submits it (kept on the dossier for good)."""
+def procedure_snapshot(procedure, online=False):
+    """The procedure as the villager sees and submits it (kept on the dossier for good).
+
+    Online, a paper the procedure's questions stand in for (`online_form`, the declaration) is
+    not asked for as photos: the answers are the declaration. At the counter it is the paper."""
+    questions = usable_fields(procedure.form_fields)
+
+    def document(d):
+        answered = bool(online and questions and d.online_form)
+        return {"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required and not answered,
+                "count": d.count, "hint": d.hint, "online_form": answered}
+
     return {
         "code": procedure.code, "slug": procedure.slug, "name": procedure.name,
         "version": procedure.version, "processing_days": procedure.processing_days,
         "fee_vnd": procedure.fee_vnd, "fee_note": procedure.fee_note,
         "postal_return_allowed": bool(procedure.postal_return_allowed),
-        "documents": [{"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required,
-                       "count": d.count, "hint": d.hint} for d in procedure.documents],
-        "form_fields": usable_fields(procedure.form_fields),
+        "documents": [document(d) for d in procedure.documents],
+        "form_fields": questions,
     }
 
 
@@ -39,7 +48,7 @@ def create_draft(procedure):
     """A new draft dossier for `procedure`; returns (dossier, token). The token goes in the cookie."""
     token = new_token()
     dossier = Dossier(
-        procedure=procedure, procedure_snapshot=procedure_snapshot(procedure), status=Status.DRAFT.value,
+        procedure=procedure, procedure_snapshot=procedure_snapshot(procedure, online=True), status=Status.DRAFT.value,
         channel=CHANNEL_ONLINE, draft_token_hash=hash_token(token), result_method=RESULT_AT_OFFICE,
     )
     touch(dossier)

@@ -32,6 +32,8 @@ def procedure_data(procedure, **changes):
         data[f"documents-{i}-hint"] = doc.hint
         if doc.required:
             data[f"documents-{i}-required"] = "y"
+        if doc.online_form:
+            data[f"documents-{i}-online_form"] = "y"
     for i, item in enumerate(procedure.form_fields or []):
         data[f"form_fields-{i}-name"] = item["name"]
         data[f"form_fields-{i}-label"] = item["label"]

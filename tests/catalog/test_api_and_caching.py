@@ -31,7 +31,7 @@ def test_api_gives_one_procedure_in_full(client, catalog):
     data = client.get("/api/procedures/chung-thuc-ban-sao-tu-ban-chinh").get_json()
     assert data["fee_vnd"] == 2000 and data["fee_unit"] == "trang"
     assert data["field"] == {"code": "chung-thuc", "name": "Chứng thực", "name_en": "Certification"}
-    assert data["documents"][0].keys() == {"name", "original_or_copy", "required", "count", "hint"}
+    assert data["documents"][0].keys() == {"name", "original_or_copy", "required", "count", "hint", "online_form"}
     assert data["legal_basis"] and data["keywords"] and data["active"] is True
     assert data["qr_url"].endswith("/thu-tuc/chung-thuc-ban-sao-tu-ban-chinh/qr.svg")
     assert data["guide_url"].endswith("/huong-dan-in") and data["blank_forms"] == []
