@@ -253,3 +253,21 @@ def test_search_follows_a_corrected_name_and_forgets_the_old_one(client, login_a
     db.session.commit()
     assert "Lò Văn Bảy" in search(client, "bay")
     assert "Lò Văn Bảy" not in search(client, "sau")
+
+
+def test_dossiers_written_by_bulk_statements_are_found_once_the_words_are_rebuilt(client, login_as, procedure):
+    import sqlalchemy as sa
+
+    from commune.core.dossier_search import rebuild_terms
+
+    login_as("clerk")
+    row = {"code": "BULKAAAAAA", "procedure_id": procedure.id, "procedure_snapshot": {}, "status": "received",
+           "channel": "counter", "applicant_name": "Đinh Thị Nhàn", "applicant_phone": "0977000111",
+           "search_text": "dinh thi nhan 0977000111 bulkaaaaaa", "submitted_at": utcnow(), "form_data": {},
+           "version": 1}
+    db.session.execute(sa.insert(Dossier), [row])  # bypasses the session's listener
+    db.session.commit()
+    assert "Đinh Thị Nhàn" not in search(client, "nhan")
+    rebuild_terms()
+    db.session.commit()
+    assert "Đinh Thị Nhàn" in search(client, "nhan") and "Đinh Thị Nhàn" in search(client, "0111")
