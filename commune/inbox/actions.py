@@ -64,7 +64,7 @@ ACTIONS = {a.key: a for a in (
     Action("refuse", _l("Từ chối"), (ADMIN, CLERK, OFFICER), CHECKING, forms.RefuseForm, style="danger",
            printable="inbox.print_refusal"),
     Action("withdraw", _l("Rút hồ sơ theo đề nghị"), (ADMIN, CLERK), _v(WITHDRAWABLE), forms.WithdrawForm,
-           style="danger"),
+           style="danger", printable="inbox.print_stop"),
     Action("message", _l("Nhắn người dân"), (ADMIN, CLERK, OFFICER), NOT_DRAFT, forms.MessageForm,
            style="secondary"),
     Action("note", _l("Ghi chú nội bộ"), (ADMIN, CLERK, OFFICER, LEADER), NOT_DRAFT, forms.NoteForm,

@@ -1,11 +1,13 @@
 """Printed slips of Circular 03/2025/TT-VPCP (A4, with a QR code to the tracking page).
 
 01 receipt and appointment slip, 02 supplement request, 03 refusal,
-04 apology and new date, 06 process-control sheet.
+04 apology and new date, 05 notice that handling stopped (a withdrawn dossier),
+06 process-control sheet. Form 07, the register, is an export of the figures page.
 """
 from flask import abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
+from ..core.i18n import N_
 from ..core.settings import get_settings
 from . import bp, presenters
 from .dossier_views import get_dossier
@@ -103,6 +105,17 @@ def print_apology(dossier_id):
     return _render("apology.html", dossier, event=event, new_due=new_due, old_due=old_due)
 
 
+@bp.route("/hop-thu/ho-so/<int:dossier_id>/in/dung-giai-quyet")
+@roles_required(*STAFF)
+def print_stop(dossier_id):
+    """Form 05: notice that the office stopped handling the dossier (withdrawn at the villager's request)."""
+    dossier = get_dossier(dossier_id)
+    event = _last_event(dossier, to_status="withdrawn")
+    if event is None:
+        abort(404)
+    return _render("stop.html", dossier, event=event)
+
+
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/phieu-kiem-soat")
 @roles_required(*STAFF)
 def print_control(dossier_id):
@@ -116,14 +129,16 @@ def printable_links(dossier):
     """[(endpoint, label)] of the slips that exist for this dossier."""
     links = []
     if dossier.received_at:
-        links.append(("inbox.print_receipt", "Giấy tiếp nhận và hẹn trả (01)"))
+        links.append(("inbox.print_receipt", N_("Giấy tiếp nhận và hẹn trả (01)")))
     if dossier.supplement_count:
-        links.append(("inbox.print_supplement", "Phiếu yêu cầu bổ sung (02)"))
+        links.append(("inbox.print_supplement", N_("Phiếu yêu cầu bổ sung (02)")))
     if dossier.status == "refused":
-        links.append(("inbox.print_refusal", "Phiếu từ chối (03)"))
+        links.append(("inbox.print_refusal", N_("Phiếu từ chối (03)")))
     if any(e.kind == "apology" for e in dossier.events):
-        links.append(("inbox.print_apology", "Phiếu xin lỗi và hẹn lại (04)"))
-    links.append(("inbox.print_control", "Phiếu kiểm soát quá trình (06)"))
+        links.append(("inbox.print_apology", N_("Phiếu xin lỗi và hẹn lại (04)")))
+    if dossier.status == "withdrawn":
+        links.append(("inbox.print_stop", N_("Thông báo dừng giải quyết (05)")))
+    links.append(("inbox.print_control", N_("Phiếu kiểm soát quá trình (06)")))
     return [(url_for(e, dossier_id=dossier.id), label) for e, label in links]
 
 

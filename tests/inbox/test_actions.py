@@ -301,3 +301,16 @@ def test_withdraw_on_villager_request(client, login_as, dossier_in):
     assert act(client, dossier, "withdraw", {"reason": "Xin rút"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Dossier, dossier.id).status == "withdrawn"
+
+
+def test_a_withdrawal_prints_form_05_the_notice_that_handling_stopped(client, login_as, dossier_in):
+    login_as("clerk")
+    dossier = dossier_in("received")
+    assert client.get(f"/hop-thu/ho-so/{dossier.id}/in/dung-giai-quyet").status_code == 404  # not withdrawn yet
+    response = act(client, dossier, "withdraw", {"reason": "Gia đình xin rút để nộp ở nơi khác."})
+    assert response.status_code == 302
+    slip = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in slip and "Mẫu số 05" in slip
+    assert "Gia đình xin rút để nộp ở nơi khác." in slip and dossier.display_code in slip
+    page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Thông báo dừng giải quyết (05)" in page
