@@ -314,3 +314,15 @@ def test_a_withdrawal_prints_form_05_the_notice_that_handling_stopped(client, lo
     assert "Gia đình xin rút để nộp ở nơi khác." in slip and dossier.display_code in slip
     page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Thông báo dừng giải quyết (05)" in page
+
+
+def test_form_05_of_a_withdrawal_made_online_leaves_the_staff_signature_blank(client, login_as, dossier_in):
+    from commune.core.workflow import transition
+
+    dossier = dossier_in("submitted")
+    transition(dossier, "withdrawn", note="Tôi nộp nhầm thủ tục.", actor_label="Công dân")
+    db.session.commit()
+    login_as("clerk")
+    slip = client.get(f"/hop-thu/ho-so/{dossier.id}/in/dung-giai-quyet").get_data(as_text=True)
+    assert "Tôi nộp nhầm thủ tục." in slip
+    assert "Công dân" not in slip.split("NGƯỜI TIẾP NHẬN / GIẢI QUYẾT", 1)[1]
