@@ -47,10 +47,12 @@ def make_app(tmp_path, **overrides):
 
     def _forget_cached_user():
         # Tests keep one app context open, so `g` outlives a request; a real server starts
-        # each request with a fresh `g`. Forget Flask-Login's cached user likewise, first thing.
+        # each request with a fresh `g`. Forget Flask-Login's cached user (and the locale) likewise, first thing.
         from flask import g
+        from flask_babel import refresh
 
         g.pop("_login_user", None)
+        refresh()  # and Flask-Babel's cached locale: the next request may carry another language
 
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
 

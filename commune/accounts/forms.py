@@ -1,16 +1,17 @@
 """Login and password forms."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..core.forms import CommuneForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(CommuneForm):
     username = StringField(_l("Tên đăng nhập"), validators=[DataRequired(_l("Nhập tên đăng nhập."))])
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu."))])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(CommuneForm):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Nhập mật khẩu hiện tại."))])
     new = PasswordField(_l("Mật khẩu mới"), validators=[
         DataRequired(_l("Nhập mật khẩu mới.")),

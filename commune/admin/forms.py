@@ -1,12 +1,10 @@
 """Admin forms: catalog, staff, calendar, settings, import."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     PasswordField,
@@ -20,6 +18,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 from ..accounts.models import ROLE_LABELS
 from ..catalog.models import ONLINE_KINDS
 from ..core.calendar import OFF, WORKING
+from ..core.forms import CommuneForm, CommuneSubForm
 
 FIELD_TYPES = {
     "text": "Chữ (một dòng)",
@@ -36,11 +35,11 @@ CHOICE_TYPES = ("select", "radio")
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CommuneForm):
     """One-click buttons (deactivate, delete): only CSRF."""
 
 
-class FieldForm(FlaskForm):
+class FieldForm(CommuneForm):
     code = StringField(_l("Mã lĩnh vực"), validators=[DataRequired(), Length(max=60), SLUG])
     name = StringField(_l("Tên lĩnh vực"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=200)])
@@ -48,7 +47,7 @@ class FieldForm(FlaskForm):
     active = BooleanField(_l("Đang dùng"), default=True)
 
 
-class DocumentRow(Form):
+class DocumentRow(CommuneSubForm):
     name = TextAreaField(_l("Tên giấy tờ"), validators=[Optional(), Length(max=2000)])
     original_or_copy = StringField(_l("Bản chính / bản sao"), validators=[Optional(), Length(max=200)])
     count = IntegerField(_l("Số lượng"), default=1, validators=[Optional(), NumberRange(min=1, max=50)])
@@ -57,7 +56,7 @@ class DocumentRow(Form):
     online_form = BooleanField(_l("Nộp trực tuyến thì thay bằng các câu hỏi trên mẫu (không cần ảnh)"))
 
 
-class FormFieldRow(Form):
+class FormFieldRow(CommuneSubForm):
     name = StringField(_l("Mã câu hỏi"), validators=[Optional(), Length(max=60),
                                                      Regexp(r"^[a-z][a-z0-9_]*$", message=_l(
                                                          "Chỉ dùng chữ thường không dấu, số và dấu _."))])
@@ -78,7 +77,7 @@ class FormFieldRow(Form):
             raise ValidationError(_l("Nhập ít nhất một lựa chọn."))
 
 
-class ProcedureForm(FlaskForm):
+class ProcedureForm(CommuneForm):
     name = TextAreaField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
     code = StringField(_l("Mã thủ tục quốc gia"), validators=[Optional(), Length(max=40)])
@@ -106,19 +105,19 @@ class ProcedureForm(FlaskForm):
     form_fields = FieldList(FormField(FormFieldRow), min_entries=0)
 
 
-class BlankFormUpload(FlaskForm):
+class BlankFormUpload(CommuneForm):
     title = StringField(_l("Tên mẫu đơn, tờ khai"), validators=[DataRequired(), Length(max=300)])
     file = FileField(_l("Tệp (PDF, DOC hoặc DOCX)"), validators=[FileRequired(_l("Chọn một tệp."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(CommuneForm):
     file = FileField(_l("Tệp danh mục (JSON)"), validators=[FileRequired(_l("Chọn một tệp."))])
 
 
 ROLE_CHOICES = [SelectChoice(k, v) for k, v in ROLE_LABELS.items()]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(CommuneForm):
     username = StringField(_l("Tên đăng nhập"), validators=[
         DataRequired(), Length(min=3, max=80),
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số, dấu chấm, gạch."))])
@@ -127,32 +126,32 @@ class UserCreateForm(FlaskForm):
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(CommuneForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(CommuneForm):
     password = PasswordField(_l("Mật khẩu mới"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
         DataRequired(), EqualTo("password", message=_l("Hai mật khẩu không giống nhau."))])
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(CommuneForm):
     day = DateField(_l("Ngày"), validators=[DataRequired(message=_l("Chọn ngày."))])
     kind = SelectField(_l("Loại"), choices=[SelectChoice(OFF, _l("Ngày nghỉ thêm")),
                                            SelectChoice(WORKING, _l("Ngày làm bù (làm việc)"))])
     note = StringField(_l("Ghi chú"), validators=[Optional(), Length(max=200)])
 
 
-class CutoffForm(FlaskForm):
+class CutoffForm(CommuneForm):
     cutoff = StringField(_l("Giờ chốt tiếp nhận trong ngày"),
                          description=_l("Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo."),
                          validators=[DataRequired(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
                                                             message=_l("Nhập giờ dạng HH:MM, ví dụ 16:00."))])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(CommuneForm):
     commune_name = StringField(_l("Tên xã"), validators=[DataRequired(), Length(max=200)])
     office_name = StringField(_l("Tên bộ phận một cửa"), validators=[DataRequired(), Length(max=200)])
     office_address = StringField(_l("Địa chỉ"), validators=[DataRequired(), Length(max=300)])

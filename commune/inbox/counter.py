@@ -4,13 +4,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from ..accounts.models import ADMIN, CLERK
 from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
 from ..core.dossier import CHANNEL_COUNTER, CHANNEL_LABELS, CHANNEL_POST
+from ..core.forms import CommuneForm
 from ..extensions import db
 from ..submissions.forms import DetailsForm, ResultForm, build_fields_form
 from . import bp
@@ -18,7 +18,7 @@ from .intake import create_counter_dossier, missing_documents
 from .services import ActionError
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(CommuneForm):
     channel = RadioField(_l("Hồ sơ đến qua"), default=CHANNEL_COUNTER, choices=[
         (CHANNEL_COUNTER, _l(CHANNEL_LABELS[CHANNEL_COUNTER])), (CHANNEL_POST, _l(CHANNEL_LABELS[CHANNEL_POST]))])
 

@@ -1,6 +1,5 @@
 """Inbox forms: the list's filters (GET) and one small form per dossier action (POST, with CSRF)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
@@ -15,6 +14,7 @@ from wtforms import widgets as w
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..core.dossier import CHANNEL_LABELS
+from ..core.forms import CommuneForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,7 +28,7 @@ def _required(message):
     return [DataRequired(message)]
 
 
-class FilterForm(FlaskForm):
+class FilterForm(CommuneForm):
     """The inbox's tabs, filters, search and sort, read from the query string (no CSRF: a GET)."""
 
     class Meta:
@@ -47,7 +47,7 @@ class FilterForm(FlaskForm):
     page = IntegerField(validators=[Optional()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(CommuneForm):
     """Every action carries the version of the dossier the clerk saw and the last event they saw."""
 
     version = HiddenField()
@@ -152,7 +152,7 @@ class SeenForm(ActionForm):
     pass
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(CommuneForm):
     """Assign several selected rows at once (each row carries its version as v-<id>)."""
 
     ids = SelectMultipleField(coerce=int, validate_choice=False)

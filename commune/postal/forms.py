@@ -1,10 +1,10 @@
 """Postal forms. Every button is a form so CSRF and the one-time token travel with it."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core.forms import CommuneForm
 from ..core.phone import PhoneNumber
 from . import s10
 from .models import FAIL_REASONS
@@ -16,7 +16,7 @@ def _s10(form, field):
         raise ValidationError(_l("Số hiệu bưu gửi không đúng (ví dụ EB123456785VN). Kiểm tra lại từng chữ số."))
 
 
-class ChangeMethodForm(FlaskForm):
+class ChangeMethodForm(CommuneForm):
     """The villager chooses: collect at the office or delivery by post."""
 
     method = RadioField(_l("Cách nhận kết quả"), choices=[
@@ -40,7 +40,7 @@ class ChangeMethodForm(FlaskForm):
         return ok
 
 
-class TokenForm(FlaskForm):
+class TokenForm(CommuneForm):
     """A one-click action (out for delivery, return to the office) with its one-time token."""
 
     token = HiddenField(validators=[InputRequired(), Length(min=16, max=48)])
@@ -87,7 +87,7 @@ class FailedForm(TokenForm):
         return ok
 
 
-class OpenManifestForm(FlaskForm):
+class OpenManifestForm(CommuneForm):
     """The post opens a manifest by its number."""
 
     number = StringField(_l("Số bảng kê"), validators=[InputRequired(_l("Nhập số bảng kê.")), Length(max=20)],
@@ -110,7 +110,7 @@ def confirm_form(items):
 def manifest_form(dossiers):
     """A form to pick which ready results go in the bag and the fee to collect for each."""
 
-    class ManifestForm(FlaskForm):
+    class ManifestForm(CommuneForm):
         pass
 
     for dossier in dossiers:

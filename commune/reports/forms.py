@@ -1,14 +1,14 @@
 """The period picker (a GET form: no CSRF needed, nothing changes)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from ..core.forms import CommuneForm
 from .periods import KINDS
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(CommuneForm):
     class Meta:
         csrf = False
 

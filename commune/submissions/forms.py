@@ -2,7 +2,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..core.forms import CommuneForm
 from ..core.phone import CitizenId, PhoneNumber
 
 CHOOSE = _l("Chọn một trong các câu trả lời có sẵn.")
@@ -37,7 +37,7 @@ class HoneypotMixin:
         return bool(self.website.data)
 
 
-class DetailsForm(HoneypotMixin, FlaskForm):
+class DetailsForm(HoneypotMixin, CommuneForm):
     """Step 1: who is applying."""
 
     full_name = StringField(_l("Họ và tên"), filters=[_strip], validators=[
@@ -62,7 +62,7 @@ class DetailsForm(HoneypotMixin, FlaskForm):
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"})
 
 
-class ResultForm(FlaskForm):
+class ResultForm(CommuneForm):
     """How the villager gets the result: at the office or by post."""
 
     result_method = RadioField(_l("Bạn muốn nhận kết quả thế nào?"), choices=[
@@ -96,17 +96,17 @@ class ResultForm(FlaskForm):
         return ok
 
 
-class UploadForm(FlaskForm):
+class UploadForm(CommuneForm):
     """One or more pages for one document (the no-JavaScript form and the script both post here)."""
 
     file = MultipleFileField(_l("Chọn ảnh hoặc tệp PDF"))
 
 
-class ContinueForm(FlaskForm):
+class ContinueForm(CommuneForm):
     """A button that only moves on (CSRF-protected)."""
 
 
-class SubmitForm(HoneypotMixin, FlaskForm):
+class SubmitForm(HoneypotMixin, CommuneForm):
     """The check page's final button."""
 
     submit_key = HiddenField()
@@ -198,9 +198,9 @@ def _make_field(spec):
 
 
 def build_fields_form(schema):
-    """A FlaskForm class with one field per usable entry of the procedure's form_fields."""
+    """A CommuneForm class with one field per usable entry of the procedure's form_fields."""
     attrs = {spec["name"]: _make_field(spec) for spec in usable_fields(schema)}
-    return type("ProcedureFieldsForm", (FlaskForm,), attrs)
+    return type("ProcedureFieldsForm", (CommuneForm,), attrs)
 
 
 def stored_value(spec, field):

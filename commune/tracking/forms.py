@@ -1,13 +1,13 @@
 """Tracking forms: lookup, supplement answer, withdrawal, rating."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from ..core.forms import CommuneForm
 from .models import NEUTRAL, SATISFIED, UNSATISFIED
 
 
-class LookupForm(FlaskForm):
+class LookupForm(CommuneForm):
     code = StringField(_l("Mã hồ sơ"), validators=[
         DataRequired(_l("Nhập mã hồ sơ in trên biên nhận.")), Length(max=40)],
         description=_l("Ví dụ: K7QM-X2PD-AF. Viết hoa hay thường, có gạch hay không đều được."))
@@ -17,7 +17,7 @@ class LookupForm(FlaskForm):
         description=_l("Ví dụ: 0912 345 678. Mã tra cứu gồm 6 ký tự, in trên biên nhận."))
 
 
-class SupplementAnswerForm(FlaskForm):
+class SupplementAnswerForm(CommuneForm):
     """Send the answer (the photos are already added, item by item) with a short reply."""
 
     reply = TextAreaField(_l("Lời nhắn cho cán bộ"), validators=[
@@ -25,22 +25,22 @@ class SupplementAnswerForm(FlaskForm):
         description=_l("Không bắt buộc. Ví dụ: “Tôi gửi lại ảnh giấy khai sinh rõ hơn.”"))
 
 
-class SupplementPhotoForm(FlaskForm):
+class SupplementPhotoForm(CommuneForm):
     """One or more pages for one requested item (the upload script and the plain form both post here)."""
 
     file = MultipleFileField(_l("Chọn ảnh hoặc tệp PDF"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(CommuneForm):
     """A one-click button: nothing to fill, CSRF checked."""
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(CommuneForm):
     reason = TextAreaField(_l("Lý do rút hồ sơ (không bắt buộc)"), validators=[
         Optional(), Length(max=500, message=_l("Lý do tối đa 500 ký tự."))])
 
 
-class RatingForm(FlaskForm):
+class RatingForm(CommuneForm):
     score = RadioField(_l("Bạn có hài lòng với cách giải quyết hồ sơ này không?"),
                        choices=[SelectChoice(SATISFIED, _l("Hài lòng")), SelectChoice(NEUTRAL, _l("Bình thường")),
                                 SelectChoice(UNSATISFIED, _l("Không hài lòng"))],

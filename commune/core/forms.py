@@ -1,0 +1,75 @@
+"""The base form classes: WTForms' own messages in Vietnamese.
+
+WTForms ships no Vietnamese, so a field without a message of ours ("Not a valid integer
+value.", "Field cannot be longer than 120 characters.") would answer a villager in English.
+Every form of the site derives from CommuneForm (CSRF included) or, inside a FieldList,
+CommuneSubForm; both translate WTForms' messages through our own catalog: the Vietnamese
+text is the message id, and English visitors get its English entry.
+"""
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from wtforms import Form
+
+from .i18n import N_
+
+# WTForms' message (its msgid) -> ours. Placeholders stay as WTForms fills them in.
+MESSAGES = {
+    "This field is required.": N_("Mục này cần điền."),
+    "Invalid input.": N_("Giá trị không hợp lệ."),
+    "Invalid email address.": N_("Địa chỉ thư điện tử không đúng."),
+    "Invalid URL.": N_("Địa chỉ trang web không đúng."),
+    "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "Not a valid integer value.": N_("Hãy nhập một số (chỉ chữ số)."),
+    "Not a valid decimal value.": N_("Hãy nhập một số."),
+    "Not a valid float value.": N_("Hãy nhập một số."),
+    "Not a valid date value.": N_("Ngày không đúng. Ví dụ: 25/12/2024."),
+    "Not a valid datetime value.": N_("Ngày giờ không đúng."),
+    "Not a valid time value.": N_("Giờ không đúng. Ví dụ: 16:00."),
+    "Number must be at least %(min)s.": N_("Số phải từ %(min)s trở lên."),
+    "Number must be at most %(max)s.": N_("Số không được quá %(max)s."),
+    "Number must be between %(min)s and %(max)s.": N_("Số phải từ %(min)s đến %(max)s."),
+    "Date must be at least %(min)s.": N_("Ngày phải từ %(min)s trở đi."),
+    "Date must be at most %(max)s.": N_("Ngày không được sau %(max)s."),
+    "Date must be between %(min)s and %(max)s.": N_("Ngày phải từ %(min)s đến %(max)s."),
+    "Field must be between %(min)d and %(max)d characters long.": N_("Cần từ %(min)d đến %(max)d ký tự."),
+    "Field must be equal to %(other_name)s.": N_("Phải trùng với %(other_name)s."),
+}
+# Vietnamese has one form where English has two: keyed by WTForms' singular.
+PLURAL_MESSAGES = {
+    "Field must be at least %(min)d character long.": N_("Cần ít nhất %(min)d ký tự."),
+    "Field cannot be longer than %(max)d character.": N_("Không được dài quá %(max)d ký tự."),
+    "Field must be exactly %(max)d character long.": N_("Cần đúng %(max)d ký tự."),
+    "'%(value)s' is not a valid choice for this field.": N_("'%(value)s' không phải là lựa chọn hợp lệ."),
+}
+
+
+class _Translations:
+    """The `translations` object WTForms asks for its messages."""
+
+    def gettext(self, string):
+        ours = MESSAGES.get(string)
+        return gettext(ours) if ours else string
+
+    def ngettext(self, singular, plural, n):
+        ours = PLURAL_MESSAGES.get(singular)
+        return gettext(ours) if ours else (singular if n == 1 else plural)
+
+
+TRANSLATIONS = _Translations()
+
+
+class CommuneForm(FlaskForm):
+    """A form of the site: CSRF-protected, WTForms' messages in the visitor's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return TRANSLATIONS
+
+
+class CommuneSubForm(Form):
+    """A repeated row inside a CommuneForm (FieldList/FormField), with the same messages."""
+
+    class Meta:
+        def get_translations(self, form):
+            return TRANSLATIONS
