@@ -47,15 +47,26 @@ SORTS = (
 SORT_KEYS = tuple(key for key, _ in SORTS)
 
 
+MIN_LETTERS, MIN_DIGITS = 2, 3
+
+
+def _narrows(term):
+    """Long enough to narrow the list: two characters, or three digits (every phone starts with 0)."""
+    return len(term) >= (MIN_DIGITS if term.isdigit() else MIN_LETTERS)
+
+
 def search_terms(query):
-    """Split what the clerk typed into folded terms; '0912 345 678' or 'K7QM-X2PD' stay whole."""
+    """Split what the clerk typed into folded terms; '0912 345 678' or 'K7QM-X2PD' stay whole.
+    A search of only lone letters or one or two digits is no search: it would match most of the
+    register. Beside a longer word, a lone letter narrows as usual ("nguyen v")."""
     folded = fold(query).strip()
     if not folded:
         return []
     joined = "".join(ch for ch in folded if ch.isalnum())
     if joined and len(folded.split()) > 1 and all(not ch.isalpha() for ch in joined):
-        return [joined]  # a phone or ID number typed with spaces
-    return ["".join(ch for ch in term if ch.isalnum()) or term for term in folded.split()]
+        return [joined] if _narrows(joined) else []  # a phone or ID number typed with spaces
+    terms = ["".join(ch for ch in term if ch.isalnum()) or term for term in folded.split()]
+    return terms if any(_narrows(term) for term in terms) else []
 
 
 @dataclass
@@ -73,6 +84,11 @@ class Filters:
     sort: str = ""
     page: int = 1
     match_ids: list | None = None  # set by resolve_search(): the search's hits, found once
+
+    @property
+    def search_too_short(self):
+        """Something was typed, but nothing long enough to search by."""
+        return bool(self.q.strip()) and not search_terms(self.q)
 
 
 MAX_MATCHES = 2000

@@ -271,3 +271,18 @@ def test_dossiers_written_by_bulk_statements_are_found_once_the_words_are_rebuil
     rebuild_terms()
     db.session.commit()
     assert "Đinh Thị Nhàn" in search(client, "nhan") and "Đinh Thị Nhàn" in search(client, "0111")
+
+
+def test_a_single_letter_or_two_digits_asks_for_more_instead_of_listing_everyone(client, login_as, procedure):
+    login_as("clerk")
+    make_dossier(procedure, "processing", applicant_name="Nguyễn Văn Nam", applicant_phone="0987654321")
+    make_dossier(procedure, "processing", applicant_name="Trần Thị Lan", applicant_phone="0911222333")
+    db.session.commit()
+    for query in ("n", "09", "0 9"):
+        html = search(client, query)
+        assert "Nhập ít nhất 2 chữ cái hoặc 3 chữ số để tìm." in html, query
+        assert "Nguyễn Văn Nam" in html and "Trần Thị Lan" in html, query  # the list is not filtered
+    html = search(client, "nguyen v")  # beside a word, a lone letter narrows as usual
+    assert "Nguyễn Văn Nam" in html and "Trần Thị Lan" not in html
+    assert "Nhập ít nhất" not in html
+    assert "Nhập ít nhất" not in search(client, "098")
