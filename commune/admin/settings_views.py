@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..core.retention import retention_outlook
 from ..core.settings import SECRET_KEYS
 from ..extensions import db
 from . import bp, services
@@ -27,4 +28,5 @@ def settings():
         flash(_("Đã lưu cài đặt.") if changes else _("Không có gì thay đổi."))
         return redirect(url_for("admin.settings"))
     saved_secrets = {key: bool(current.get(key)) for key in SECRET_KEYS}
-    return render_template("admin/settings.html", form=form, saved_secrets=saved_secrets)
+    return render_template("admin/settings.html", form=form, saved_secrets=saved_secrets,
+                           retention=retention_outlook())

@@ -55,6 +55,14 @@ def due_for_erasure(before):
         Dossier.erased_at.is_(None)).order_by(Dossier.finished_at)
 
 
+def retention_outlook(now=None):
+    """(how many dossiers the next `retention apply` would erase, the date they finished before)."""
+    before = erase_before(now)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(due_for_erasure(before).order_by(None)
+                                                                     .subquery()))
+    return count, before
+
+
 def erase_dossier(dossier, years, now=None):
     """Remove what identifies the villager from one finished dossier (flush only); return the
     storage keys to release after the commit."""

@@ -150,3 +150,15 @@ def test_the_settings_page_shows_the_environments_retention_when_none_is_saved(c
     login_as("admin")
     html = client.get("/quan-tri/cai-dat").get_data(as_text=True)
     assert 'name="draft_retention_days"' in html and 'value="45"' in html
+
+
+def test_the_settings_page_says_how_many_dossiers_the_next_run_would_erase(client, login_as):
+    login_as("admin")
+    assert "Chưa có hồ sơ nào quá thời hạn lưu trữ" in client.get("/quan-tri/cai-dat").get_data(as_text=True)
+    finished(21)
+    finished(22)
+    finished(3)
+    html = client.get("/quan-tri/cai-dat").get_data(as_text=True)
+    assert "thông tin cá nhân của 2 hồ sơ" in html
+    save_retention(client, dossier_retention_years="2")
+    assert "thông tin cá nhân của 3 hồ sơ" in client.get("/quan-tri/cai-dat").get_data(as_text=True)
