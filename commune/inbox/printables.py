@@ -54,6 +54,15 @@ def _last_event(dossier, kind=None, to_status=None):
     return None
 
 
+def _with_event(dossier_id, **which):
+    """The dossier and the event a slip is about (404 while there is none)."""
+    dossier = get_dossier(dossier_id)
+    event = _last_event(dossier, **which)
+    if event is None:
+        abort(404)
+    return dossier, event
+
+
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/tiep-nhan")
 @roles_required(*STAFF)
 def print_receipt(dossier_id):
@@ -82,10 +91,7 @@ def print_supplement(dossier_id):
 @roles_required(*STAFF)
 def print_refusal(dossier_id):
     """Form 03: refusal with its reason."""
-    dossier = get_dossier(dossier_id)
-    event = _last_event(dossier, to_status="refused")
-    if event is None:
-        abort(404)
+    dossier, event = _with_event(dossier_id, to_status="refused")
     return _render("refusal.html", dossier, event=event)
 
 
@@ -93,10 +99,7 @@ def print_refusal(dossier_id):
 @roles_required(*STAFF)
 def print_apology(dossier_id):
     """Form 04: apology and new appointment date."""
-    dossier = get_dossier(dossier_id)
-    event = _last_event(dossier, kind="apology")
-    if event is None:
-        abort(404)
+    dossier, event = _with_event(dossier_id, kind="apology")
     from datetime import date
 
     data = event.data or {}
@@ -109,10 +112,7 @@ def print_apology(dossier_id):
 @roles_required(*STAFF)
 def print_stop(dossier_id):
     """Form 05: notice that the office stopped handling the dossier (withdrawn at the villager's request)."""
-    dossier = get_dossier(dossier_id)
-    event = _last_event(dossier, to_status="withdrawn")
-    if event is None:
-        abort(404)
+    dossier, event = _with_event(dossier_id, to_status="withdrawn")
     return _render("stop.html", dossier, event=event)
 
 
