@@ -37,8 +37,6 @@ class User(UserMixin, db.Model):
     session_token = db.Column(db.String(64), nullable=False, default=lambda: secrets.token_hex(16))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
-    failed_logins = db.Column(db.Integer, nullable=False, default=0)
-    locked_until = db.Column(db.DateTime)
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -64,3 +62,22 @@ class User(UserMixin, db.Model):
     @property
     def role_label(self):
         return ROLE_LABELS.get(self.role, self.role)
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one user name from one client address, and the back-off they earned.
+
+    Kept per (name, address) so an attacker elsewhere never blocks the clerk's own desk; the
+    name is stored as a keyed digest (a password typed into the name field is never kept), and
+    unknown names get rows exactly like real ones (a row says nothing about an account).
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (db.UniqueConstraint("username_digest", "client", name="uq_login_throttles_name_client"),)
+
+    id = db.Column(db.Integer, primary_key=True)
+    username_digest = db.Column(db.String(64), nullable=False)
+    client = db.Column(db.String(64), nullable=False)
+    failures = db.Column(db.Integer, nullable=False, default=0)
+    blocked_until = db.Column(db.DateTime)
+    last_failure_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)

@@ -46,22 +46,25 @@ def _safe_next(target):
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Staff login, throttled per IP (limiter) and per account (lock after repeated failures)."""
+    """Staff login: one refusal for every failure, a back-off per (name, address), a limit per address."""
     if current_user.is_authenticated:
         return redirect(staff_home(current_user))
     form = LoginForm()
     error = None
+    retry_after = None
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data)
+        result = authenticate(form.username.data, form.password.data, request.remote_addr)
         db.session.commit()
         if result.user is None:
-            error = result.error
+            error, retry_after = result.error, result.retry_after
         else:
             target = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session on login: nothing from before carries over
             login_user(result.user)
             return redirect(target or staff_home(result.user))
-    return render_template("accounts/login.html", form=form, error=error), (200 if not error else 400)
+    status = 429 if retry_after else (400 if error else 200)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return render_template("accounts/login.html", form=form, error=error), status, headers
 
 
 @bp.route("/dang-xuat", methods=["POST"])

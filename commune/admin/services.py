@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..accounts.models import ADMIN, User
+from ..accounts.services import forget_failures
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay
 from ..core.i18n import N_
@@ -59,9 +60,7 @@ def update_user(actor, user, full_name, role):
 def reset_password(actor, user, password):
     """Set a new password; every session of the account ends."""
     user.set_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
-    db.session.flush()
+    forget_failures(user.username)  # the new password works at once, from every desk
     audit(actor, "user.reset_password", f"user {user.username}", {"password": CHANGED})
 
 
