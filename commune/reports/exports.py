@@ -1,13 +1,16 @@
-"""CSV and Excel (openpyxl) exports: the figures, and the dossier register (Form 07, Circular 03/2025)."""
+"""CSV and Excel (openpyxl) exports: the figures, and the dossier register (Form 07, Circular 03/2025).
+
+Every cell goes through commune/core/export_safety.py: a villager's text never becomes a formula.
+"""
 import csv
 import io
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from ..core.dossier import CHANNEL_LABELS
+from ..core.export_safety import csv_row, xlsx_cell, xlsx_row
 from ..core.timeutil import format_date
 from ..core.tracking_codes import display
 from ..core.workflow import LABELS, Status
@@ -63,8 +66,8 @@ def to_csv(headers, rows):
     """UTF-8 CSV with a BOM so Excel opens the Vietnamese text correctly."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows(rows)
+    writer.writerow(csv_row(headers))
+    writer.writerows(csv_row(row) for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -81,13 +84,11 @@ def to_xlsx(title, headers, rows, heading=None):
     sheet.freeze_panes = f"A{first_data_row}"
     sheet.append([_bold(sheet, header) for header in headers])
     for row in rows:
-        sheet.append(row)
+        sheet.append(xlsx_row(sheet, row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
 def _bold(sheet, value, size=None):
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True, size=size) if size else Font(bold=True)
-    return cell
+    return xlsx_cell(sheet, value, font=Font(bold=True, size=size) if size else Font(bold=True))
