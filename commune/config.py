@@ -52,7 +52,9 @@ def build_config(instance_path):
         "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "COMMUNE_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "10 per minute"),
+        "COMMUNE_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "10 per minute"),  # failed look-ups per address
+        "COMMUNE_LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "10 per hour"),  # failed look-ups per code
+        "COMMUNE_VILLAGER_IDLE_MINUTES": _int_env("VILLAGER_IDLE_MINUTES", 30),  # villager access idle end
         "COMMUNE_LOGIN_LIMIT": _env("LOGIN_LIMIT", "10 per minute"),
         "COMMUNE_UPLOAD_LIMIT": _env("UPLOAD_LIMIT", "120 per hour"),
         "COMMUNE_DRAFT_LIMIT": _env("DRAFT_LIMIT", "30 per hour"),

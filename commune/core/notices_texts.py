@@ -54,8 +54,9 @@ def _status_text(dossier, event):
     to = event.to_status
     if to == "submitted":
         return ("Đã nhận hồ sơ",
-                "Đã nhận hồ sơ {}. Mã tra cứu: {}. Cán bộ sẽ kiểm tra và báo ngày hẹn trả.".format(
-                    _procedure(dossier), dossier.lookup_key or ""))
+                # Never the lookup key: whoever reads the message (and staff in the notices panel)
+                # would hold the dossier in full. The key is only on the villager's receipt.
+                "Đã nhận hồ sơ {}. Cán bộ sẽ kiểm tra và báo ngày hẹn trả.".format(_procedure(dossier)))
     if to == "received":
         due = format_date(dossier.due_date) if dossier.due_date else ""
         sentence = "Hồ sơ đã được tiếp nhận." + (f" Hẹn trả kết quả ngày {due}." if due else "")

@@ -1,4 +1,9 @@
-"""Serving a dossier's files, only to those who may see them, never from static/."""
+"""Serving a dossier's files, only to those who may see them, never from static/.
+
+A villager needs full access (the receipt's key, the browser that submitted, or the draft token
+while it is a draft); code + phone opens no file. Staff see files through their role and every
+page or thumbnail they open is written to the dossier's record. Nothing is cached: an ID-card
+photo must not stay in a shared computer's browser cache."""
 from flask import Response, abort
 from flask_login import current_user
 
@@ -31,7 +36,7 @@ def _viewer_kind(row):
 def _send(row, data, mime, download_name=None):
     response = Response(data, mimetype=mime)
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response.headers["Vary"] = "Cookie"
     response.set_etag(row.sha256)
@@ -70,10 +75,20 @@ def file(file_id):
     return _send(row, data, row.mime, download_name(row) if row.mime == PDF else None)
 
 
+def _log_thumbnail(row):
+    """A thumbnail shows the document too: log the staff member's view (once per visit, as the page does)."""
+    from ..inbox.services import log_document_view
+
+    if log_document_view(row.dossier, current_user) is not None:
+        db.session.commit()
+
+
 @bp.route("/tep/<int:file_id>/nho")
 def thumb(file_id):
     """A page's thumbnail (JPEG); PDFs have none and get a small placeholder image."""
-    row, _kind = _load(file_id)
+    row, kind = _load(file_id)
+    if kind == "staff":
+        _log_thumbnail(row)
     if not row.thumb_key:
         return _send(row, PDF_ICON, "image/svg+xml")
     try:

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..catalog.models import Procedure
-from ..core.access import draft_token, owns_by_token, remember_tracked
+from ..core.access import DRAFT_COOKIE, FULL, draft_token, grant, owns_by_token
 from ..core.dossier import Dossier
 from ..core.phone import format_phone
 from ..core.settings import get_settings
@@ -194,7 +194,6 @@ def submit_dossier():
         return _check_page(dossier, form, 422)
     try:
         submit(dossier)
-        remember_tracked(dossier)
         db.session.commit()
     except (StaleDataError, IntegrityError):
         # A parallel submit of the same draft won the race: show its receipt.
@@ -202,7 +201,12 @@ def submit_dossier():
         dossier = db.session.get(Dossier, dossier.id)
         if dossier is None or not dossier.code:
             raise
-    return redirect(receipt_url(dossier.code))
+    # The browser that submitted holds the dossier in full (its receipt shows); the draft cookie
+    # and the continue link open nothing from now on.
+    grant(dossier, FULL)
+    response = redirect(receipt_url(dossier.code))
+    response.delete_cookie(DRAFT_COOKIE, path="/")
+    return response
 
 
 @bp.route("/tiep-tuc/<token>")
@@ -210,11 +214,14 @@ def submit_dossier():
 def resume(token):
     """The continue-later link: put the draft back in this browser and carry on where it stopped."""
     dossier = find_by_token(token)
+    if dossier is not None and dossier.status != Status.DRAFT.value:
+        # Submitted: the link opens nothing any more; the look-up (code + phone, or the key) takes over.
+        flash(_("Hồ sơ này đã được nộp. Tra cứu bằng mã hồ sơ và số điện thoại, hoặc mã tra cứu "
+                "in trên biên nhận."))
+        return redirect(url_for("tracking.lookup") if "tracking.lookup" in current_app.view_functions
+                        else url_for("catalog.home"))
     if dossier is None or not owns_by_token(dossier, token):
         return render_template("submissions/lost.html", expired=True), 404
-    if dossier.status != Status.DRAFT.value:
-        response = redirect(receipt_url(dossier.code)) if dossier.code else redirect(url_for("catalog.home"))
-        return set_draft_cookie(response, token)
     missing = missing_parts(dossier)
     target = step_url(dossier, missing[0][0]) if missing else url_for("submissions.check")
     flash(_("Hồ sơ đang soạn của bạn đã được mở lại. Mọi thông tin và ảnh đã gửi vẫn còn."))

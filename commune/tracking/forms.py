@@ -1,6 +1,6 @@
 """Tracking forms: lookup, supplement answer, withdrawal, rating."""
 from flask_babel import lazy_gettext as _l
-from wtforms import MultipleFileField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import HiddenField, MultipleFileField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..core.forms import CommuneForm
@@ -15,6 +15,14 @@ class LookupForm(CommuneForm):
         DataRequired(_l("Nhập số điện thoại đã dùng khi nộp hồ sơ, hoặc mã tra cứu in cạnh mã QR.")),
         Length(max=40)],
         description=_l("Ví dụ: 0912 345 678. Mã tra cứu gồm 6 ký tự, in trên biên nhận."))
+
+
+class KeyForm(CommuneForm):
+    """Status access → full access: the code (already known) and the key printed on the receipt."""
+
+    code = HiddenField(validators=[DataRequired(), Length(max=40)])
+    secret = StringField(_l("Mã tra cứu (6 ký tự, in cạnh mã QR trên biên nhận)"), validators=[
+        DataRequired(_l("Nhập mã tra cứu in trên biên nhận.")), Length(max=40)])
 
 
 class SupplementAnswerForm(CommuneForm):

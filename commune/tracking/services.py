@@ -38,11 +38,13 @@ def find_by_code(code_text):
 
 
 def lookup(code_text, secret_text):
-    """The dossier if `secret_text` is its phone number or its lookup key; else None.
+    """(dossier, level): FULL if `secret_text` is its lookup key, STATUS if its phone; else (None, None).
 
     Same work whatever matches: both comparisons always run, in constant time,
     against dummy values when the code is unknown.
     """
+    from ..core.access import FULL, STATUS
+
     dossier = find_by_code(code_text)
     typed_phone = normalise_phone(secret_text) or ""
     typed_key = normalise_code(secret_text)
@@ -50,7 +52,9 @@ def lookup(code_text, secret_text):
     stored_key = (dossier.lookup_key or "") if dossier else _NO_KEY
     phone_ok = hmac.compare_digest(typed_phone.encode(), stored_phone.encode()) and bool(typed_phone)
     key_ok = hmac.compare_digest(typed_key.encode(), stored_key.upper().encode()) and bool(typed_key)
-    return dossier if (dossier is not None and (phone_ok or key_ok)) else None
+    if dossier is None or not (phone_ok or key_ok):
+        return None, None
+    return dossier, (FULL if key_ok else STATUS)
 
 
 def key_matches(dossier, key_text):

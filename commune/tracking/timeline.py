@@ -59,15 +59,35 @@ def _parse_day(text):
         return None
 
 
-def timeline(dossier):
-    """The public steps of the dossier, oldest first, each in plain Vietnamese."""
+def timeline(dossier, personal=True):
+    """The public steps of the dossier, oldest first, each in plain Vietnamese.
+
+    `personal=False` (status access: code + phone) leaves out every free text — notes, addresses,
+    names, reasons, messages — and keeps the titles, the times and the dates we compute."""
     steps = []
     events = sorted((e for e in dossier.events if e.public), key=lambda e: (e.at, e.id or 0))
     for event in events:
-        step = _step(dossier, event)
+        step = _step(dossier, event if personal else _without_note(event))
         if step is not None:
             steps.append(step)
     return steps
+
+
+@dataclass
+class _Bare:
+    """An event's fields without its free text (for status access)."""
+
+    at: datetime
+    id: int
+    kind: str
+    data: dict
+    from_status: str
+    to_status: str
+    note: str = ""
+
+
+def _without_note(event):
+    return _Bare(event.at, event.id, event.kind, event.data or {}, event.from_status, event.to_status)
 
 
 def _step(dossier, event):
@@ -129,10 +149,16 @@ def _originals(dossier):
     return [d.get("name", "") for d in docs if "bản chính" in (d.get("original_or_copy") or "").lower()]
 
 
-def next_step(dossier, open_request=None, rated=False):
-    """(sentence, tone): the one thing the villager should do now, at the top of the page."""
+def next_step(dossier, open_request=None, rated=False, personal=True):
+    """(sentence, tone): the one thing the villager should do now, at the top of the page.
+
+    `personal=False` (status access) says it without the address, phone or reasons."""
     status = Status(dossier.status)
     site = get_settings()
+    if not personal:
+        found = _status_only_step(dossier, status, open_request, site)
+        if found is not None:
+            return found
     if status == Status.SUBMITTED:
         return _("Bạn chưa cần làm gì: cán bộ sẽ kiểm tra hồ sơ và báo ngày hẹn trả kết quả."), "info"
     if status in (Status.RECEIVED, Status.PROCESSING):
@@ -175,3 +201,25 @@ def next_step(dossier, open_request=None, rated=False):
                  "để được hướng dẫn.", reason=(": " + reason) if reason else "",
                  phone=site["office_phone"]), "bad"
     return _("Bạn đã rút hồ sơ này. Không cần làm gì thêm."), "info"
+
+
+def _status_only_step(dossier, status, open_request, site):
+    """The sentences that would otherwise name the address, phone, reasons or a form below."""
+    if status == Status.NEEDS_SUPPLEMENT:
+        items = [i.get("label", "") for i in (open_request.items if open_request else []) if i.get("label")]
+        what = _("Hãy gửi bổ sung: %(items)s.", items="; ".join(items)) if items else _(
+            "Hãy gửi bổ sung giấy tờ theo yêu cầu.")
+        return what + " " + _("Mở hồ sơ bằng mã tra cứu in trên biên nhận để gửi."), "warn"
+    if status == Status.READY and dossier.result_method == RESULT_BY_POST:
+        return _("Kết quả đã có và sẽ được giao cho bưu điện để chuyển đến địa chỉ bạn đã chọn."), "ok"
+    if status == Status.DELIVERING:
+        last = _last_public(dossier, ("delivery_handed", "delivery_out", "delivery_failed"))
+        if last is not None and last.kind == "delivery_failed":
+            return _("Bưu tá chưa giao được. Bưu điện sẽ liên hệ để giao lại; hãy để ý điện thoại."), "warn"
+        return _("Bưu tá sẽ mang kết quả đến địa chỉ bạn đã chọn. Hãy để ý điện thoại."), "info"
+    if status == Status.RETURNED:
+        return _("Hồ sơ đã hoàn thành."), "ok"
+    if status == Status.REFUSED:
+        return _("Hồ sơ không được giải quyết. Xem lý do bằng mã tra cứu in trên biên nhận, hoặc gọi "
+                 "%(phone)s.", phone=site["office_phone"]), "bad"
+    return None

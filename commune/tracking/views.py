@@ -4,53 +4,82 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.access import remember_tracked, villager_may_view
+from ..core.access import FULL, STATUS, forget, grant, level
+from ..core.tracking_codes import normalise_code
 from ..core.workflow import Status
 from ..extensions import db, limiter
 from ..htmx import add_vary
 from . import bp, receipt, services
-from .forms import LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
+from .forms import ConfirmForm, KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
 from .timeline import next_step, timeline
 
 # The same answer for a wrong phone, a wrong key and an unknown code.
 NOT_FOUND = _l("Không tìm thấy hồ sơ với mã và số điện thoại (hoặc mã tra cứu) này. "
                "Hãy kiểm tra lại mã trên biên nhận và số điện thoại đã dùng khi nộp.")
+STAFF_SIGNED_IN = _l("Bạn đang đăng nhập bằng tài khoản cán bộ. Cán bộ không tra cứu thay người dân: "
+                     "hãy mở hồ sơ trong hộp thư, hoặc đăng xuất trước khi tra cứu.")
 # The villager may still change how the result comes back until it is handed to the post.
 METHOD_CHANGEABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING,
                                Status.NEEDS_SUPPLEMENT, Status.READY})
+STAFF = "staff"
 
 
 def _lookup_limit():
     return current_app.config["COMMUNE_LOOKUP_LIMIT"]
 
 
-# Lookups by form and by the QR link's key share one per-IP budget.
-_limit_lookup_form = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", methods=["POST"])
-_limit_key_link = limiter.shared_limit(_lookup_limit, scope="tracking-lookup",
+def _code_limit():
+    return current_app.config["COMMUNE_LOOKUP_CODE_LIMIT"]
+
+
+def _typed_code():
+    """The tracking code a look-up is about: the form's, or the QR link's path."""
+    code = request.form.get("code") if request.method == "POST" else (request.view_args or {}).get("code")
+    return "code:" + normalise_code(code)[:20]
+
+
+def _failed(response):
+    """Only a look-up that found nothing counts: a correct one costs nothing."""
+    return response.status_code == 404
+
+
+# Failed look-ups by form and by the QR link's key share one budget per address and one per code,
+# so a busy waiting room on one Wi-Fi address is not locked out by one guesser, and no code can be
+# tried more than a few times an hour from any number of addresses.
+_limit_lookup_form = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", methods=["POST"],
+                                          deduct_when=_failed)
+_limit_lookup_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", methods=["POST"],
+                                          key_func=_typed_code, deduct_when=_failed)
+_limit_key_link = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", deduct_when=_failed,
                                        exempt_when=lambda: "k" not in request.args)
+_limit_key_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", key_func=_typed_code,
+                                       deduct_when=_failed, exempt_when=lambda: "k" not in request.args)
 
 
 def _access(code):
-    """(dossier, as_villager) for a viewer allowed to see it, else (None, False)."""
+    """(dossier, FULL | STATUS | STAFF) for a viewer allowed to see it, else (None, None).
+
+    Staff are staff: a logged-in account never gets the villager's rights, whatever the session holds."""
     dossier = services.find_by_code(code)
     if dossier is None:
-        return None, False
-    if villager_may_view(dossier):
-        return dossier, True
-    if dossier.can_view_documents(current_user):
-        return dossier, False
-    return None, False
+        return None, None
+    if current_user.is_authenticated:
+        return (dossier, STAFF) if dossier.can_view_documents(current_user) else (None, None)
+    found = level(dossier)
+    return (dossier, found) if found else (None, None)
 
 
 def _villager_dossier(code):
-    """The dossier for a villager's action (POST), or 404 for anyone else."""
-    dossier, as_villager = _access(code)
-    if dossier is None or not as_villager:
+    """The dossier for a villager's action (full access only), or 404 for anyone else, staff included."""
+    dossier, access = _access(code)
+    if dossier is None or access != FULL:
         abort(404)
     return dossier
 
 
 def _lookup_page(form, error=None, status=200):
+    if current_user.is_authenticated and error is None:
+        error = str(STAFF_SIGNED_IN)
     response = current_app.make_response(
         (render_template("tracking/lookup.html", form=form, error=error), status))
     response.headers["Cache-Control"] = "no-store"
@@ -59,32 +88,51 @@ def _lookup_page(form, error=None, status=200):
 
 @bp.route("/tra-cuu", methods=["GET", "POST"])
 @_limit_lookup_form
+@_limit_lookup_code
 def lookup():
-    """Look a dossier up with its code and the phone number (or the lookup key)."""
+    """Look a dossier up: code + phone opens its status; code + the receipt's key opens it all."""
     form = LookupForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
+    if current_user.is_authenticated:
+        return _lookup_page(form, str(STAFF_SIGNED_IN), 403 if request.method == "POST" else 200)
     if form.validate_on_submit():
-        dossier = services.lookup(form.code.data, form.secret.data)
+        dossier, found = services.lookup(form.code.data, form.secret.data)
         if dossier is not None:
-            remember_tracked(dossier)
+            grant(dossier, found)
+            if found == STATUS:
+                flash(_("Bạn đang xem tình trạng hồ sơ. Để xem giấy tờ và làm tiếp các bước, "
+                        "nhập mã tra cứu in trên biên nhận."))
             return redirect(url_for("tracking.dossier", code=dossier.code))
         return _lookup_page(form, str(NOT_FOUND), 404)
     return _lookup_page(form, status=400 if form.errors else 200)
 
 
+@bp.route("/thoat", methods=["POST"])
+def sign_out():
+    """"Thoát": this browser forgets every dossier it opened and its draft (for a shared phone)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    flash(_("Đã thoát. Trình duyệt này không còn mở được hồ sơ của bạn."))
+    return forget(redirect(url_for("catalog.home")))
+
+
 @bp.route("/ho-so/<code>/bien-nhan", endpoint="receipt")
 def receipt_page(code):
     """The receipt after submitting: code, QR, documents, expected date, what happens next."""
-    dossier, _as_villager = _access(code)
+    dossier, access = _access(code)
     if dossier is None:
         return redirect(url_for("tracking.lookup", code=code))
+    if access == STATUS:
+        flash(_("Biên nhận có mã tra cứu nên chỉ mở được bằng mã tra cứu in trên biên nhận."))
+        return redirect(url_for("tracking.dossier", code=dossier.code))
     documents = receipt.sent_documents(dossier)
     due, confirmed = receipt.expected_date(dossier, documents)
-    link = receipt.tracking_url(dossier, with_key=True)
+    show_key = access == FULL  # staff print the key only on the desk's slip (inbox printables)
+    link = receipt.tracking_url(dossier, with_key=show_key)
     response = current_app.make_response(render_template(
         "tracking/receipt.html", dossier=dossier, documents=documents, due=due, due_confirmed=confirmed,
-        complete=receipt.is_complete(documents),
+        complete=receipt.is_complete(documents), show_key=show_key,
         qr=receipt.qr_svg(link), lookup_url=receipt.public_url(url_for("tracking.lookup")),
         sms_to=[n.to for n in dossier.notices if n.channel == "sms"],
         email_to=[n.to for n in dossier.notices if n.channel == "email"],
@@ -95,39 +143,46 @@ def receipt_page(code):
 
 @bp.route("/ho-so/<code>")
 @_limit_key_link
+@_limit_key_code
 def dossier(code):
-    """The tracking page; with ?k=<lookup key> (the receipt's QR code) it opens the dossier directly."""
+    """The tracking page; with ?k=<lookup key> (the receipt's QR code) it opens the dossier in full."""
     if "k" in request.args:
         found = services.find_by_code(code)
+        if current_user.is_authenticated:  # staff never take the villager's key
+            return redirect(url_for("tracking.dossier", code=found.code if found else code[:40]))
         if services.key_matches(found, request.args["k"]):
-            remember_tracked(found)
+            grant(found, FULL)
             return redirect(url_for("tracking.dossier", code=found.code))
         form = LookupForm(formdata=None, code=code[:40])
         return _lookup_page(form, str(NOT_FOUND), 404)
-    found, as_villager = _access(code)
+    found, access = _access(code)
     if found is None:
         return _lookup_page(LookupForm(formdata=None, code=code[:40]))
     if found.code != code:
         return redirect(url_for("tracking.dossier", code=found.code))
-    return _render_dossier(found, as_villager)
+    return _render_dossier(found, access)
 
 
-def _render_dossier(dossier, as_villager, status=200, answer_form=None, rating_form=None, item_errors=None):
+def _render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_form=None, item_errors=None):
     """The tracking page (forms passed in keep what the villager typed after an error)."""
+    as_villager = access == FULL
+    personal = access in (FULL, STAFF)
     open_request = services.open_supplement_request(dossier)
-    if open_request is not None and answer_form is None:
+    if as_villager and open_request is not None and answer_form is None:
         answer_form = SupplementAnswerForm(formdata=None)
-    if rating_form is None and services.can_rate(dossier):
+    if as_villager and rating_form is None and services.can_rate(dossier):
         rating_form = RatingForm(formdata=None)
-    sentence, tone = next_step(dossier, open_request, rated=dossier.rating is not None)
+    sentence, tone = next_step(dossier, open_request, rated=dossier.rating is not None, personal=personal)
     html = render_template(
-        "tracking/dossier.html", dossier=dossier, as_villager=as_villager, steps=timeline(dossier),
+        "tracking/dossier.html", dossier=dossier, as_villager=as_villager, access=access, personal=personal,
+        steps=timeline(dossier, personal=personal),
         next_sentence=sentence, next_tone=tone, open_request=open_request, answer_form=answer_form,
-        item_pages=services.pages_by_item(dossier, open_request) if open_request else {},
+        item_pages=services.pages_by_item(dossier, open_request) if open_request and as_villager else {},
         item_errors=item_errors or {},
-        can_withdraw=services.can_withdraw(dossier), rating_form=rating_form,
-        can_change_method=Status(dossier.status) in METHOD_CHANGEABLE,
-        documents=receipt.sent_documents(dossier),
+        can_withdraw=as_villager and services.can_withdraw(dossier), rating_form=rating_form,
+        can_change_method=as_villager and Status(dossier.status) in METHOD_CHANGEABLE,
+        documents=receipt.sent_documents(dossier) if personal else [],
+        key_form=KeyForm(formdata=None, code=dossier.code) if access == STATUS else None,
     )
     response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "private, no-store"
@@ -157,7 +212,7 @@ def rate(code):
     dossier = _villager_dossier(code)
     form = RatingForm()
     if not form.validate_on_submit():
-        return _render_dossier(dossier, True, 400, rating_form=form)
+        return _render_dossier(dossier, FULL, 400, rating_form=form)
     try:
         services.rate(dossier, form.score.data, form.comment.data)
     except services.TrackingError as error:
@@ -167,3 +222,11 @@ def rate(code):
     db.session.commit()
     flash(_("Cảm ơn bạn đã đánh giá!"))
     return redirect(url_for("tracking.dossier", code=dossier.code))
+
+
+@bp.app_context_processor
+def _villager_globals():
+    """`villager_signed_in()` in every template: show "Thoát" when this browser holds a credential."""
+    from ..core.access import holds_access
+
+    return {"villager_signed_in": holds_access}

@@ -99,13 +99,16 @@ def test_email_has_the_full_text_details_and_the_tracking_link(app, smtp_server)
     assert "Đăng ký thử nghiệm" in body and "0200 3 800 000" in body
 
 
-def test_receipt_notice_sends_the_code_and_lookup_key(app, sms_gateway):
+def test_receipt_notice_sends_the_code_but_never_the_lookup_key(app, sms_gateway):
+    """Whoever holds the phone (or reads the notices panel) must not hold the dossier in full."""
     dossier = new_dossier(status="draft")
+    dossier.lookup_key = "QX7R3M"
     transition(dossier, "submitted")
     db.session.commit()
     send_due()
     text = _sent_sms(sms_gateway)[0]["text"]
-    assert dossier.display_code in text and dossier.lookup_key in text
+    assert dossier.display_code in text
+    assert "QX7R3M" not in text and "Ma tra cuu" not in text
 
 
 def test_background_sender_sends_right_after_the_commit(tmp_path, monkeypatch, smtp_server, sms_gateway):

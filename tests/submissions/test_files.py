@@ -20,10 +20,11 @@ def test_the_villager_sees_their_photo_with_safe_headers(client, full_procedure)
     page = client.get(f"/tep/{row.id}")
     assert page.status_code == 200 and page.mimetype == "image/jpeg"
     assert page.headers["X-Content-Type-Options"] == "nosniff"
-    assert "private" in page.headers["Cache-Control"]
+    assert page.headers["Cache-Control"] == "no-store"  # an ID photo never stays in a shared browser's cache
     assert b"Exif" not in page.data
     thumb = client.get(f"/tep/{row.id}/nho")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg" and len(thumb.data) < len(page.data)
+    assert thumb.headers["Cache-Control"] == "no-store"
 
 
 def test_another_browser_gets_a_404_as_if_the_file_did_not_exist(client, app, full_procedure):

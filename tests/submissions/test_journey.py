@@ -70,7 +70,10 @@ def test_the_whole_journey_with_questions_photos_and_postal_return(client, full_
         (0, "image/jpeg"), (0, "image/jpeg"), (1, "application/pdf")]
     event = db.session.scalars(sa.select(DossierEvent)).one()
     assert (event.from_status, event.to_status, event.actor_label) == ("draft", "submitted", "Công dân")
-    assert client.get_cookie("draft") is not None  # the browser can still see its receipt
+    # The draft cookie is gone; the browser that submitted sees its receipt (with the key) from its session.
+    assert client.get_cookie("draft") is None
+    receipt = client.get(f"/ho-so/{dossier.code}/bien-nhan")
+    assert receipt.status_code == 200 and dossier.lookup_key in receipt.get_data(as_text=True)
 
 
 def test_a_procedure_without_questions_or_postal_return_skips_those_steps(client, plain_procedure):

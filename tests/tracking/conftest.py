@@ -4,7 +4,6 @@ import io
 import pytest
 from PIL import Image
 
-from commune.core.access import DRAFT_COOKIE, hash_token
 from commune.core.tracking_codes import new_lookup_key, new_tracking_code
 from commune.extensions import db
 from tests.browser.conftest import browser, live_server, nojs_page, page  # noqa: F401 - browser fixtures
@@ -32,17 +31,23 @@ def new_dossier(**values):
 
 
 def open_in_browser(client, dossier):
-    """The villager's browser looks the dossier up with its code and phone."""
+    """The villager's browser opens the dossier in full with the key on the receipt (code + key)."""
+    response = client.post("/tra-cuu", data={"code": dossier.code, "secret": dossier.lookup_key})
+    assert response.status_code == 302
+    return response
+
+
+def open_status_only(client, dossier):
+    """Someone who knows the code and the phone number (the villager, or a carrier) looks it up."""
     response = client.post("/tra-cuu", data={"code": dossier.code, "secret": dossier.applicant_phone})
     assert response.status_code == 302
     return response
 
 
-def give_draft_cookie(client, dossier, token="draft-token-of-the-villager"):
-    """The browser that submitted the dossier still holds its draft cookie."""
-    dossier.draft_token_hash = hash_token(token)
+def holds_in_full(client, dossier):
+    """This browser holds the dossier in full, as the one that submitted it (or scanned its QR code)."""
     db.session.commit()
-    client.set_cookie(DRAFT_COOKIE, token)
+    open_in_browser(client, dossier)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from commune.core.timeutil import format_day
 from commune.extensions import db
 from commune.tracking.receipt import qr_svg
 from tests.factories import make_procedure
-from tests.tracking.conftest import give_draft_cookie, new_dossier, photo
+from tests.tracking.conftest import holds_in_full, new_dossier, photo
 
 # A Tuesday morning in Viet Nam (UTC+7): the clock starts the same day.
 SUBMITTED = datetime(2026, 11, 17, 2, 0)
@@ -22,7 +22,7 @@ def _submitted_with_pages(client):
     attach_file(dossier, photo((20, 20, 20)), "to-khai-2.jpg", document_index=0)
     attach_file(dossier, photo((30, 30, 30)), "chung-sinh.jpg", document_index=1)
     set_setting("office_phone", "0210 3 812 345")
-    give_draft_cookie(client, dossier)
+    holds_in_full(client, dossier)
     return dossier
 
 
@@ -82,7 +82,7 @@ def test_incomplete_dossier_gets_no_promised_date(client):
     procedure = make_procedure(documents=("Tờ khai", "Giấy tờ tùy thân"), processing_days=3)
     dossier = new_dossier(procedure=procedure)
     attach_file(dossier, photo(), "to-khai.jpg", document_index=0)
-    give_draft_cookie(client, dossier)
+    holds_in_full(client, dossier)
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
     assert "còn thiếu giấy tờ" in html
     assert "dự kiến" not in html
@@ -90,7 +90,7 @@ def test_incomplete_dossier_gets_no_promised_date(client):
 
 def test_received_dossier_receipt_shows_the_confirmed_due_date(client):
     dossier = new_dossier(status="received", due_date=datetime(2026, 11, 20).date())
-    give_draft_cookie(client, dossier)
+    holds_in_full(client, dossier)
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
     assert "Thứ Sáu, 20/11/2026" in html and "dự kiến" not in html
 
@@ -110,6 +110,7 @@ def test_clerk_can_print_the_receipt_of_a_counter_dossier(client, login_as):
     login_as("clerk")
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
     assert dossier.display_code in html and "Tại quầy" in html
+    assert dossier.lookup_key not in html  # the key is printed only on the desk's slip for the villager
 
 
 def test_receipt_says_the_code_was_sent_by_sms_when_a_notice_is_queued(client, app):
@@ -129,6 +130,6 @@ def test_receipt_says_when_a_document_was_sent_as_pdf(client):
     dossier = new_dossier(procedure=procedure)
     attach_file(dossier, photo(), "to-khai.jpg", document_index=0)
     attach_file(dossier, pdf_file(), "khai-sinh-vneid.pdf", document_index=1)
-    give_draft_cookie(client, dossier)
+    holds_in_full(client, dossier)
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
     assert "(1 tệp PDF)" in html
