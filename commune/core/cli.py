@@ -80,6 +80,11 @@ def serve_command():
 
     host = current_app.config["COMMUNE_HOST"]
     port = current_app.config["COMMUNE_PORT"]
+    from .storage import sweep_storage
+
+    swept = sweep_storage()  # what a crash (kill -9, power cut) left: temp files, unreferenced files
+    if swept and (swept["temp"] or swept["orphans"]):
+        click.echo("storage: removed {temp} temp file(s), {orphans} unreferenced file(s)".format(**swept))
     click.echo(f"Một Cửa Xã: http://{host}:{port}/")
     serve(current_app._get_current_object(), host=host, port=port,
           threads=current_app.config["COMMUNE_THREADS"], ident="mot-cua-xa")

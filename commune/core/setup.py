@@ -15,12 +15,13 @@ log = logging.getLogger("commune.request")
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL for concurrent readers, real foreign keys, and a wait instead of 'database is locked'."""
+    """WAL for concurrent readers, real foreign keys, a wait instead of 'database is locked', and
+    synchronous=FULL: a commit (a receipt shown) survives a power cut (docs/security.md)."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 

@@ -94,3 +94,47 @@ def test_the_same_page_sent_twice_is_kept_once(app):
     assert again.id == first.id
     assert other_part.id != first.id  # the same photo filed under another paper is the villager's choice
     assert len(dossier.files) == 2
+
+
+def _dead_pid():
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_save_leaves_no_temporary_file_or_marker_once_committed(app):
+    storage = get_storage()
+    dossier = make_dossier(status="draft", code=None)
+    row = attach_file(dossier, images.jpeg(), "a.jpg")
+    folder = storage.path(row.storage_key).parent
+    assert any(p.name.startswith(".pending-") for p in folder.iterdir())  # in flight until the commit
+    db.session.commit()
+    names = [p.name for p in Path(storage.root).rglob("*") if p.is_file()]
+    assert sorted(names) == sorted({row.storage_key, row.thumb_key})
+    assert storage.path(row.storage_key).stat().st_mode & 0o777 == 0o640
+
+
+def test_the_start_sweep_removes_what_a_killed_process_left_and_keeps_the_rest(app):
+    """A kill between a file's save and its commit leaves an unreferenced file; the next start removes it."""
+    from commune.core.storage import sweep_storage
+
+    storage = get_storage()
+    kept = attach_file(make_dossier(status="draft", code=None), images.jpeg(color=(9, 9, 9)), "a.jpg")
+    db.session.commit()
+    orphan = storage.save(b"uncommitted upload")  # our transaction never commits: as if killed here
+    dead = _dead_pid()
+    folder = storage.path(orphan).parent
+    (folder / f".tmp-{dead}-abc").write_bytes(b"half written")
+    in_flight = storage.save(b"another process is still writing this one")
+    for marker in storage.path(in_flight).parent.glob(f".pending-{in_flight}.*"):
+        marker.rename(marker.with_name(f".pending-{in_flight}.1"))  # pid 1 is alive: its upload is in flight
+    db.session.rollback()
+
+    removed = sweep_storage()
+    assert removed == {"temp": 1, "markers": 1, "orphans": 1}
+    assert not storage.exists(orphan) and not (folder / f".tmp-{dead}-abc").exists()
+    assert storage.exists(kept.storage_key) and storage.exists(kept.thumb_key)
+    assert storage.exists(in_flight)
