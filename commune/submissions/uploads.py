@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.attachments import release_keys, remove_file
 from ..core.dossier import DossierFile
-from ..core.photos import PhotoError
+from ..core.photos import MSG_BUSY_RETRYING, PhotoError, UploadBusy
 from ..extensions import db, limiter
 from ..htmx import is_htmx
 from . import bp
@@ -25,6 +25,21 @@ def is_script_upload():
 def script_message(text, status):
     """A short Vietnamese message the upload script shows under the photo."""
     return text, status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def busy_answer(page=None):
+    """503 + Retry-After while the decoding slots are taken: the script retries, the form says so.
+
+    `page` is the plain form's page (a response or a (body, status) pair) with the message shown
+    and what was typed or already stored kept; without it the script's short message is sent."""
+    headers = {"Retry-After": str(UploadBusy.retry_after), "Cache-Control": "no-store"}
+    if page is None:
+        body, _status, plain = script_message(_(MSG_BUSY_RETRYING), 503)
+        return body, 503, {**plain, **headers}
+    response = current_app.make_response(page)
+    response.status_code = 503
+    response.headers.update(headers)
+    return response
 
 
 def _part_index(dossier, part):
@@ -62,7 +77,7 @@ def upload(part):
     pages = [(f.filename or "", f.read()) for f in chosen]
     for attempt in range(3):
         try:
-            added, errors = _attach_pages(dossier, pages, index)
+            added, errors, busy = _attach_pages(dossier, pages, index)
             db.session.commit()
             break
         except StaleDataError:
@@ -77,10 +92,14 @@ def upload(part):
                     return script_message(message, 503)
                 return photos_page(dossier, {part: [message]}, 503)
     if is_script_upload():
+        if busy and not added:
+            return busy_answer()
         if not added:
             return script_message(" ".join(errors), 422)
         html = render_template("submissions/_uploaded.html", files=added)
         return html, 201, {"Cache-Control": "no-store"}
+    if busy:  # the pages stored before the wait ran out are kept and listed on the page
+        return busy_answer(photos_page(dossier, {part: errors}))
     if errors:
         return photos_page(dossier, {part: errors}, 422)
     flash(ngettext("Đã nhận %(num)d trang.", "Đã nhận %(num)d trang.", len(added)))
@@ -88,17 +107,22 @@ def upload(part):
 
 
 def _attach_pages(dossier, pages, index):
-    """Attach each (name, bytes) page to the draft; returns (rows added, messages for refused pages)."""
+    """Attach each (name, bytes) page to the draft; returns (rows added, messages for refused pages, busy)."""
     added, errors = [], []
-    for filename, data in pages:
+    for number, (filename, data) in enumerate(pages):
         try:
             added.append(attach_page(dossier, data, filename, index))
+        except UploadBusy as error:
+            # The server is busy: the remaining pages are not tried; the villager sends them again.
+            names = ", ".join(name for name, _data in pages[number:])
+            errors.append(_("%(name)s: %(message)s", name=names, message=str(error)))
+            return added, errors, True
         except PhotoError as error:
             message = _(str(error))
             # The script shows the message under the photo's own name; the plain form may carry several.
             errors.append(message if is_script_upload() else
                           _("%(name)s: %(message)s", name=filename, message=message))
-    return added, errors
+    return added, errors, False
 
 
 def attach_page(dossier, data, filename, index):

@@ -11,7 +11,9 @@
      low-end phone shrinks one picture at a time, and the server never gets parallel writes to
      the same dossier; a photo waiting for a retry does not hold up the others;
    - the endpoint answers 2xx with an HTML fragment (<li> items) appended to the element named by
-     data-upload-target, or 4xx with a short text message shown under the photo.
+     data-upload-target, or 4xx with a short text message shown under the photo; 503 with
+     Retry-After (all decoding slots taken) shows the server's message and tries again by itself
+     after that many seconds (at most 60), without counting against the back-off.
    Without JavaScript the same form posts normally and the server does all the work.
    See docs/submissions.md ("Reusing the photo upload"). */
 (function () {
@@ -29,7 +31,7 @@
     retry: "Gửi lại",
     dismiss: "Bỏ qua",
     failed: "Không gửi được ảnh này.",
-    busy: "Máy chủ đang bận, sẽ thử lại."
+    busy: "Máy chủ đang bận, đang thử lại…"
   };
 
   document.documentElement.classList.add("js");
@@ -214,6 +216,7 @@
     };
     xhr.onload = function () {
       if (xhr.status >= 200 && xhr.status < 300) { self.succeed(xhr.responseText); }
+      else if (xhr.status === 503 && retryAfter(xhr)) { self.later(busyText(xhr), retryAfter(xhr)); }
       else if (xhr.status === 408 || xhr.status === 429 || xhr.status >= 500) { self.later(TEXT.busy); }
       else { self.refuse(xhr); }
     };
@@ -243,11 +246,25 @@
     release(this);
   };
 
-  Upload.prototype.later = function (message) {
+  /* Seconds the server asked to wait (Retry-After, 1-60), or 0. */
+  function retryAfter(xhr) {
+    var seconds = parseInt(xhr.getResponseHeader("Retry-After") || "", 10);
+    return seconds > 0 ? Math.min(seconds, 60) : 0;
+  }
+
+  function busyText(xhr) {
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    return type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : TEXT.busy;
+  }
+
+  /* Wait, then try again: `seconds` when the server said how long (a busy server), else the back-off. */
+  Upload.prototype.later = function (message, seconds) {
     var self = this;
     if (navigator.onLine === false) { return this.waitForNetwork(); }
-    var seconds = BACKOFF[Math.min(this.tries, BACKOFF.length - 1)];
-    this.tries += 1;
+    if (!seconds) {
+      seconds = BACKOFF[Math.min(this.tries, BACKOFF.length - 1)];
+      this.tries += 1;
+    }
     this.status.textContent = (message ? message + " " : "") + TEXT.retryIn.replace("{s}", seconds);
     this.retryButton.classList.remove("hidden");
     this.timer = setTimeout(function () { self.retry(); }, seconds * 1000);

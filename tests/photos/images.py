@@ -25,7 +25,8 @@ def jpeg(width=400, height=300, orientation=None, gps=False, color=(200, 30, 30)
 
 def png(width=300, height=200, mode="RGBA"):
     buffer = io.BytesIO()
-    Image.new(mode, (width, height), (10, 120, 200, 0) if mode == "RGBA" else "blue").save(buffer, "PNG")
+    color = (10, 120, 200, 0) if mode == "RGBA" else 90 if mode == "L" else "blue"
+    Image.new(mode, (width, height), color).save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 
@@ -42,9 +43,9 @@ def _chunk(kind, body):
     return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
 
-def png_bomb(width=30000, height=30000):
-    """A tiny PNG whose header claims a huge picture (a decompression bomb's calling card)."""
-    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+def png_bomb(width=30000, height=30000, color_type=2):
+    """A tiny PNG whose header claims a huge picture (a decompression bomb's calling card); 6 is RGBA."""
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, color_type, 0, 0, 0])
     idat = zlib.compress(b"\x00" * 64)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 

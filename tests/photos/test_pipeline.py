@@ -140,11 +140,18 @@ def test_the_bad_file_messages_are_all_different():
     assert len(messages) == len(BAD_FILES)
 
 
-def test_the_pixel_cap_is_checked_before_decoding(monkeypatch):
-    """A picture over the cap is refused from its header: nothing is decoded."""
-    monkeypatch.setattr(photos, "MAX_PIXELS_FULL_DECODE", 10_000)
+def test_the_decoded_size_cap_is_checked_before_decoding(monkeypatch):
+    """The issue's 247 KB transparent PNG of 7,700 × 7,700 pixels: refused from its header, nothing decoded."""
     decoded = []
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: decoded.append(1))
-    with pytest.raises(PhotoError, match="101×100"):
-        process_upload(images.png(101, 100, "RGB"), "a.png")
+    with pytest.raises(PhotoError, match="7700×7700"):
+        process_upload(images.png_bomb(7700, 7700, color_type=6), "a.png")
     assert decoded == []
+
+
+def test_the_cap_counts_decoded_bytes_not_pixels(app):
+    """The same pixel count passes in greyscale (1 byte a pixel) and is refused with transparency (4 + a copy)."""
+    app.config["COMMUNE_DECODE_MB"] = 120
+    assert process_upload(images.png(6000, 6000, "L"), "xam.png").width == 2000
+    with pytest.raises(PhotoError, match="6000×6000"):
+        process_upload(images.png_bomb(6000, 6000, color_type=6), "trong-suot.png")
