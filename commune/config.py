@@ -72,6 +72,8 @@ def build_config(instance_path):
         "COMMUNE_SMS_MAX_CHARS": _int_env("SMS_MAX_CHARS", 160),
         "COMMUNE_SEND_NOTICES": _env("SEND_NOTICES", "1") == "1",
         "COMMUNE_PUBLIC_URL": _env("PUBLIC_URL", ""),
+        # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); empty: none.
+        "COMMUNE_TRUSTED_PROXIES": _env("TRUSTED_PROXIES", ""),
         "BABEL_DEFAULT_LOCALE": "vi",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).resolve().parent.parent / "translations"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -28,6 +28,7 @@ def _test_config(tmp_path):
         "SQLALCHEMY_DATABASE_URI": PG_URL or f"sqlite:///{tmp_path / 'test.db'}",
         "COMMUNE_DATA_DIR": str(tmp_path / "data"),
         "COMMUNE_SEND_NOTICES": False,
+        "COMMUNE_PUBLIC_URL": "http://localhost",  # absolute URLs come only from configuration
         "RATELIMIT_ENABLED": True,
         "COMMUNE_LOOKUP_LIMIT": "1000 per minute",
         "COMMUNE_LOGIN_LIMIT": "1000 per minute",

@@ -78,16 +78,23 @@ def serve_command():
     """Serve the site with waitress (one process, several threads)."""
     from waitress import serve
 
+    from .proxy import serving_problem
+
     host = current_app.config["COMMUNE_HOST"]
     port = current_app.config["COMMUNE_PORT"]
+    problem = serving_problem(host, current_app.config.get("COMMUNE_PUBLIC_URL"))
+    if problem:
+        raise click.ClickException(problem)
     from .storage import sweep_storage
 
     swept = sweep_storage()  # what a crash (kill -9, power cut) left: temp files, unreferenced files
     if swept and (swept["temp"] or swept["orphans"]):
         click.echo("storage: removed {temp} temp file(s), {orphans} unreferenced file(s)".format(**swept))
     click.echo(f"Một Cửa Xã: http://{host}:{port}/")
-    serve(current_app._get_current_object(), host=host, port=port,
-          threads=current_app.config["COMMUNE_THREADS"], ident="mot-cua-xa")
+    # Waitress would strip X-Forwarded-For before the app sees it; commune/core/proxy.py decides instead
+    # (believed only from COMMUNE_TRUSTED_PROXIES, removed otherwise).
+    serve(current_app._get_current_object(), host=host, port=port, threads=current_app.config["COMMUNE_THREADS"],
+          ident="mot-cua-xa", clear_untrusted_proxy_headers=False)
 
 
 @click.command("demo")

@@ -9,7 +9,7 @@ import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, request
+from flask import current_app
 
 from ..extensions import db
 from .settings import get_settings
@@ -150,10 +150,8 @@ def _shorten(text, room):
 
 
 def tracking_link(dossier):
-    """Absolute link to the tracking page (COMMUNE_PUBLIC_URL, else this request's host), or ''."""
-    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or "").rstrip("/")
-    if not base and has_request_context():
-        base = request.host_url.rstrip("/")
+    """Absolute link to the tracking page on COMMUNE_PUBLIC_URL (never the Host header), or ''."""
+    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or "").strip().rstrip("/")
     return f"{base}/ho-so/{dossier.code}" if base and dossier.code else ""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from . import assets, errors, health, i18n, security
+from . import assets, errors, health, i18n, proxy, security
 
 log = logging.getLogger("commune.request")
 
@@ -69,6 +69,7 @@ def init_web(app):
         return response
 
     security.init_app(app)
+    proxy.init_app(app)  # the real client behind COMMUNE_TRUSTED_PROXIES; unknown Host names get 400
     errors.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)

@@ -4,7 +4,7 @@
 04 apology and new date, 05 notice that handling stopped (a withdrawn dossier),
 06 process-control sheet. Form 07, the register, is an export of the figures page.
 """
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from markupsafe import Markup
 
 from ..core.i18n import N_
@@ -16,8 +16,9 @@ from .views import STAFF, roles_required
 
 def tracking_url(dossier):
     """The absolute tracking address printed as a QR code: /ho-so/<code>?k=<lookup key>."""
-    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or request.url_root).rstrip("/")
-    return f"{base}/ho-so/{dossier.code}?k={dossier.lookup_key or ''}"
+    from ..core.public_urls import site_url
+
+    return f"{site_url()}/ho-so/{dossier.code}?k={dossier.lookup_key or ''}"
 
 
 def qr_svg(text):

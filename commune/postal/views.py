@@ -1,7 +1,7 @@
 """Postal pages for the villager (how to receive the result) and the clerk (waiting list, manifests)."""
 import segno
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -34,11 +34,10 @@ def _dossier_for_villager(code):
 
 
 def external_url(endpoint, **values):
-    """An absolute URL for a QR code (COMMUNE_PUBLIC_URL when set, else this request's host)."""
-    base = current_app.config.get("COMMUNE_PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute URL for a QR code, on the configured address (never the Host header)."""
+    from ..core.public_urls import absolute_for
+
+    return absolute_for(endpoint, **values)
 
 
 def qr_svg(text, title=""):

@@ -80,7 +80,9 @@ def set_draft_cookie(response, token):
 def continue_url():
     """The "continue later" link for the draft in this browser."""
     token = draft_token()
-    return url_for("submissions.resume", token=token, _external=True) if token else None
+    from ..core.public_urls import absolute_for
+
+    return absolute_for("submissions.resume", token=token) if token else None
 
 
 def receipt_url(code):

@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import segno
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 
 from ..core.calendar import compute_due_date
 from .services import processing_days
@@ -50,9 +50,10 @@ def expected_date(dossier, documents):
 
 
 def public_url(path):
-    """`path` as an absolute URL: on COMMUNE_PUBLIC_URL when set (behind a proxy), else this host."""
-    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or "").rstrip("/")
-    return (base or request.host_url.rstrip("/")) + path
+    """`path` as an absolute URL on the configured address (COMMUNE_PUBLIC_URL), never the Host header."""
+    from ..core.public_urls import absolute
+
+    return absolute(path)
 
 
 def tracking_url(dossier, with_key=False):
