@@ -47,6 +47,16 @@ def build_config(instance_path):
         "COMMUNE_MAX_FILES": _int_env("MAX_FILES", 60),  # pages per dossier per round
         "COMMUNE_MAX_DRAFT_MB": _int_env("MAX_DRAFT_MB", 80),  # stored bytes per dossier per round
         "COMMUNE_BLANK_FORM_MB": _int_env("BLANK_FORM_MB", 10),
+        # Uploads and the machine (docs/security.md): decoding memory per file, decodes at once,
+        # seconds an upload waits for a slot, stored MB per address per day, free-disk floor.
+        "COMMUNE_DECODE_MB": _int_env("DECODE_MB", 256),
+        "COMMUNE_DECODE_SLOTS": _int_env("DECODE_SLOTS", 2),
+        "COMMUNE_DECODE_WAIT": _int_env("DECODE_WAIT", 5),
+        "COMMUNE_UPLOAD_DAILY_MB": _int_env("UPLOAD_DAILY_MB", 500),
+        "COMMUNE_MIN_FREE_MB": _int_env("MIN_FREE_MB", 1024),
+        # Waitress (flask serve): open connections at most, seconds before an idle one is closed.
+        "COMMUNE_CONNECTION_LIMIT": _int_env("CONNECTION_LIMIT", 1000),
+        "COMMUNE_CHANNEL_TIMEOUT": _int_env("CHANNEL_TIMEOUT", 30),
         "COMMUNE_MAX_DELIVERY_ATTEMPTS": _int_env("MAX_DELIVERY_ATTEMPTS", 3),
         "COMMUNE_CUTOFF": _env("CUTOFF", "16:00"),
         "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",

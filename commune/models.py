@@ -11,7 +11,7 @@ CORE_MODEL_MODULES = ("commune.core.dossier", "commune.core.dossier_search", "co
 def import_all():
     for name in CORE_MODEL_MODULES:
         importlib.import_module(name)
-    for extra in ("commune.core.notices", "commune.core.audit"):
+    for extra in ("commune.core.notices", "commune.core.audit", "commune.core.upload_guard"):
         if importlib.util.find_spec(extra):
             importlib.import_module(extra)
     for feature in FEATURES:

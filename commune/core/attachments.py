@@ -15,6 +15,7 @@ from .dossier import DossierFile
 from .i18n import N_
 from .photos import PhotoError, process_upload
 from .storage import get_storage
+from .upload_guard import charge, check_room
 
 DEFAULT_MAX_FILES = 60  # pages per dossier and round
 DEFAULT_MAX_ROUND_MB = 80  # processed bytes per dossier and round (a draft, or one supplement answer)
@@ -57,6 +58,7 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
     count, total = round_usage(dossier, round)
     if count >= max_files():
         raise PhotoError(_(MSG_TOO_MANY).format(n=count))
+    check_room(0)  # disk at its floor or the address's budget spent: refuse before decoding
     processed = process_upload(data, filename)
     # The same page sent again (a retry whose first answer was lost, a double tap) is the same
     # file: processing is deterministic, so the hash matches and the page is kept once.
@@ -67,6 +69,7 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
         return same
     if total + processed.size > max_round_bytes():
         raise PhotoError(_(MSG_TOO_HEAVY).format(mb=max_round_bytes() // (1024 * 1024)))
+    charge(processed.size + len(processed.thumb or b""))  # refuses before a byte is written
     storage = get_storage()
     key = storage.save(processed.data)
     thumb_key = storage.save(processed.thumb) if processed.thumb else None
