@@ -91,10 +91,16 @@ def serve_command():
     if swept and (swept["temp"] or swept["orphans"]):
         click.echo("storage: removed {temp} temp file(s), {orphans} unreferenced file(s)".format(**swept))
     click.echo(f"Một Cửa Xã: http://{host}:{port}/")
+    from .decode_slots import tune_malloc
+    from .waitress_settings import raise_open_files, waitress_options
+
+    tune_malloc()  # before the worker threads start: big pixel buffers go back to the system
+    options = waitress_options(current_app.config)
     # Waitress would strip X-Forwarded-For before the app sees it; commune/core/proxy.py decides instead
     # (believed only from COMMUNE_TRUSTED_PROXIES, removed otherwise).
-    serve(current_app._get_current_object(), host=host, port=port, threads=current_app.config["COMMUNE_THREADS"],
-          ident="mot-cua-xa", clear_untrusted_proxy_headers=False)
+    options["clear_untrusted_proxy_headers"] = False
+    raise_open_files(options["connection_limit"])
+    serve(current_app._get_current_object(), **options)
 
 
 @click.command("demo")
@@ -127,5 +133,7 @@ def register(app):
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
     from .backup import backup_command
+    from .restore import restore_command
 
     app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
