@@ -37,6 +37,8 @@ class User(UserMixin, db.Model):
     session_token = db.Column(db.String(64), nullable=False, default=lambda: secrets.token_hex(16))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_login_at = db.Column(db.DateTime)
+    # Postal accounts: the post office they work for; they see only that office's manifests.
+    post_office = db.Column(db.String(120), nullable=False, default="", server_default="")
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -123,12 +123,16 @@ class UserCreateForm(CommuneForm):
         Regexp(r"^[a-z0-9._-]+$", message=_l("Chỉ dùng chữ thường không dấu, số, dấu chấm, gạch."))])
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+    post_office = StringField(_l("Bưu cục (chỉ cho nhân viên bưu điện)"), validators=[Length(max=120)],
+                              description=_l("Nhân viên bưu điện chỉ mở được bảng kê giao cho bưu cục của mình."))
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
 class UserEditForm(CommuneForm):
     full_name = StringField(_l("Họ và tên"), validators=[DataRequired(), Length(max=200)])
     role = SelectField(_l("Vai trò"), choices=ROLE_CHOICES)
+    post_office = StringField(_l("Bưu cục (chỉ cho nhân viên bưu điện)"), validators=[Length(max=120)],
+                              description=_l("Nhân viên bưu điện chỉ mở được bảng kê giao cho bưu cục của mình."))
 
 
 class ResetPasswordForm(CommuneForm):

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from ..accounts.models import ADMIN, User
+from ..accounts.models import ADMIN, POSTAL, User
 from ..accounts.services import forget_failures
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay
@@ -27,14 +27,16 @@ def _active_admins():
 
 
 def _user_dict(user):
-    return {"username": user.username, "full_name": user.full_name, "role": user.role, "active": user.active}
+    return {"username": user.username, "full_name": user.full_name, "role": user.role, "active": user.active,
+            "post_office": user.post_office or ""}
 
 
-def create_user(actor, username, full_name, role, password):
-    """A new staff account."""
+def create_user(actor, username, full_name, role, password, post_office=""):
+    """A new staff account (a postal one with the post office it works for)."""
     if db.session.scalar(sa.select(User).filter_by(username=username)):
         raise AdminRuleError(N_("Tên đăng nhập này đã có."))
-    user = User(username=username, full_name=full_name.strip(), role=role)
+    user = User(username=username, full_name=full_name.strip(), role=role,
+                post_office=(post_office or "").strip() if role == POSTAL else "")
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -42,12 +44,16 @@ def create_user(actor, username, full_name, role, password):
     return user
 
 
-def update_user(actor, user, full_name, role):
-    """Change a staff member's name or role; role changes end their sessions."""
+def update_user(actor, user, full_name, role, post_office=None):
+    """Change a staff member's name, role or post office; role and office changes end their sessions."""
     before = _user_dict(user)
     if user.role == ADMIN and role != ADMIN and user.active and _active_admins() <= 1:
         raise AdminRuleError(N_("Phải còn ít nhất một tài khoản quản trị."))
     user.full_name = full_name.strip()
+    office = (post_office or "").strip() if role == POSTAL else ""
+    if post_office is not None and office != (user.post_office or ""):
+        user.post_office = office
+        user.rotate_session()
     if user.role != role:
         user.role = role
         user.rotate_session()

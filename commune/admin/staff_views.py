@@ -28,7 +28,7 @@ def new_user():
     if form.validate_on_submit():
         try:
             services.create_user(current_user, form.username.data.strip(), form.full_name.data,
-                                 form.role.data, form.password.data)
+                                 form.role.data, form.password.data, post_office=form.post_office.data or "")
         except services.AdminRuleError as error:
             form.username.errors.append(_(str(error)))
         else:
@@ -45,7 +45,8 @@ def edit_user(user_id):
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
         try:
-            services.update_user(current_user, user, form.full_name.data, form.role.data)
+            services.update_user(current_user, user, form.full_name.data, form.role.data,
+                                 post_office=form.post_office.data or "")
         except services.AdminRuleError as error:
             form.role.errors.append(_(str(error)))
         else:

@@ -1,6 +1,8 @@
 """The carrier's pages (a phone, outdoors, weak signal): my items, confirm a manifest, each action.
 
-Postal staff see only what delivery needs: recipient, phone, address, village, item code, fee.
+Postal staff see only what delivery needs: recipient, phone, address, village, fee, and the item by
+its postal reference (S10 number, or manifest number + line) — never the dossier's tracking code —
+and only the manifests of their own post office or handed to them.
 Each action form carries a one-time token, so a form sent twice is recorded once.
 """
 import importlib.util
@@ -49,7 +51,7 @@ def open_manifest():
     form = OpenManifestForm()
     if form.validate_on_submit():
         number = _normalise_number(form.number.data)
-        if queries.manifest_by_number(number) is not None:
+        if queries.postal_may_open(queries.manifest_by_number(number), current_user):
             return redirect(url_for("postal.confirm_manifest", number=number))
         form.number.errors.append(_("Không có bảng kê số này. Kiểm tra lại số in trên bảng kê."))
     return render_template("postal/open_manifest.html", form=form), 400 if form.errors else 200
@@ -70,8 +72,8 @@ def confirm_manifest(number):
     if current_user.role != POSTAL:
         return redirect(url_for("postal.manifest", number=number))
     manifest = queries.manifest_by_number(_normalise_number(number))
-    if manifest is None:
-        abort(404)
+    if not queries.postal_may_open(manifest, current_user):
+        abort(404)  # another office's manifest is answered as one that does not exist
     if manifest.status != MANIFEST_OPEN:
         return render_template("postal/confirm_manifest.html", manifest=manifest, form=None)
     form = confirm_form(manifest.items)()

@@ -1,7 +1,16 @@
 """Postal forms. Every button is a form so CSRF and the one-time token travel with it."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import CommuneForm
@@ -107,11 +116,19 @@ def confirm_form(items):
     return ConfirmForm
 
 
-def manifest_form(dossiers):
-    """A form to pick which ready results go in the bag and the fee to collect for each."""
+def manifest_form(dossiers, offices=()):
+    """A form to pick which ready results go in the bag, the fee to collect for each, and (when the
+    commune names its post offices) the office the bag is handed to: only its accounts open it."""
 
     class ManifestForm(CommuneForm):
         pass
+
+    if offices:
+        ManifestForm.post_office = SelectField(
+            _l("Giao cho bưu cục"), choices=[("", _l("Chọn bưu cục"))] + [(o, o) for o in offices],
+            default=offices[0] if len(offices) == 1 else "",
+            validators=[InputRequired(_l("Chọn bưu cục nhận túi kết quả."))],
+            description=_l("Chỉ tài khoản bưu điện của bưu cục này mở được bảng kê."))
 
     for dossier in dossiers:
         setattr(ManifestForm, f"pick_{dossier.id}", BooleanField(_l("Bàn giao")))

@@ -60,6 +60,9 @@ class Manifest(db.Model):
     confirmed_at = db.Column(db.DateTime)
     confirmed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
     confirm_token = db.Column(db.String(64), unique=True)  # the confirming form's one-time token
+    # The post office the clerk hands the bag to: only its accounts may open the manifest ("" when the
+    # commune has not named its post offices: then only accounts without an office may).
+    post_office = db.Column(db.String(120), nullable=False, default="", server_default="")
 
     created_by = db.relationship("User", foreign_keys=[created_by_id])
     confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
@@ -108,6 +111,13 @@ class ManifestItem(db.Model):
     carrier = db.relationship("User")
     actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
                               cascade="all, delete-orphan")
+
+    @property
+    def reference(self):
+        """What the post knows the item by: its S10 number once given, else manifest number + line.
+
+        Never the tracking code: the paper list and the carrier's screen may be seen by anyone."""
+        return self.item_number or f"{self.manifest.number}/{self.position:02d}"
 
     @property
     def state_label(self):

@@ -15,6 +15,7 @@ from .models import (
     FAIL_REASONS,
     ITEM_DELIVERED,
     ITEM_MISSING,
+    MANIFEST_OPEN,
     DeliveryAction,
     Manifest,
     ManifestItem,
@@ -55,6 +56,25 @@ def manifests(limit=50):
 
 def manifest_by_number(number):
     return db.session.scalar(sa.select(Manifest).where(Manifest.number == number))
+
+
+def postal_may_open(manifest, user):
+    """A postal account opens a manifest of its own post office, or one handed to it (it confirmed
+    it or carries an item of it); never another office's, whatever number it types."""
+    if manifest is None:
+        return False
+    if manifest.confirmed_by_id == user.id or any(i.carrier_id == user.id for i in manifest.items):
+        return True
+    return manifest.status == MANIFEST_OPEN and (manifest.post_office or "") == (user.post_office or "")
+
+
+def post_offices():
+    """The post offices named on active postal accounts, sorted (the clerk hands a bag to one)."""
+    from ..accounts.models import POSTAL, User
+
+    names = db.session.scalars(sa.select(User.post_office).where(
+        User.role == POSTAL, User.active.is_(True), User.post_office != "").distinct())
+    return sorted(set(names))
 
 
 def items_held_by(user):

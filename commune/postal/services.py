@@ -108,8 +108,8 @@ def _next_number(year):
     return last + 1
 
 
-def create_manifest(dossiers, clerk, fees=None):
-    """Put ready postal results on a new handover manifest (BK-<year>-<nnnn>)."""
+def create_manifest(dossiers, clerk, fees=None, post_office=""):
+    """Put ready postal results on a new handover manifest (BK-<year>-<nnnn>) for one post office."""
     if not dossiers:
         raise PostalError(N_("Chọn ít nhất một kết quả để bàn giao."))
     for dossier in dossiers:
@@ -119,7 +119,7 @@ def create_manifest(dossiers, clerk, fees=None):
     year = to_local(utcnow()).year
     seq = _next_number(year)
     manifest = Manifest(number=f"BK-{year}-{seq:04d}", year=year, seq=seq, status=MANIFEST_OPEN,
-                        created_by_id=clerk.id, created_at=utcnow())
+                        created_by_id=clerk.id, created_at=utcnow(), post_office=(post_office or "").strip())
     db.session.add(manifest)
     for position, dossier in enumerate(dossiers, start=1):
         fee = fees.get(dossier.id, dossier.fee_vnd or 0)

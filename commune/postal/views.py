@@ -97,7 +97,8 @@ def new_manifest():
     dossiers = queries.waiting_dossiers()
     # ?d=<id> from a dossier page, ?ids=<id>&ids=… from the inbox's ticked rows.
     preselect = set(request.args.getlist("d", type=int)) | set(request.args.getlist("ids", type=int))
-    form = manifest_form(dossiers)()
+    offices = queries.post_offices()
+    form = manifest_form(dossiers, offices)()
     if request.method == "GET":
         for d in dossiers:
             form[f"pick_{d.id}"].data = not preselect or d.id in preselect
@@ -106,7 +107,8 @@ def new_manifest():
         picked = [d for d in dossiers if form[f"pick_{d.id}"].data]
         fees = {d.id: form[f"fee_{d.id}"].data or 0 for d in picked}
         try:
-            manifest = services.create_manifest(picked, current_user, fees)
+            manifest = services.create_manifest(picked, current_user, fees,
+                                                post_office=form.post_office.data if offices else "")
             db.session.commit()
         except services.PostalError as exc:
             db.session.rollback()
@@ -118,7 +120,7 @@ def new_manifest():
             flash(_("Đã lập bảng kê %(n)s. Hãy in và giao cho bưu điện.", n=manifest.number))
             return redirect(url_for("postal.manifest_print", number=manifest.number))
     status = 400 if request.method == "POST" else 200
-    return render_template("postal/new_manifest.html", form=form, dossiers=dossiers, error=error,
+    return render_template("postal/new_manifest.html", form=form, dossiers=dossiers, error=error, offices=offices,
                            flagged=queries.missing_before([d.id for d in dossiers])), status
 
 
@@ -130,8 +132,11 @@ def manifests():
 
 
 def _manifest_or_404(number):
+    """The manifest; for a postal account only one of its own office or handed to it (404 otherwise)."""
     manifest = queries.manifest_by_number(number.strip().upper())
     if manifest is None:
+        abort(404)
+    if current_user.role == POSTAL and not queries.postal_may_open(manifest, current_user):
         abort(404)
     return manifest
 
@@ -150,7 +155,7 @@ def manifest(number):
 def manifest_print(number):
     """The printable A4 manifest: one row and one QR code per item, signature boxes for both sides."""
     manifest = _manifest_or_404(number)
-    qr = {item.id: qr_svg(external_url("postal.item", item_id=item.id), title=item.dossier.display_code)
+    qr = {item.id: qr_svg(external_url("postal.item", item_id=item.id), title=item.reference)
           for item in manifest.items}
     manifest_qr = qr_svg(external_url("postal.confirm_manifest", number=manifest.number),
                          title=manifest.number)

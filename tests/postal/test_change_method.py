@@ -7,8 +7,8 @@ from tests.factories import make_dossier, make_procedure
 
 
 def _as_villager(client, dossier):
-    with client.session_transaction() as session:
-        session["tracked"] = [dossier.id]
+    """The villager opens the dossier with the QR code of the receipt (full access)."""
+    assert client.get(f"/ho-so/{dossier.code}?k={dossier.lookup_key}").status_code == 302
 
 
 def test_villager_switches_to_delivery_by_post_then_back(client):

@@ -27,7 +27,8 @@ def test_my_items_are_grouped_by_village_with_phone_to_tap(client, login_as, han
     assert html.index("Thôn 0") < html.index("Thôn 1")
     for item in items:
         assert f'href="tel:{item.recipient_phone}"' in html
-        assert item.recipient_name in html and item.dossier.display_code in html
+        assert item.recipient_name in html and item.reference in html
+        assert item.dossier.display_code not in html
     assert "20.000 đ" in html  # the fee to collect
     assert 'name="viewport"' in html  # a phone page
 

@@ -81,9 +81,10 @@ def test_printed_manifest_has_every_item_qr_codes_and_signature_boxes(client, lo
     response = client.get(f"/buu-chinh/bang-ke/{manifest.number}/in")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    for text in (manifest.number, d.display_code, "Lò Thị Mai", "0987 654 321", "Nhà số 12", "Bản Na Hang",
-                 "30.000 đ", "Bên giao", "Bên nhận"):
+    for text in (manifest.number, f"{manifest.number}/01", "Lò Thị Mai", "0987 654 321", "Nhà số 12",
+                 "Bản Na Hang", "30.000 đ", "Bên giao", "Bên nhận"):
         assert text in html
+    assert d.display_code not in html and d.code not in html  # the paper travels: no tracking code on it
     assert html.count("<svg") == 2  # the manifest's QR and one per item
     assert " style=" not in html and "<style" not in html  # strict CSP
     assert "Bí mật gia đình" not in html and "001203004567" not in html  # no form data, no ID
