@@ -10,7 +10,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("catalog_search.py", "page_weight.py", "photo_pipeline.py", "tracking.py", "inbox.py", "reports.py")
+SCRIPTS = ("catalog_search.py", "page_weight.py", "photo_pipeline.py", "tracking.py", "inbox.py", "reports.py",
+           "login_timing.py")
 
 
 def machine():

@@ -3,9 +3,11 @@
 Unknown name, wrong password and deactivated account do the same work (one scrypt check,
 against a dummy hash when there is no account, and one throttle row written) and get the
 same message, so the login page cannot be used to list accounts. There is no account
-lock: failures count per (name, client address) with an exponential back-off, so a
-stranger typing a clerk's name elsewhere slows only himself while the clerk's desk still
-logs in. The per-address limit (COMMUNE_LOGIN_LIMIT, Flask-Limiter) stays on top.
+lock: failures count per (name, client) with an exponential back-off, so a stranger
+typing a clerk's name elsewhere slows only himself while the clerk's desk still logs in.
+The client is the address, or the browser's own key when the name signed in on it before
+(devices.py: the desk and the waiting room's Wi-Fi often share one address). The
+per-address limit (COMMUNE_LOGIN_LIMIT, Flask-Limiter) stays on top.
 """
 import hashlib
 import hmac

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter
 from . import (
     bp,
+    devices,
     permissions,  # noqa: F401  (registers the user loader)
 )
 from .forms import ChangePasswordForm, LoginForm
 from .models import ADMIN, LEADER, POSTAL
-from .services import authenticate, end_all_sessions
+from .services import authenticate, end_all_sessions, username_digest
 
 # Where each role starts after login (the first endpoint that exists).
 HOME_ENDPOINTS = {
@@ -46,14 +47,15 @@ def _safe_next(target):
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
-    """Staff login: one refusal for every failure, a back-off per (name, address), a limit per address."""
+    """Staff login: one refusal for every failure, a back-off per (name, address or known browser), per-IP limit."""
     if current_user.is_authenticated:
         return redirect(staff_home(current_user))
     form = LoginForm()
     error = None
     retry_after = None
     if form.validate_on_submit():
-        result = authenticate(form.username.data, form.password.data, request.remote_addr)
+        digest = username_digest(form.username.data)
+        result = authenticate(form.username.data, form.password.data, devices.throttle_client(digest))
         db.session.commit()
         if result.user is None:
             error, retry_after = result.error, result.retry_after
@@ -61,7 +63,7 @@ def login():
             target = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session on login: nothing from before carries over
             login_user(result.user)
-            return redirect(target or staff_home(result.user))
+            return devices.remember(redirect(target or staff_home(result.user)), digest)
     status = 429 if retry_after else (400 if error else 200)
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
     return render_template("accounts/login.html", form=form, error=error), status, headers

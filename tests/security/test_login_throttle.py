@@ -85,6 +85,24 @@ def test_the_clerk_logs_in_from_the_desk_while_an_attacker_elsewhere_is_slowed_o
     assert client.get("/hop-thu", environ_base={"REMOTE_ADDR": CLERK_DESK}).status_code == 200
 
 
+def test_on_one_shared_address_the_clerks_own_browser_still_signs_in(app):
+    """The desk and the waiting room's Wi-Fi leave through one address: a guesser there slows only himself."""
+    make_user("clerk", username="canbo")
+    db.session.commit()
+    clerk, stranger = app.test_client(), app.test_client()
+    assert login(clerk, "canbo", address=CLERK_DESK).status_code == 302  # yesterday, at the desk
+    clerk.post("/dang-xuat", environ_base={"REMOTE_ADDR": CLERK_DESK})
+    for _ in range(FREE_FAILURES + 1):
+        login(stranger, "canbo", "doan-mo", address=CLERK_DESK)
+    assert login(stranger, "canbo", address=CLERK_DESK).status_code == 429
+    # The clerk's browser counts on its own, even for a mistake or two ...
+    assert login(clerk, "canbo", "go-nham", address=CLERK_DESK).status_code == 400
+    assert login(clerk, "canbo", address=CLERK_DESK).status_code == 302
+    # ... and a forged device cookie is worth nothing.
+    stranger.set_cookie("staff_device", "gia-mao", path="/dang-nhap")
+    assert login(stranger, "canbo", address=CLERK_DESK).status_code == 429
+
+
 def test_each_failure_past_the_free_ones_doubles_the_wait_up_to_a_ceiling(client, app):
     make_user("clerk", username="canbo")
     db.session.commit()
