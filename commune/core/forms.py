@@ -5,12 +5,18 @@ value.", "Field cannot be longer than 120 characters.") would answer a villager 
 Every form of the site derives from CommuneForm (CSRF included) or, inside a FieldList,
 CommuneSubForm; both translate WTForms' messages through our own catalog: the Vietnamese
 text is the message id, and English visitors get its English entry.
+
+Both also clean every text a visitor types before any other filter or validator sees it
+(commune/core/text_safety.py): NFC, no bidi controls, no invisible characters. A
+StringField (and its kinds: hidden, search, e-mail…) is one line; a TextAreaField keeps
+its line breaks. Passwords are left exactly as typed.
 """
 from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import Form
+from wtforms import Form, PasswordField, StringField, TextAreaField
 
 from .i18n import N_
+from .text_safety import clean_line, clean_text
 
 # WTForms' message (its msgid) -> ours. Placeholders stay as WTForms fills them in.
 MESSAGES = {
@@ -59,17 +65,36 @@ class _Translations:
 TRANSLATIONS = _Translations()
 
 
-class CommuneForm(FlaskForm):
-    """A form of the site: CSRF-protected, WTForms' messages in the visitor's language."""
+def text_filter(field):
+    """The cleaning filter for a bound field: clean_text, clean_line, or None (passwords, non-text)."""
+    if isinstance(field, PasswordField) or not isinstance(field, StringField):
+        return None
+    return clean_text if isinstance(field, TextAreaField) else clean_line
 
-    class Meta:
-        def get_translations(self, form):
-            return TRANSLATIONS
+
+class _CommuneMeta:
+    """Messages in the visitor's language, and every typed text cleaned first."""
+
+    def get_translations(self, form):
+        return TRANSLATIONS
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        cleaner = text_filter(field)
+        if cleaner is not None:
+            field.filters = (cleaner, *field.filters)
+        return field
+
+
+class CommuneForm(FlaskForm):
+    """A form of the site: CSRF-protected, WTForms' messages in the visitor's language, typed text cleaned."""
+
+    class Meta(_CommuneMeta):
+        pass
 
 
 class CommuneSubForm(Form):
-    """A repeated row inside a CommuneForm (FieldList/FormField), with the same messages."""
+    """A repeated row inside a CommuneForm (FieldList/FormField), with the same messages and cleaning."""
 
-    class Meta:
-        def get_translations(self, form):
-            return TRANSLATIONS
+    class Meta(_CommuneMeta):
+        pass
