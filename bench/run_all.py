@@ -11,7 +11,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("catalog_search.py", "page_weight.py", "photo_pipeline.py", "tracking.py", "inbox.py", "reports.py",
-           "login_timing.py")
+           "login_timing.py", "durability.py")
 
 
 def machine():
