@@ -51,11 +51,11 @@ def live_server(tmp_path, monkeypatch):
     from waitress.server import create_server
 
     monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False)
+    port = _free_port()
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False, COMMUNE_PUBLIC_URL=f"http://127.0.0.1:{port}")
     with app.app_context():
         load_catalog(read_catalog())
         db.session.commit()
-    port = _free_port()
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
