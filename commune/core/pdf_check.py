@@ -43,8 +43,8 @@ ACTION_SLOTS = ("/A", "/OpenAction", "/Next")
 MAX_OBJECTS = 20_000  # a 60-page scan has a few hundred; more is not a document from a phone
 MAX_DEPTH = 40
 MAX_CHAIN = 50  # actions chained by /Next
-# A raw name with at least one #xx escape (the escape is how a byte search is dodged).
-_ESCAPED_NAME = re.compile(rb"/[!-~]{0,60}?#[0-9A-Fa-f]{2}[^\s/<>\[\]()%{}]{0,60}")
+# A raw name (PDF 32000 7.3.5: up to a delimiter or white space); only those with a #xx escape are decoded.
+_RAW_NAME = re.compile(rb"/[^\s/<>\[\]()%{}]{1,127}")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 
 
@@ -80,7 +80,9 @@ def _lower_name(value):
 
 def _check_escaped_names(data):
     """Refuse a raw name that, once its #xx escapes are decoded, spells an outward action or an active key."""
-    for match in _ESCAPED_NAME.finditer(data):
+    for match in _RAW_NAME.finditer(data):
+        if b"#" not in match.group(0):
+            continue  # an unescaped name is read by pypdf below (and by the pipeline's byte search)
         name = _HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(0))
         lowered = name.decode("latin-1").lower()
         if lowered in OUTWARD_ACTIONS or lowered in ACTIVE_KEYS or lowered in ACTIVE_SUBTYPES:

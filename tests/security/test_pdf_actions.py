@@ -43,6 +43,16 @@ def raw_pdf(catalog_extra=b"", page_extra=b"", objects=()):
     return body + xref + trailer.encode()
 
 
+def _with_stray_object(obj):
+    """A PDF with one more object that the cross-reference table does not list (pypdf never reads it;
+    a lenient viewer rebuilding the table might)."""
+    data = raw_pdf()
+    at = data.index(b"xref\n")
+    stray = b"9 0 obj\n" + obj + b"\nendobj\n"
+    data = data[:at] + stray + data[at:]
+    return data.replace(b"startxref\n" + str(at).encode(), b"startxref\n" + str(at + len(stray)).encode())
+
+
 def _written(writer):
     buffer = io.BytesIO()
     writer.write(buffer)
@@ -128,6 +138,10 @@ HOSTILE = {
         b"<< /Type /Annot /Subtype /RichMedia /Rect [0 0 10 10] >>"]),
     "RichMediaExecute": lambda: raw_pdf(b"/OpenAction << /S /RichMediaExecute /TA 3 0 R /TI 3 0 R >> "),
     "rendition of outside media": lambda: raw_pdf(b"/OpenAction << /S /Rendition /OP 0 >> "),
+    "escaped names run together (/S/U#52I)": lambda: raw_pdf(
+        b"/OpenAction <</S/U#52I/URI(http://attacker.example/)>> "),
+    "escaped URI in an object no cross-reference lists": lambda: _with_stray_object(
+        b"<< /Type /Annot /Subtype /Link /A << /S /U#52I /URI (http://attacker.example/) >> >>"),
     "URI inside a compressed object stream": lambda: images.pdf_with_object_stream(
         1, hidden=b"<< /S /URI /URI (http://attacker.example/) >>"),
     "escaped GoToR inside a compressed object stream": lambda: images.pdf_with_object_stream(
