@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _AFTER_SPACES = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -62,7 +62,7 @@ def xlsx_cell(sheet, value, font=None):
         text = ILLEGAL_CHARACTERS_RE.sub("", value if isinstance(value, str) else str(value))
         cell = WriteOnlyCell(sheet)
         cell.value = text
-        cell.data_type = "s"  # set after the value: openpyxl reads "=…" as a formula otherwise
+        cell.data_type = "s"  # set after the value: openpyxl reads "=…" as a formula, "#N/A" as an error
         if looks_like_formula(text):
             cell.quotePrefix = True  # Excel keeps it text when the cell is edited
     if font is not None:
@@ -70,6 +70,18 @@ def xlsx_cell(sheet, value, font=None):
     return cell
 
 
+def _xlsx_value(sheet, value):
+    # A plain text openpyxl would not read as a formula or an error code goes as it is (half the time
+    # of a cell object, for the thousands of rows of a register); anything else through xlsx_cell.
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not looks_like_formula(text) and text not in ERROR_CODES:
+            return text
+    elif _kept(value):
+        return value
+    return xlsx_cell(sheet, value)
+
+
 def xlsx_row(sheet, row):
-    """xlsx_cell of each value of a row."""
-    return [xlsx_cell(sheet, value) for value in row]
+    """A row for sheet.append(): every text stays text, numbers stay numbers."""
+    return [_xlsx_value(sheet, value) for value in row]

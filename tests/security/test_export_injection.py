@@ -139,6 +139,15 @@ def test_text_stored_before_the_forms_cleaned_it_is_neutralised_too(app, client,
     assert cell.data_type == "s"
 
 
+def test_an_error_code_or_a_control_character_stays_text_in_excel(app, client, login_as):
+    make_dossier(applicant_name="#N/A", applicant_address="Thôn\x01 Đông")
+    db.session.commit()
+    login_as("clerk")
+    sheet = load_workbook(io.BytesIO(client.get("/so-lieu/xuat/so-theo-doi.xlsx").data)).active
+    name = next(c for c in sheet["C"] if c.value == "#N/A")
+    assert name.data_type == "s" and "Thôn Đông" in {c.value for c in sheet["D"]}
+
+
 def test_numbers_are_not_mistaken_for_formulas():
     assert csv_value(-3) == -3 and csv_value(2.5) == 2.5 and csv_value(None) is None
     assert csv_value("0912 345 678") == "0912 345 678" and csv_value("Nguyễn - An") == "Nguyễn - An"
