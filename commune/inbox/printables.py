@@ -14,11 +14,25 @@ from .dossier_views import get_dossier
 from .views import STAFF, roles_required
 
 
-def tracking_url(dossier):
-    """The absolute tracking address printed as a QR code: /ho-so/<code>?k=<lookup key>."""
+def tracking_url(dossier, with_key=False):
+    """The absolute tracking address printed as a QR code: /ho-so/<code>, with ?k=<lookup key> only on
+    the villager's own receipt slip (see `desk_prints_key`)."""
     from ..core.public_urls import site_url
 
-    return f"{site_url()}/ho-so/{dossier.code}?k={dossier.lookup_key or ''}"
+    key = f"?k={dossier.lookup_key}" if with_key and dossier.lookup_key else ""
+    return f"{site_url()}/ho-so/{dossier.code}{key}"
+
+
+def desk_prints_key(dossier):
+    """The key (full access) goes only on Form 01 that the desk prints and hands to a villager who came
+    to the counter (or sent papers by post); an online villager has it on their own receipt. Officers
+    and leaders never see it: staff never act as the villager."""
+    from flask_login import current_user
+
+    from ..accounts.models import ADMIN, CLERK
+    from ..core.dossier import CHANNEL_ONLINE
+
+    return dossier.channel != CHANNEL_ONLINE and current_user.role in (CLERK, ADMIN)
 
 
 def qr_svg(text):
@@ -40,10 +54,11 @@ def long_date(value):
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-def _render(template, dossier, **context):
-    url = tracking_url(dossier)
+def _render(template, dossier, show_key=False, **context):
+    url = tracking_url(dossier, with_key=show_key)
     return render_template(
         f"inbox/print/{template}", dossier=dossier, site=get_settings(), tracking_url=url, qr=qr_svg(url),
+        show_key=show_key, printed_url=tracking_url(dossier),
         autoprint=request.args.get("print") == "1", documents=presenters.documents_of(dossier),
         groups=presenters.file_groups(dossier), long_date=long_date, **context)
 
@@ -71,7 +86,8 @@ def print_receipt(dossier_id):
     dossier = get_dossier(dossier_id)
     if dossier.received_at is None:
         abort(404)
-    return _render("receipt.html", dossier, received=_last_event(dossier, to_status="received"))
+    return _render("receipt.html", dossier, show_key=desk_prints_key(dossier),
+                   received=_last_event(dossier, to_status="received"))
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/bo-sung")

@@ -78,6 +78,7 @@ def index():
     staff = queries.assignable_staff()
     _fill_choices(form, staff)
     filters = queries.resolve_search(read_filters(form))
+    _log_personal_search(filters)
     ctx = queries.Context()
     counts = queries.counts(filters, ctx, current_user)
     page = queries.dossier_list(filters, ctx, counts[filters.tab], current_user)
@@ -90,6 +91,38 @@ def index():
         can_assign=current_user.role in ACTIONS["assign"].roles,
     )
     return add_vary(make_response(html))
+
+
+PERSONAL_SEARCH_DIGITS = 4  # a run of digits this long searches phone and ID numbers
+SEARCH_LOG_MERGE_SECONDS = 120  # the live search fires per keystroke: one entry per search, not per key
+
+
+def _log_personal_search(filters):
+    """A search by phone or ID number is an access to personal data: written to the admin's record
+    (the digits masked but the last four, with the dossiers it found)."""
+    from datetime import timedelta
+
+    from ..core.audit import AuditEntry, audit
+    from ..core.timeutil import utcnow
+
+    numbers = [t for t in queries.search_terms(filters.q) if t.isdigit() and len(t) >= PERSONAL_SEARCH_DIGITS]
+    if not numbers:
+        return
+    target = " ".join("*" * (len(n) - 4) + n[-4:] for n in numbers)
+    found = filters.match_ids
+    digits = sum(len(n) for n in numbers)
+    changes = {"matches": len(found) if found is not None else "nhiều", "dossiers": (found or [])[:20],
+               "digits": digits}
+    since = utcnow() - timedelta(seconds=SEARCH_LOG_MERGE_SECONDS)
+    recent = db.session.scalar(sa.select(AuditEntry).where(
+        AuditEntry.actor_id == current_user.id, AuditEntry.action == "personal_data.search",
+        AuditEntry.at >= since).order_by(AuditEntry.id.desc()).limit(1))
+    # One more or one fewer digit than the last entry: the same search, typed key by key.
+    if recent is not None and abs(int((recent.changes or {}).get("digits") or 0) - digits) == 1:
+        recent.target, recent.changes, recent.at = target, changes, utcnow()
+    else:
+        audit(current_user, "personal_data.search", target, changes)
+    db.session.commit()
 
 
 @bp.route("/hop-thu/giao-viec", methods=["POST"])

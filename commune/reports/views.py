@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..accounts.models import ADMIN, CLERK, LEADER
 from ..accounts.permissions import roles_required
 from ..core.timeutil import local_today
+from ..extensions import db
 from . import bp, exports
 from .charts import bars_months, stacked_months
 from .forms import PeriodForm
@@ -86,6 +87,12 @@ def export(what, fmt):
         rows = exports.register_rows(register_rows(period))
         title, heading = "So theo doi", _("Sổ theo dõi hồ sơ (Mẫu 07) %(p)s", p=period.label)
     filename = f"{what}-{stamp}.{fmt}"
+    if what == "so-theo-doi":  # names, phones, addresses of a whole period: written to the admin's record
+        from ..core.audit import audit
+
+        rows = list(rows)
+        audit(current_user, "personal_data.export", f"register {stamp}", {"format": fmt, "rows": len(rows)})
+        db.session.commit()
     if fmt == "csv":
         return _download(exports.to_csv(headers, rows), filename, "text/csv; charset=utf-8")
     return _download(exports.to_xlsx(title, headers, rows, heading), filename, XLSX)

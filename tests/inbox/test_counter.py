@@ -50,7 +50,11 @@ def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as
     receipt = client.get(response.headers["Location"])
     html = receipt.get_data(as_text=True)
     assert 'data-autoprint="1"' in html and "GIẤY TIẾP NHẬN" in html
-    assert f"/ho-so/{dossier.code}?k={dossier.lookup_key}" in html
+    # The walk-in villager's slip carries the key and its QR link (full access); the printed address does not.
+    from commune.inbox.printables import qr_svg, tracking_url
+
+    assert dossier.lookup_key in html and str(qr_svg(tracking_url(dossier, with_key=True))) in html
+    assert f"?k={dossier.lookup_key}" not in html.replace(str(qr_svg(tracking_url(dossier, with_key=True))), "")
 
 
 def test_counter_intake_needs_a_photo_or_paper_seen_for_each_required_document(client, login_as, procedure):
