@@ -154,15 +154,16 @@ def remove(dossier, file_id):
     return redirect(url_for("submissions.photos", _anchor=f"part-{part}"))
 
 
-@bp.errorhandler(RequestEntityTooLarge)
+@bp.app_errorhandler(RequestEntityTooLarge)
 def too_large(_error):
-    """A request over MAX_CONTENT_LENGTH: a clear message (script), the photo step again (form), or a page."""
+    """A request over MAX_CONTENT_LENGTH, on any upload path: a clear message (script), the photo step
+    again (the draft's form), or a page saying the limit."""
     limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
     message = _("Ảnh quá lớn để gửi (tối đa %(mb)d MB mỗi lần). Hãy chụp lại ảnh hoặc gửi từng ảnh một.",
                 mb=limit_mb)
+    if is_script_upload():
+        return script_message(message, 413)
     if request.endpoint == "submissions.upload":
-        if is_script_upload():
-            return script_message(message, 413)
         dossier = current_draft()
         if dossier is not None:
             from .views import photos_page
