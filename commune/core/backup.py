@@ -85,6 +85,8 @@ def backup_sqlite(dest_file):
     try:
         with target:
             source.backup(target)
+        # One self-contained file (no -wal/-shm), readable even from read-only media at restore.
+        target.execute("PRAGMA journal_mode=DELETE")
         problem = target.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         target.close()
@@ -150,6 +152,8 @@ def copy_files(source_dir, dest_dir, previous_dir=None):
             except FileNotFoundError:  # deleted while we walked (a draft purged)
                 continue
             target = target_folder / name
+            if target.exists():  # the second pass: copied by the first
+                continue
             previous = previous_dir / rel / name if previous_dir else None
             if previous is not None and _unchanged(source, previous, source_stat):
                 try:
@@ -206,12 +210,22 @@ def make_snapshot(dest, data_dir, keep=None):
             name = f"{stamp}-{n}"
         previous = (snapshots(dest) or [None])[-1]
         partial = private_dir(dest / f".partial-{name}")
+        linked_from = previous / "data" if previous else None
+        # Files, then the database, then the files added meanwhile: a file the copied rows reference
+        # was on disk before their commit, and one deleted after the copy (a purge) was taken before.
+        stats = copy_files(data_dir, partial / "data", linked_from)
         if is_sqlite():
             backup_sqlite(str(partial / SQLITE_NAME))
         else:
             backup_postgresql(str(partial / PG_DUMP_NAME))
-        # Files after the database: every file the copied rows reference was on disk before its commit.
-        stats = copy_files(data_dir, partial / "data", previous / "data" if previous else None)
+        late = copy_files(data_dir, partial / "data", linked_from)
+        stats = {"copied": stats["copied"] + late["copied"], "linked": stats["linked"] + late["linked"],
+                 "corrupt": stats["corrupt"] + late["corrupt"], "missing": []}
+        if is_sqlite():  # every file the copied rows reference is in the snapshot (restore checks it too)
+            from .restore import check_references, check_sqlite_snapshot
+
+            _problems, keys = check_sqlite_snapshot(partial / SQLITE_NAME)
+            stats["missing"] = check_references(keys, partial / "data")
         os.sync()  # the copies are on the disk before the snapshot is called complete
         final = dest / name
         os.rename(partial, final)
@@ -236,6 +250,9 @@ def backup_command(dest, keep):
                f"into {final / 'data'}")
     if removed:
         click.echo(f"rotation: removed {len(removed)} old snapshot(s): {', '.join(removed)}")
+    if stats["missing"]:
+        raise BackupError(f"the snapshot lacks {len(stats['missing'])} referenced file(s), missing from "
+                          f"the data folder too: {'; '.join(stats['missing'][:5])}")
     if stats["corrupt"]:
         raise BackupError(f"{len(stats['corrupt'])} stored file(s) no longer match their hash "
                           f"(disk damage?): {', '.join(stats['corrupt'][:5])}")

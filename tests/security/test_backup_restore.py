@@ -189,3 +189,27 @@ def test_restore_with_force_brings_back_lost_dossiers(app, runner, tmp_path):
     storage_root = Path(app.config["COMMUNE_DATA_DIR"]) / "files"
     for key in db.session.scalars(sa.select(DossierFile.storage_key)):
         assert hashlib.sha256((storage_root / key[:2] / key).read_bytes()).hexdigest() == key
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="SQLite's file format")
+def test_a_sqlite_snapshot_is_one_self_contained_file_restore_writes_nothing_into(app, runner, tmp_path):
+    """So it restores from read-only media (a USB disk mounted read-only): no -wal or -shm beside it."""
+    _some_dossiers(1)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    [snapshot] = list((tmp_path / "b").iterdir())
+    with open(snapshot / "commune.db", "rb") as handle:
+        assert handle.read(20)[18:20] == b"\x01\x01"  # rollback-journal format, not WAL
+    before = _tree(snapshot)
+    result = runner.invoke(args=["restore", str(snapshot), "--force"])
+    assert result.exit_code == 0, result.output
+    assert _tree(snapshot) == before
+
+
+@pytest.mark.skipif(bool(PG_URL), reason="the dump is checked at restore on PostgreSQL")
+def test_a_backup_says_so_when_the_site_has_lost_a_referenced_file(app, runner, tmp_path):
+    _some_dossiers(2)
+    row = db.session.scalars(sa.select(DossierFile)).first()
+    (Path(app.config["COMMUNE_DATA_DIR"]) / "files" / row.storage_key[:2] / row.storage_key).unlink()
+    result = runner.invoke(args=["backup", str(tmp_path / "b")])
+    assert result.exit_code != 0 and "lacks 1 referenced file" in result.output
+    assert row.storage_key in result.output
