@@ -39,6 +39,7 @@ def test_submitted_dossier_is_found_on_another_phone_with_code_and_phone(page, o
                                                                           tmp_path):
     code = submit_in_browser(page, live_server, tmp_path)
     printed = page.locator(".big-code").inner_text()  # what the villager copies off the receipt, e.g. K7QM-X2PD-AF
+    key = page.locator(".receipt-code p.code").nth(1).inner_text()  # the lookup key printed beside the QR
 
     # A wrong phone gives the same "not found" as an unknown code, and nothing else.
     _look_up(other_phone, live_server, printed, "0987 654 321")
@@ -56,7 +57,17 @@ def test_submitted_dossier_is_found_on_another_phone_with_code_and_phone(page, o
     assert other_phone.text_content("#now-title") == "Việc cần làm bây giờ"
     assert "Bạn chưa cần làm gì" in other_phone.inner_text("section.now")
     assert other_phone.locator(".timeline .step-title", has_text="Đã nộp hồ sơ").is_visible()
+    # Code + phone (which a carrier may know too) show the status only, and say how to open the rest.
+    assert "Lò Thị Hoa" not in other_phone.inner_text("main")
+    assert other_phone.locator("#key-title").is_visible()
+    other_phone.fill(".key-prompt input[name=secret]", key.lower())
+    other_phone.click(".key-prompt button:has-text('Mở hồ sơ')")
+    assert other_phone.url.endswith(f"/ho-so/{code}")
     assert "Lò Thị Hoa" in other_phone.inner_text("main")
+    assert other_phone.locator("button:has-text('Thoát')").is_visible()  # for a shared phone
+    other_phone.click("button:has-text('Thoát')")
+    other_phone.goto(live_server(f"/ho-so/{code}/bien-nhan"))
+    assert "/tra-cuu" in other_phone.url
     assert other_phone.console_errors == []
 
 

@@ -23,13 +23,13 @@ def _waiting(live_server):
         db.session.add(SupplementRequest(dossier=dossier, round=1, message="Ảnh giấy chứng sinh bị mờ.",
                                          items=[{"document_index": 1, "label": "Giấy chứng sinh (ảnh mờ)"}]))
         db.session.commit()
-        return dossier.id, dossier.code, dossier.applicant_phone
+        return dossier.id, dossier.code, dossier.lookup_key
 
 
-def _look_up(page, live_server, code, phone):
+def _look_up(page, live_server, code, secret):
     page.goto(live_server("/tra-cuu"))
     page.fill("#code", code.lower())
-    page.fill("#secret", phone)
+    page.fill("#secret", secret)
     page.click("button[type=submit]")
     assert f"/ho-so/{code}" in page.url
 
@@ -42,9 +42,15 @@ def _state(live_server, dossier_id):
 
 
 def test_lookup_and_tracking_page_fit_a_phone_and_are_accessible(page, live_server):
-    _id, code, phone = _waiting(live_server)
-    _look_up(page, live_server, code, phone)
+    _id, code, key = _waiting(live_server)
+    _look_up(page, live_server, code, "0912345678")  # code + phone: the status page with the key prompt
     assert "Hãy gửi bổ sung: Giấy chứng sinh (ảnh mờ)" in page.content()
+    assert page.locator(".key-prompt").is_visible()
+    assert horizontal_overflow(page) <= 0
+    assert axe_violations(page, live_server) == []
+    page.fill(".key-prompt input[name=secret]", key)
+    page.click(".key-prompt button[type=submit]")
+    assert page.locator("#bo-sung").is_visible()  # full access: the answer form
     assert horizontal_overflow(page) <= 0
     assert axe_violations(page, live_server) == []
     page.goto(live_server(f"/ho-so/{code}/bien-nhan"))
@@ -56,8 +62,8 @@ def test_lookup_and_tracking_page_fit_a_phone_and_are_accessible(page, live_serv
 
 
 def test_supplement_photo_uploads_at_once_then_is_sent(page, live_server, tmp_path):
-    dossier_id, code, phone = _waiting(live_server)
-    _look_up(page, live_server, code, phone)
+    dossier_id, code, key = _waiting(live_server)  # opened with the receipt's key: full access
+    _look_up(page, live_server, code, key)
     image = tmp_path / "chung-sinh.jpg"
     image.write_bytes(photo((0, 0, 200)))
     page.set_input_files("#sup-slot-0-pick", str(image))
@@ -70,8 +76,8 @@ def test_supplement_photo_uploads_at_once_then_is_sent(page, live_server, tmp_pa
 
 
 def test_supplement_answer_works_without_javascript(nojs_page, live_server, tmp_path):
-    dossier_id, code, phone = _waiting(live_server)
-    _look_up(nojs_page, live_server, code, phone)
+    dossier_id, code, key = _waiting(live_server)  # opened with the receipt's key: full access
+    _look_up(nojs_page, live_server, code, key)
     image = tmp_path / "chung-sinh.jpg"
     image.write_bytes(photo((0, 120, 0)))
     nojs_page.set_input_files("#sup-slot-0-pick", str(image))
