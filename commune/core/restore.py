@@ -145,6 +145,10 @@ def restore_sqlite(snapshot_db):
     """Write the snapshot's database to the configured SQLite path (a new file, 0600)."""
     target_path = sqlite_path()
     Path(target_path).parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):  # an empty file a first connection made holds nothing
+        leftover = Path(target_path + suffix)
+        if leftover.exists() and leftover.stat().st_size == 0:
+            leftover.unlink()
     fd = os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     source = sqlite3.connect(f"file:{snapshot_db}?mode=ro", uri=True)
