@@ -1,7 +1,7 @@
 """users.post_office and postal_manifests.post_office: a postal account sees its own office's manifests
 
 Revision ID: b7d41c9e2f06
-Revises: e2a7c4b9d315
+Revises: b7d1f3a9c2e4
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'b7d41c9e2f06'
-down_revision = 'e2a7c4b9d315'
+down_revision = 'b7d1f3a9c2e4'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """upload_usage: stored bytes per client address per day (the daily upload budget)
 
 Revision ID: f3b8d2c6a915
-Revises: e2a7c4b9d315
+Revises: b7d41c9e2f06
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'f3b8d2c6a915'
-down_revision = 'e2a7c4b9d315'
+down_revision = 'b7d41c9e2f06'
 branch_labels = None
 depends_on = None
 
