@@ -3,6 +3,7 @@ import sqlalchemy as sa
 from flask import render_template, request
 
 from ..core.audit import AuditEntry
+from ..core.converters import db_id
 from ..extensions import db
 from . import bp
 
@@ -19,9 +20,10 @@ def index():
 @bp.route("/nhat-ky")
 def audit_log():
     """Every admin change, newest first, 50 a page."""
-    page = max(request.args.get("trang", 1, type=int) or 1, 1)
+    page = max(request.args.get("trang", 1, type=db_id) or 1, 1)
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     total = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
+    page = min(page, max(1, -(-total // PAGE_SIZE)))  # past the last page: the last page
     entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/audit.html", entries=entries, page=page,
                            has_next=page * PAGE_SIZE < total)

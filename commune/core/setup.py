@@ -9,7 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from . import assets, errors, health, i18n, proxy, security
+from . import assets, converters, errors, health, i18n, proxy, security
 
 log = logging.getLogger("commune.request")
 
@@ -51,6 +51,7 @@ def init_extensions(app):
 
 def init_web(app):
     """Request logging, security headers, error pages, template helpers."""
+    converters.init_app(app)  # before any route is added: bounded <int:…> everywhere
     if not logging.getLogger().handlers:
         logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     log.setLevel(logging.INFO)

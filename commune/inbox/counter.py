@@ -9,6 +9,7 @@ from wtforms import RadioField
 from ..accounts.models import ADMIN, CLERK
 from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
+from ..core.converters import db_id
 from ..core.dossier import CHANNEL_COUNTER, CHANNEL_LABELS, CHANNEL_POST
 from ..core.forms import CommuneForm
 from ..extensions import db
@@ -47,14 +48,14 @@ def _uploads(procedure):
 
 def _paper_seen(procedure):
     return {int(v) for v in request.form.getlist("paper_seen")
-            if v.isdigit() and int(v) < len(procedure.documents)}
+            if v.isdecimal() and int(v) < len(procedure.documents)}
 
 
 @bp.route("/hop-thu/tiep-nhan-tai-quay", methods=["GET", "POST"])
 @roles_required(ADMIN, CLERK)
 def new_counter():
     """Enter a dossier at the desk: choose the procedure, then the villager's data and pages."""
-    procedure_id = request.args.get("thu_tuc", type=int)
+    procedure_id = request.args.get("thu_tuc", type=db_id)
     procedure = db.session.get(Procedure, procedure_id) if procedure_id else None
     if procedure is None or not procedure.active:
         procedures = db.session.scalars(sa.select(Procedure).where(Procedure.active.is_(True))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core.converters import db_id
 from ..core.dossier import Dossier
 from ..core.workflow import Status, TransitionError
 from ..extensions import db
@@ -130,7 +131,10 @@ def act(dossier_id, key):
 
 
 def _int(value):
-    return int(value) if value and str(value).isdigit() else 0
+    try:
+        return db_id(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/anh/<int:file_id>")

@@ -11,8 +11,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms import widgets as w
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ..core.converters import DB_INT_MAX, db_id
 from ..core.dossier import CHANNEL_LABELS
 from ..core.forms import CommuneForm
 
@@ -52,6 +53,21 @@ class ActionForm(CommuneForm):
 
     version = HiddenField()
     seen = HiddenField()
+
+    def _check_counter(self, field):
+        # Hidden, but sent by the browser: only digits a database integer can hold.
+        if field.data and not (field.data.isascii() and field.data.isdigit() and int(field.data) <= DB_INT_MAX):
+            raise ValidationError(_l("Trang này đã cũ. Vui lòng tải lại hồ sơ rồi làm lại."))
+
+    validate_version = _check_counter
+    validate_seen = _check_counter
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # The fields are hidden: say it where the clerk sees it.
+        for message in {*self.version.errors, *self.seen.errors}:
+            self.form_errors.append(message)
+        return valid
 
 
 class ReceiveForm(ActionForm):
@@ -96,7 +112,7 @@ class SupplementForm(ActionForm):
 
 
 class AssignForm(ActionForm):
-    assignee = SelectField(_l("Giao cho"), coerce=int, validate_choice=False,
+    assignee = SelectField(_l("Giao cho"), coerce=db_id, validate_choice=False,
                            validators=_required(_l("Chọn người xử lý.")))
 
     def set_staff(self, staff):
@@ -155,6 +171,6 @@ class SeenForm(ActionForm):
 class BulkAssignForm(CommuneForm):
     """Assign several selected rows at once (each row carries its version as v-<id>)."""
 
-    ids = SelectMultipleField(coerce=int, validate_choice=False)
-    assignee = SelectField(_l("Giao cho"), coerce=int, validate_choice=False,
+    ids = SelectMultipleField(coerce=db_id, validate_choice=False)
+    assignee = SelectField(_l("Giao cho"), coerce=db_id, validate_choice=False,
                            validators=_required(_l("Chọn người xử lý.")))

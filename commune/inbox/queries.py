@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, load_only
 from ..accounts.models import User
 from ..catalog.models import Procedure
 from ..core.calendar import WorkingCalendar
+from ..core.converters import DB_INT_MAX
 from ..core.dossier import Dossier, DossierEvent
 from ..core.dossier_search import fold, has_words, matching_ids
 from ..core.timeutil import LOCAL_TZ, local_today
@@ -137,7 +138,7 @@ def filter_conditions(filters, user=None, walk=True):
         conditions.append(Dossier.assignee_id.is_(None))
     elif filters.assignee == "me" and user is not None:
         conditions.append(Dossier.assignee_id == user.id)
-    elif filters.assignee and str(filters.assignee).isdigit():
+    elif filters.assignee and str(filters.assignee).isdecimal() and int(filters.assignee) <= DB_INT_MAX:
         conditions.append(Dossier.assignee_id == int(filters.assignee))
     if filters.date_from:
         conditions.append(Dossier.submitted_at >= _utc_bound(filters.date_from))

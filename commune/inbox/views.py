@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER
 from ..accounts.permissions import roles_required
 from ..catalog.models import Field, Procedure
+from ..core.converters import db_id
 from ..core.dossier import Dossier
 from ..core.i18n import N_
 from ..extensions import db
@@ -21,7 +22,10 @@ LIST_ARGS = ("tab", "q", "field", "procedure", "channel", "assignee", "date_from
 
 
 def _int(value):
-    return int(value) if value and str(value).isdigit() else None
+    try:
+        return db_id(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def read_filters(form):

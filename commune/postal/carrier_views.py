@@ -60,7 +60,7 @@ def open_manifest():
 def _normalise_number(text):
     """'bk 2026 1' or 'BK-2026-0001' -> 'BK-2026-0001'."""
     parts = [p for p in "".join(c if c.isalnum() else " " for c in text.upper()).split() if p != "BK"]
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
+    if len(parts) == 2 and all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
         return f"BK-{parts[0]}-{int(parts[1]):04d}"
     return text.strip().upper()
 

@@ -83,11 +83,12 @@ def change_method(dossier, method, name="", phone="", address="", village="", no
         if not postal_allowed(dossier):
             raise PostalError(N_("Thủ tục này không trả kết quả qua bưu chính."))
         dossier.result_method = RESULT_BY_POST
-        dossier.delivery_name = name.strip()
-        dossier.delivery_phone = phone.strip()
-        dossier.delivery_address = address.strip()
-        dossier.delivery_village = village.strip()
-        dossier.delivery_note = note.strip()
+        # A field the browser left out arrives as None.
+        dossier.delivery_name = (name or "").strip()
+        dossier.delivery_phone = (phone or "").strip()
+        dossier.delivery_address = (address or "").strip()
+        dossier.delivery_village = (village or "").strip()
+        dossier.delivery_note = (note or "").strip()
         text = f"Chọn nhận kết quả qua bưu chính tại: {dossier.delivery_address}"
     else:
         dossier.result_method = RESULT_AT_OFFICE
