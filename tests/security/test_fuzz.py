@@ -253,3 +253,18 @@ def _real_url(app, rule, world, key):
 
     values = {name: (key if name == "key" and key else ARG_VALUES[name](world, "mine")) for name in rule.arguments}
     return url_for(rule.endpoint, **values)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**63), "0", "-1"])
+def test_an_id_the_database_cannot_hold_is_not_found_on_every_int_route(commune, value):
+    """The issue's /tep/99999999999999999999 (OverflowError, a 500): every <int:…> route, 404."""
+    app, world, _known, visitor, tracebacks = commune
+    int_rules = [r for r in app.url_map.iter_rules() if "int" in fz.rule_converters(r).values()]
+    assert int_rules
+    client = visitor("admin")
+    for rule in int_rules:
+        path = fz.build_path(rule, {name: value if conv == "int" else "x"
+                                    for name, conv in fz.rule_converters(rule).items()})
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(path, method=method)
+            assert response.status_code == 404, f"{method} {path}: {response.status_code}"
