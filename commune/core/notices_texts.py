@@ -56,7 +56,7 @@ def _status_text(dossier, event):
         return ("Đã nhận hồ sơ",
                 # Never the lookup key: whoever reads the message (and staff in the notices panel)
                 # would hold the dossier in full. The key is only on the villager's receipt.
-                "Đã nhận hồ sơ {}. Cán bộ sẽ kiểm tra và báo ngày hẹn trả.".format(_procedure(dossier)))
+                f"Đã nhận hồ sơ {_procedure(dossier)}. Cán bộ sẽ kiểm tra và báo ngày hẹn trả.")
     if to == "received":
         due = format_date(dossier.due_date) if dossier.due_date else ""
         sentence = "Hồ sơ đã được tiếp nhận." + (f" Hẹn trả kết quả ngày {due}." if due else "")
