@@ -89,6 +89,13 @@ def test_submission_steps_receipt_lookup_and_tracking_pages(page, nojs_page, liv
     page.click("button:has-text('Nộp hồ sơ')")
     page.wait_for_url("**/bien-nhan")
     code = page.url.rsplit("/", 2)[-2]
+    # The draft's continue link stops at submission: the second phone opens the dossier with
+    # the receipt's QR link (the key), as a villager's other phone would.
+    from commune.core.dossier import Dossier
+
+    with live_server.app.app_context():
+        key = db.session.scalar(sa.select(Dossier.lookup_key).where(Dossier.code == code))
+    nojs_page.goto(live_server(f"/ho-so/{code}?k={key}"))
     _check(page, nojs_page, live_server, [
         ("receipt", f"/ho-so/{code}/bien-nhan", "Mã tra cứu"),
         ("tracking page", f"/ho-so/{code}", "Việc cần làm bây giờ"),
