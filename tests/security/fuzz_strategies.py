@@ -272,7 +272,7 @@ def url_arg(converter, known):
         real = st.sampled_from(known) if known else st.integers(min_value=1, max_value=12).map(str)
         hostile = st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str),
                             st.sampled_from(["0", "-1", "007", "1.0", "99999999999999999999", str(2**63 - 1),
-                                             str(2**63), "٣", "²"]))
+                                             str(2**63), str(2**31 - 1), str(2**31), "٣", "²"]))
     else:
         real = st.sampled_from(known or ["x"])
         hostile = hostile_text()

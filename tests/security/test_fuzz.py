@@ -255,7 +255,7 @@ def _real_url(app, rule, world, key):
     return url_for(rule.endpoint, **values)
 
 
-@pytest.mark.parametrize("value", ["99999999999999999999", str(2**63), "0", "-1"])
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**63), str(2**31), "0", "-1"])
 def test_an_id_the_database_cannot_hold_is_not_found_on_every_int_route(commune, value):
     """The issue's /tep/99999999999999999999 (OverflowError, a 500): every <int:…> route, 404."""
     app, world, _known, visitor, tracebacks = commune
