@@ -24,6 +24,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from .storage import fsync_dir
 
 SNAPSHOT_RE = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 SQLITE_NAME = "commune.db"
@@ -182,14 +183,6 @@ def rotate(dest, keep):
     return removed
 
 
-def _fsync_dir(path):
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def make_snapshot(dest, data_dir, keep=None):
     """Write one complete snapshot into `dest`; returns (path, stats, removed snapshot names)."""
     dest = Path(dest)
@@ -229,7 +222,7 @@ def make_snapshot(dest, data_dir, keep=None):
         os.sync()  # the copies are on the disk before the snapshot is called complete
         final = dest / name
         os.rename(partial, final)
-        _fsync_dir(dest)
+        fsync_dir(dest)
         removed = rotate(dest, keep) if keep else []
         return final, stats, removed
     finally:
