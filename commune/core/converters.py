@@ -4,11 +4,13 @@ Werkzeug's own `int` converter accepts any run of digits, so `/tep/9999999999999
 reached the view and the database driver raised OverflowError (a 500). Ours matches only
 1 .. 2**31 - 1: the ids are `db.Integer` columns, a signed 32-bit INTEGER in PostgreSQL
 (SQLite's holds 64 bits; the smaller one bounds both). Anything else is simply not a
-route, so it is a 404 like any other unknown address.
+route, so it is a 404 like any other unknown address. Text segments likewise never match a
+control character, and a NUL in a query or form value is a 400 (PostgreSQL cannot store one).
 """
 import builtins
 
-from werkzeug.routing import IntegerConverter
+from flask import abort, request
+from werkzeug.routing import BaseConverter, IntegerConverter, PathConverter
 
 DB_INT_MIN = 1
 DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
@@ -23,9 +25,36 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=low, max=high, signed=signed)
 
 
+class PlainTextConverter(BaseConverter):
+    """`string` (the default) without control characters: PostgreSQL refuses a NUL in any text,
+    and no slug, code or number of ours holds one, so such an address is simply not a route."""
+
+    regex = r"[^/\x00-\x1f\x7f]+"
+
+
+class PlainPathConverter(PathConverter):
+    """`path` without control characters, for the same reason."""
+
+    regex = r"[^/\x00-\x1f\x7f][^\x00-\x1f\x7f]*?"
+
+
+def refuse_nul():
+    """No query-string or form value may hold a NUL: 400 before a view passes it to the database."""
+    values = list(request.args.values())
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += list(request.form.values())
+    if any("\x00" in value for value in values) or "\x00" in request.path:
+        abort(400)
+
+
 def init_app(app):
-    """Replace Flask's `int` converter; must run before any blueprint adds its routes."""
+    """Replace Flask's `int`, `string` and `path` converters; must run before any blueprint adds its routes."""
     app.url_map.converters["int"] = BoundedIntConverter
+    app.url_map.converters["default"] = PlainTextConverter
+    app.url_map.converters["string"] = PlainTextConverter
+    app.url_map.converters["path"] = PlainPathConverter
+    app.before_request(refuse_nul)
 
 
 def db_id(value):
