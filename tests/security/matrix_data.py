@@ -4,6 +4,8 @@ states with photos, a confirmed handover manifest, and the visitors of the issue
 Used by test_access_matrix.py, test_csrf.py and test_fuzz.py (not a conftest: nothing here
 changes a shared fixture).
 """
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,6 +19,7 @@ from commune.core.workflow import record_event
 from commune.extensions import db
 from commune.postal import services as postal
 from commune.postal.models import ManifestItem
+from tests.conftest import make_app
 from tests.factories import PASSWORD, make_dossier, make_procedure, make_user
 from tests.photos import images
 
@@ -225,3 +228,16 @@ def url_for_rule(rule, world, target="mine"):
     from flask import url_for
 
     return url_for(rule.endpoint, **values, _method=next(iter(rule.methods - {"HEAD", "OPTIONS"}), None))
+
+
+@contextmanager
+def populated_commune(tmp_path_factory, name, visitors):
+    """A new app on the populated world, one logged-in client per visitor; (app, world, clients)."""
+    tmp = tmp_path_factory.mktemp(name)
+    os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp / "instance"))
+    app = make_app(tmp)
+    with app.app_context():
+        world = populate()
+        yield app, world, {kind: login(app.test_client(), world, kind) for kind in visitors}
+        db.session.remove()
+        db.engine.dispose()

@@ -17,7 +17,7 @@ import pytest
 from commune.core.dossier import Dossier
 from commune.extensions import db
 from tests.conftest import make_app
-from tests.security.matrix_data import VISITORS, login, populate, url_for_rule
+from tests.security.matrix_data import VISITORS, login, populate, populated_commune, url_for_rule
 
 ALL = frozenset(VISITORS)
 STAFF = frozenset({"clerk", "officer", "leader", "admin"})
@@ -231,17 +231,8 @@ def _check(app, world, clients, endpoint, pattern, method):
 @pytest.fixture(scope="module")
 def commune_for_gets(tmp_path_factory):
     """One populated commune for every GET (they change nothing: test_csrf.py checks it)."""
-    import os
-
-    tmp = tmp_path_factory.mktemp("matrix")
-    os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp / "instance"))
-    app = make_app(tmp)
-    with app.app_context():
-        world = populate()
-        clients = {kind: login(app.test_client(), world, kind) for kind in VISITORS}
-        yield app, world, clients
-        db.session.remove()
-        db.engine.dispose()
+    with populated_commune(tmp_path_factory, "matrix", VISITORS) as commune:
+        yield commune
 
 
 @pytest.mark.parametrize(("endpoint", "pattern", "method"),

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from commune.extensions import db
 from tests.conftest import make_app
 from tests.security import fuzz_strategies as fz
-from tests.security.matrix_data import DRAFT_TOKEN, STAFF_ROLES, VISITORS, login, populate
+from tests.security.matrix_data import DRAFT_TOKEN, STAFF_ROLES, VISITORS, populated_commune
 
 EXAMPLES = int(os.environ.get("COMMUNE_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, print_blob=True,
@@ -74,12 +74,7 @@ FORMS = fz.form_classes()
 @pytest.fixture(scope="module")
 def commune(tmp_path_factory):
     """The app on a populated database, one logged-in client per visitor, their cookies kept."""
-    tmp = tmp_path_factory.mktemp("fuzz")
-    os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp / "instance"))
-    app = make_app(tmp)
-    with app.app_context():
-        world = populate()
-        clients = {kind: login(app.test_client(), world, kind) for kind in FUZZ_VISITORS}
+    with populated_commune(tmp_path_factory, "fuzz", FUZZ_VISITORS) as (app, world, clients):
         clients["villager"].set_cookie("draft", DRAFT_TOKEN)
         jars = {kind: dict(c._cookies) for kind, c in clients.items()}
         from commune.accounts.models import User
@@ -118,8 +113,6 @@ def commune(tmp_path_factory):
             for (method, pattern, status), n in sorted(STATS.items()):
                 print(f"{n:6d}  {status}  {method} {pattern}")
         logging.getLogger("commune.errors").removeHandler(tracebacks)
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _fail_on_5xx(response, tracebacks, what):
