@@ -12,6 +12,7 @@ run: setup
 # The suite on SQLite, then (when COMMUNE_TEST_DATABASE_URL is set, always in CI) on PostgreSQL.
 test: install vendor
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	@if [ "$$CI" = "true" ] && [ -z "$$COMMUNE_TEST_DATABASE_URL" ]; then \
 	  echo "CI=true but COMMUNE_TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped"; exit 1; fi
 	env -u COMMUNE_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -36,12 +37,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install vendor
 	$(BIN)/python bench/run_all.py
 
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-wrap -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-wrap --ignore-dirs='.* node_modules __pycache__' -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap
 	$(BIN)/pybabel compile -d translations
 

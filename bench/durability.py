@@ -29,7 +29,7 @@ def _stats(values):
 
 
 def bench_storage(tmp):
-    from commune.core.storage import LocalStorage
+    from commune.files.storage import LocalStorage
 
     results = {True: [], False: []}
     for round_ in range(ROUNDS):
@@ -65,8 +65,8 @@ def _journey_app(tmp, durable):
     from sqlalchemy import event
 
     from commune import create_app
-    from commune.core.storage import LocalStorage
     from commune.extensions import db
+    from commune.files.storage import LocalStorage
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/journey-{durable}.db",

@@ -62,10 +62,10 @@ def fill(count, db, rng):
     from commune.accounts.models import User
     from commune.catalog.loader import load_catalog, read_catalog
     from commune.catalog.models import Procedure
-    from commune.core.dossier import Dossier
-    from commune.core.dossier_search import fold, rebuild_terms
     from commune.core.timeutil import local_today, utcnow
-    from commune.core.tracking_codes import ALPHABET
+    from commune.dossiers.codes import ALPHABET
+    from commune.dossiers.models import Dossier
+    from commune.dossiers.search import fold, rebuild_terms
 
     load_catalog(read_catalog())
     staff = []
@@ -156,7 +156,7 @@ def main():
             import sqlalchemy as sa
 
             from commune.accounts.models import User
-            from commune.core.dossier import Dossier
+            from commune.dossiers.models import Dossier
             from commune.inbox import queries
 
             db.create_all()
@@ -215,7 +215,7 @@ def main():
 
             print("\nEXPLAIN QUERY PLAN")
             conditions = queries.filter_conditions(base, clerk)
-            from commune.core.dossier import Dossier
+            from commune.dossiers.models import Dossier
             total = sa.select(sa.func.count()).select_from(Dossier)
             print("  counts, total (the 'returned' tab is the total minus the rest):\n" + explain(db, total))
             others = [s for s in ("submitted", "received", "processing", "needs_supplement", "ready",

@@ -10,7 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter  # noqa: E402
 
-from commune.core.photos import process_upload  # noqa: E402
+from commune.files.photos import process_upload  # noqa: E402
 
 
 def camera_photo(width, height, quality=92):

@@ -28,8 +28,8 @@ def build(count):
     from commune.catalog.loader import load_catalog, read_catalog
     from commune.catalog.models import Procedure
     from commune.core.calendar import WorkingCalendar
-    from commune.core.dossier import CHANNELS, Dossier
     from commune.core.timeutil import utcnow
+    from commune.dossiers.models import CHANNELS, Dossier
 
     load_catalog(read_catalog())
     for n in range(8):

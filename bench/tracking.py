@@ -30,8 +30,8 @@ def main():
         logging.getLogger("commune.request").setLevel(logging.WARNING)
         with app.app_context():
             db.create_all()
-            from commune.core.attachments import attach_file
-            from commune.core.workflow import transition
+            from commune.dossiers.attachments import attach_file
+            from commune.dossiers.workflow import transition
             from tests.factories import make_procedure, make_user
             from tests.tracking.conftest import new_dossier, photo
 

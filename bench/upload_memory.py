@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from PIL import Image  # noqa: E402
 
-from commune.core import photos  # noqa: E402
+from commune.files import photos  # noqa: E402
 from tests.photos import images  # noqa: E402
 from tests.security.upload_load import UploadSite, at_once, start_draft, transparent_png, worst_accepted_png  # noqa: E402
 
@@ -93,7 +93,7 @@ warnings.simplefilter("ignore")
 sys.path.insert(0, {repo!r})
 from PIL import Image
 from commune.core import photos
-from commune.core.decode_slots import release_memory, tune_malloc
+from commune.files.decode_slots import release_memory, tune_malloc
 photos.DEFAULT_DECODE_MB = 100000
 data = open({path!r}, "rb").read()
 tune_malloc(); release_memory()

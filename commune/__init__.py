@@ -1,4 +1,5 @@
 """Một Cửa Xã: the commune one-stop site."""
+import importlib
 import os
 
 from flask import Flask
@@ -19,7 +20,7 @@ FEATURES = (
 
 
 def create_app(config=None):
-    """Build the app: configuration, extensions, blueprints, CLI. No side effects at import."""
+    """Build the app: configuration, extensions, the outbox, blueprints, CLI. No side effects at import."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("COMMUNE_INSTANCE_PATH") or None,
@@ -35,15 +36,18 @@ def create_app(config=None):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     os.makedirs(app.config["COMMUNE_DATA_DIR"], exist_ok=True)
 
-    from .core import setup
+    from .cli import commands
     from .models import import_all
+    from .notices import worker
+    from .web import setup, unit_of_work
 
     import_all()
 
     setup.init_extensions(app)
     setup.init_web(app)
+    worker.init_app(app)  # the outbox: notices queued with each event, sent after the commit
     for name in FEATURES:
-        module = __import__(f"commune.{name}", fromlist=["bp"])
-        app.register_blueprint(module.bp)
-    setup.init_cli(app)
+        app.register_blueprint(importlib.import_module(f"commune.{name}").bp)
+    unit_of_work.init_app(app)  # every view: one commit at its end, rollback on refusal or error
+    commands.register(app)
     return app

@@ -1,20 +1,23 @@
 """Imports every table so that Alembic and create_all() see the whole schema."""
 import importlib
-import importlib.util
 
-from . import FEATURES
-
-CORE_MODEL_MODULES = ("commune.core.dossier", "commune.core.dossier_search", "commune.core.calendar",
-                      "commune.core.settings")
+# Every module that defines a table, from the bottom layer up.
+MODEL_MODULES = (
+    "commune.core.calendar",
+    "commune.core.settings",
+    "commune.core.audit",
+    "commune.files.upload_guard",
+    "commune.dossiers.models",
+    "commune.dossiers.search",
+    "commune.notices.outbox",
+    "commune.accounts.models",
+    "commune.catalog.models",
+    "commune.tracking.models",
+    "commune.postal.models",
+    "commune.reports.models",
+)
 
 
 def import_all():
-    for name in CORE_MODEL_MODULES:
+    for name in MODEL_MODULES:
         importlib.import_module(name)
-    for extra in ("commune.core.notices", "commune.core.audit", "commune.core.upload_guard"):
-        if importlib.util.find_spec(extra):
-            importlib.import_module(extra)
-    for feature in FEATURES:
-        name = f"commune.{feature}.models"
-        if importlib.util.find_spec(name):
-            importlib.import_module(name)

@@ -7,6 +7,8 @@ import os
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from commune import create_app
 from commune.extensions import db, limiter
@@ -38,6 +40,24 @@ def _test_config(tmp_path):
     }
 
 
+class VisitorClient(FlaskClient):
+    """A visitor's browser. Each request runs in an app context of its own (its own `g`, its own
+    database session), as on the real server, never in the test's.
+
+    What the test arranged is committed before the visitor arrives, and afterwards the test's
+    session reads the database anew: a test sees what the request committed, nothing else."""
+
+    def open(self, *args, **kwargs):
+        arranged = has_app_context()
+        if arranged:
+            db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if arranged:
+            db.session.expire_all()
+        return response
+
+
 def make_app(tmp_path, **overrides):
     """A new app on a fresh, empty schema (used by the `app` fixture and by tests that need settings)."""
     global _pg_schema_ready
@@ -45,17 +65,7 @@ def make_app(tmp_path, **overrides):
     config.update(overrides)
     os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app(config)
-
-    def _forget_cached_user():
-        # Tests keep one app context open, so `g` outlives a request; a real server starts
-        # each request with a fresh `g`. Forget Flask-Login's cached user (and the locale) likewise, first thing.
-        from flask import g
-        from flask_babel import refresh
-
-        g.pop("_login_user", None)
-        refresh()  # and Flask-Babel's cached locale: the next request may carry another language
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
+    app.test_client_class = VisitorClient
 
     with app.app_context():
         if PG_URL:
@@ -87,6 +97,8 @@ def reset_pg_schema():
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
+    """The app, with an app context for the test's own arranging and reading (factories, queries);
+    every request of `client` runs in a context of its own (VisitorClient)."""
     monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     app = make_app(tmp_path)
     with app.app_context():

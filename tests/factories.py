@@ -5,12 +5,12 @@ import sqlalchemy as sa
 
 from commune.accounts.models import User
 from commune.catalog.models import Field, Procedure, RequiredDocument
-from commune.core.dossier import CHANNEL_ONLINE, Dossier
-from commune.core.dossier_search import search_text
 from commune.core.timeutil import utcnow
-from commune.core.tracking_codes import new_lookup_key, new_tracking_code
+from commune.dossiers.codes import new_lookup_key, new_tracking_code
+from commune.dossiers.models import CHANNEL_ONLINE, Dossier
+from commune.dossiers.rules import procedure_snapshot
+from commune.dossiers.search import search_text
 from commune.extensions import db
-from commune.submissions.services import procedure_snapshot
 
 PASSWORD = "mat-khau-123"
 _counter = itertools.count(1)
@@ -70,3 +70,45 @@ def make_dossier(procedure=None, status="submitted", channel=CHANNEL_ONLINE, **v
     db.session.add(dossier)
     db.session.flush()
     return dossier
+
+# Moved here from the feature tests that all use them.
+import io
+
+from PIL import Image
+
+from tests.photos import images
+
+
+def jpeg_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (200, 180, 160)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def ready_by_post(name="Lò Thị Mai", village="Bản Na Hang", phone="0987654321", fee=20000, **values):
+    """A result ready to go home by post (flushed)."""
+    return make_dossier(
+        status="ready", result_method="post", ready_at=values.pop("ready_at", utcnow()), fee_vnd=fee,
+        delivery_name=name, delivery_phone=phone, delivery_address=values.pop("address", "Nhà số 12"),
+        delivery_village=village, delivery_note=values.pop("note", "Gọi trước khi đến"),
+        form_data={"ho_ten_cha": "Bí mật gia đình"}, applicant_id_number="001203004567", **values,
+    )
+
+
+def photo(color=(30, 120, 200), size=(640, 480)):
+    """A small JPEG, as a phone would send."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def pdf_file():
+    """A one-page PDF, as exported from VNeID."""
+    return images.pdf(1)
+
+
+def new_dossier(**values):
+    """A dossier with a real tracking code and lookup key (flushed)."""
+    values.setdefault("code", new_tracking_code())
+    values.setdefault("lookup_key", new_lookup_key())
+    return make_dossier(**values)

@@ -4,22 +4,9 @@ import secrets
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..core.roles import ROLE_LABELS
 from ..core.timeutil import utcnow
 from ..extensions import db
-
-ADMIN = "admin"
-CLERK = "clerk"
-OFFICER = "officer"
-LEADER = "leader"
-POSTAL = "postal"
-ROLES = (ADMIN, CLERK, OFFICER, LEADER, POSTAL)
-ROLE_LABELS = {
-    ADMIN: "Quản trị",
-    CLERK: "Cán bộ một cửa",
-    OFFICER: "Chuyên viên",
-    LEADER: "Lãnh đạo",
-    POSTAL: "Nhân viên bưu điện",
-}
 
 
 class User(UserMixin, db.Model):

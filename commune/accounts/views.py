@@ -5,22 +5,19 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..core.roles import LEADER, POSTAL
+from ..extensions import limiter
+from ..web.unit_of_work import keep_changes
 from . import (
     bp,
     devices,
     permissions,  # noqa: F401  (registers the user loader)
 )
 from .forms import ChangePasswordForm, LoginForm
-from .models import ADMIN, LEADER, POSTAL
 from .services import authenticate, end_all_sessions, username_digest
 
 # Where each role starts after login (the first endpoint that exists).
-HOME_ENDPOINTS = {
-    POSTAL: ("postal.my_items",),
-    LEADER: ("reports.figures", "inbox.index"),
-    ADMIN: ("inbox.index", "admin.index"),
-}
+HOME_ENDPOINTS = {POSTAL: "postal.my_items", LEADER: "reports.figures"}
 
 
 def _login_limit():
@@ -29,10 +26,7 @@ def _login_limit():
 
 def staff_home(user):
     """The landing page for a staff member's role."""
-    for endpoint in HOME_ENDPOINTS.get(user.role, ()) + ("inbox.index",):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint)
-    return url_for("catalog.home")
+    return url_for(HOME_ENDPOINTS.get(user.role, "inbox.index"))
 
 
 def _safe_next(target):
@@ -56,9 +50,9 @@ def login():
     if form.validate_on_submit():
         digest = username_digest(form.username.data)
         result = authenticate(form.username.data, form.password.data, devices.throttle_client(digest))
-        db.session.commit()
         if result.user is None:
             error, retry_after = result.error, result.retry_after
+            keep_changes()  # the failure counts towards the back-off
         else:
             target = _safe_next(request.args.get("next"))
             session.clear()  # a fresh session on login: nothing from before carries over
@@ -74,7 +68,6 @@ def login():
 def logout():
     """End the session (a POST, so CSRF protection makes it a deliberate act); copied cookies die too."""
     end_all_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."))
@@ -92,7 +85,6 @@ def change_password():
         else:
             user = current_user._get_current_object()
             user.set_password(form.new.data)  # rotates the session token: other sessions end
-            db.session.commit()
             session.clear()
             login_user(user)
             flash(_("Đã đổi mật khẩu."))

@@ -2,18 +2,18 @@
 from flask import Blueprint, abort
 from flask_login import current_user
 
+from ..core.roles import ADMINS, is_in
+from ..extensions import login_manager
+
 bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
 
 
 @bp.before_request
 def _admins_only():
     """Every admin URL: log in first, then admin role only (403 for other staff)."""
-    from ..accounts.models import ADMIN
-    from ..extensions import login_manager
-
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if current_user.role != ADMIN:
+    if not is_in(current_user, ADMINS):
         abort(403)
     return None
 

@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.calendar import CalendarDay
+from ..core.forms import ButtonForm
 from ..core.timeutil import local_today
 from ..extensions import db
 from . import bp, services
-from .forms import CalendarDayForm, ConfirmForm, CutoffForm
+from .forms import CalendarDayForm, CutoffForm
 
 
 def _page(day_form=None, cutoff_form=None, status=200):
@@ -22,7 +23,7 @@ def _page(day_form=None, cutoff_form=None, status=200):
     cutoff_form = cutoff_form or CutoffForm(cutoff=services.current_settings()["cutoff"])
     return render_template("admin/calendar.html", holidays=sorted(national.items()), rows=rows,
                            day_form=day_form or CalendarDayForm(), cutoff_form=cutoff_form,
-                           confirm=ConfirmForm(), years=(year, year + 1)), status
+                           confirm=ButtonForm(), years=(year, year + 1)), status
 
 
 @bp.route("/lich")
@@ -38,7 +39,6 @@ def add_calendar_day():
     if not form.validate_on_submit():
         return _page(day_form=form, status=400)
     services.add_calendar_day(current_user, form.day.data, form.kind.data, form.note.data)
-    db.session.commit()
     flash(_("Đã lưu ngày %(d)s.", d=form.day.data.strftime("%d/%m/%Y")))
     return redirect(url_for("admin.calendar"))
 
@@ -52,9 +52,8 @@ def remove_calendar_day(day):
         row = None
     if row is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         services.remove_calendar_day(current_user, row)
-        db.session.commit()
         flash(_("Đã xóa."))
     return redirect(url_for("admin.calendar"))
 
@@ -66,6 +65,5 @@ def set_cutoff():
     if not form.validate_on_submit():
         return _page(cutoff_form=form, status=400)
     services.save_settings(current_user, {"cutoff": form.cutoff.data})
-    db.session.commit()
     flash(_("Đã lưu giờ chốt."))
     return redirect(url_for("admin.calendar"))

@@ -15,6 +15,7 @@ from ..catalog.loader import CatalogError, load_catalog, validate
 from ..catalog.models import BlankForm, Field, Procedure, RequiredDocument
 from ..core.audit import audit, diff
 from ..extensions import db
+from ..files.storage import get_storage
 from .catalog_export import field_to_dict, procedure_to_dict
 
 BLANK_FORM_TYPES = {
@@ -104,8 +105,7 @@ def save_procedure(actor, form, procedure=None):
     procedure.processing_note = (form.processing_note.data or "").strip()
     procedure.fee_vnd = form.fee_vnd.data
     procedure.fee_note = (form.fee_note.data or "").strip()
-    if hasattr(procedure, "fee_unit"):
-        procedure.fee_unit = (form.fee_unit.data or "").strip()
+    procedure.fee_unit = (form.fee_unit.data or "").strip()
     procedure.online_level = form.online_level.data or None
     procedure.postal_return_allowed = bool(form.postal_return_allowed.data)
     procedure.eligible_submitters = (form.eligible_submitters.data or "").strip()
@@ -166,7 +166,6 @@ def safe_filename(title, extension):
 
 def attach_blank_form(actor, procedure, title, data, max_bytes):
     """Check a blank form by content and size, store it, attach it to the procedure."""
-    from ..core.storage import get_storage
 
     if not data:
         raise UploadRejected("Tệp rỗng.")

@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from ..catalog.loader import CatalogError
 from ..catalog.models import BlankForm, Field, Procedure
+from ..core.forms import ButtonForm
 from ..core.timeutil import local_today
 from ..extensions import db
+from ..files.storage import StorageError, get_storage
 from . import bp
 from . import catalog_services as catalog
 from .catalog_export import export_catalog
-from .forms import BlankFormUpload, ConfirmForm, FieldForm, ImportForm, ProcedureForm
+from .forms import BlankFormUpload, FieldForm, ImportForm, ProcedureForm
 
 BLANK_ROWS = 2
 DEFAULT_BLANK_FORM_MB = 10
@@ -42,7 +44,6 @@ def edit_field(field_id=None):
             form.code.errors.append(_("Mã này đã có."))
         else:
             catalog.save_field(current_user, form, field)
-            db.session.commit()
             flash(_("Đã lưu lĩnh vực."))
             return redirect(url_for("admin.fields"))
     return render_template("admin/field_edit.html", form=form, field=field)
@@ -52,7 +53,7 @@ def edit_field(field_id=None):
 def procedures():
     """All procedures by field."""
     rows = db.session.scalars(sa.select(Procedure).join(Field).order_by(Field.position, Procedure.name)).all()
-    return render_template("admin/procedures.html", procedures=rows, confirm=ConfirmForm())
+    return render_template("admin/procedures.html", procedures=rows, confirm=ButtonForm())
 
 
 def _fill_rows(form, procedure):
@@ -81,6 +82,7 @@ SIMPLE_FIELDS = ("name", "name_en", "code", "slug", "field_id", "processing_days
 def _procedure_form(procedure, posted=None):
     if request.method == "POST" if posted is None else posted:
         form = ProcedureForm()
+        form.editing = procedure
     else:
         data = {"active": True, "online_level": ""}
         if procedure:
@@ -95,22 +97,11 @@ def _procedure_form(procedure, posted=None):
     return form
 
 
-def _check_unique(form, procedure):
-    ok = True
-    slug_owner = db.session.scalar(sa.select(Procedure).filter_by(slug=form.slug.data))
-    if slug_owner is not None and slug_owner is not procedure:
-        form.slug.errors.append(_("Đường dẫn này đã dùng cho thủ tục khác."))
-        ok = False
-    code = (form.code.data or "").strip()
-    code_owner = db.session.scalar(sa.select(Procedure).filter_by(code=code)) if code else None
-    if code_owner is not None and code_owner is not procedure:
-        form.code.errors.append(_("Mã này đã dùng cho thủ tục khác."))
-        ok = False
+def _questions_unique(form):
     names = catalog.duplicate_names(catalog.form_fields_from_form(form.form_fields))
     if names:
         form.form_fields.errors.append(_("Mã câu hỏi bị trùng: %(n)s", n=", ".join(names)))
-        ok = False
-    return ok
+    return not names
 
 
 @bp.route("/thu-tuc/moi", methods=["GET", "POST"])
@@ -121,11 +112,10 @@ def edit_procedure(procedure_id=None):
     form = _procedure_form(procedure)
     preview = None
     if form.validate_on_submit():
-        if request.form.get("action") == "preview":
+        if form.action.data == "preview":
             preview = catalog.form_fields_from_form(form.form_fields)
-        elif _check_unique(form, procedure):
+        elif _questions_unique(form):
             saved = catalog.save_procedure(current_user, form, procedure)
-            db.session.commit()
             flash(_("Đã lưu thủ tục (phiên bản %(v)s). Hồ sơ đã nộp giữ nguyên phiên bản cũ.", v=saved.version))
             return redirect(url_for("admin.edit_procedure", procedure_id=saved.id))
     if preview is None:
@@ -133,16 +123,15 @@ def edit_procedure(procedure_id=None):
             catalog.form_fields_from_form(form.form_fields)
     status = 400 if request.method == "POST" and form.errors else 200
     return render_template("admin/procedure_edit.html", form=form, procedure=procedure, preview=preview,
-                           upload=BlankFormUpload(), confirm=ConfirmForm()), status
+                           upload=BlankFormUpload(), confirm=ButtonForm()), status
 
 
 @bp.route("/thu-tuc/<int:procedure_id>/trang-thai", methods=["POST"])
 def toggle_procedure(procedure_id):
     """Deactivate a procedure (villagers no longer see it) or reactivate it."""
     procedure = _get(Procedure, procedure_id)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         catalog.set_procedure_active(current_user, procedure, not procedure.active)
-        db.session.commit()
         flash(_("Đã ngừng áp dụng thủ tục.") if not procedure.active else _("Đã áp dụng lại thủ tục."))
     return redirect(url_for("admin.procedures"))
 
@@ -160,18 +149,16 @@ def upload_blank_form(procedure_id):
         except catalog.UploadRejected as error:
             upload.file.errors.append(_(str(error)))
         else:
-            db.session.commit()
             flash(_("Đã đính kèm mẫu đơn."))
             return redirect(url_for("admin.edit_procedure", procedure_id=procedure.id) + "#mau-don")
     form = _procedure_form(procedure, posted=False)
     return render_template("admin/procedure_edit.html", form=form, procedure=procedure,
-                           preview=procedure.form_fields, upload=upload, confirm=ConfirmForm()), 400
+                           preview=procedure.form_fields, upload=upload, confirm=ButtonForm()), 400
 
 
 @bp.route("/mau-don/<int:blank_id>")
 def download_blank_form(blank_id):
     """The stored blank form, as the admin uploaded it."""
-    from ..core.storage import StorageError, get_storage
 
     blank = _get(BlankForm, blank_id)
     try:
@@ -186,9 +173,8 @@ def remove_blank_form(blank_id):
     """Detach a blank form from its procedure."""
     blank = _get(BlankForm, blank_id)
     procedure_id = blank.procedure_id
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         catalog.remove_blank_form(current_user, blank)
-        db.session.commit()
         flash(_("Đã gỡ mẫu đơn."))
     return redirect(url_for("admin.edit_procedure", procedure_id=procedure_id) + "#mau-don")
 
@@ -210,10 +196,8 @@ def import_json():
         try:
             stats = catalog.import_catalog(current_user, form.file.data.read())
         except CatalogError as error:
-            db.session.rollback()
             form.file.errors.append(_("Không nhập được: %(e)s", e=str(error)))
         else:
-            db.session.commit()
             flash(_("Đã nhập: %(a)s thủ tục mới, %(u)s thủ tục cập nhật; %(fa)s lĩnh vực mới.",
                     a=stats["procedures_added"], u=stats["procedures_updated"], fa=stats["fields_added"]))
             return redirect(url_for("admin.procedures"))

@@ -1,4 +1,5 @@
 """Admin forms: catalog, staff, calendar, settings, import."""
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -15,10 +16,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..accounts.models import ROLE_LABELS
-from ..catalog.models import ONLINE_KINDS
+from ..accounts.models import User
+from ..catalog.models import ONLINE_KINDS, Procedure
 from ..core.calendar import OFF, WORKING
 from ..core.forms import CommuneForm, CommuneSubForm
+from ..core.roles import ROLE_LABELS
+from ..extensions import db
 
 FIELD_TYPES = {
     "text": "Chữ (một dòng)",
@@ -33,10 +36,6 @@ FIELD_TYPES = {
 }
 CHOICE_TYPES = ("select", "radio")
 SLUG = Regexp(r"^[a-z0-9]+(-[a-z0-9]+)*$", message=_l("Chỉ dùng chữ thường không dấu, số và dấu gạch ngang."))
-
-
-class ConfirmForm(CommuneForm):
-    """One-click buttons (deactivate, delete): only CSRF."""
 
 
 class FieldForm(CommuneForm):
@@ -78,6 +77,7 @@ class FormFieldRow(CommuneSubForm):
 
 
 class ProcedureForm(CommuneForm):
+    action = StringField()  # the button pressed: "save" or "preview" (its name on both buttons)
     name = TextAreaField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
     code = StringField(_l("Mã thủ tục quốc gia"), validators=[Optional(), Length(max=40)])
@@ -103,6 +103,19 @@ class ProcedureForm(CommuneForm):
     active = BooleanField(_l("Đang áp dụng"), default=True)
     documents = FieldList(FormField(DocumentRow), min_entries=0)
     form_fields = FieldList(FormField(FormFieldRow), min_entries=0)
+    editing = None  # the procedure being edited (None for a new one): its own slug and code are fine
+
+    def _taken(self, column, value):
+        owner = db.session.scalar(sa.select(Procedure.id).where(column == value)) if value else None
+        return owner is not None and owner != getattr(self.editing, "id", None)
+
+    def validate_slug(self, field):
+        if self._taken(Procedure.slug, field.data):
+            raise ValidationError(_l("Đường dẫn này đã dùng cho thủ tục khác."))
+
+    def validate_code(self, field):
+        if self._taken(Procedure.code, (field.data or "").strip()):
+            raise ValidationError(_l("Mã này đã dùng cho thủ tục khác."))
 
 
 class BlankFormUpload(CommuneForm):
@@ -126,6 +139,11 @@ class UserCreateForm(CommuneForm):
     post_office = StringField(_l("Bưu cục (chỉ cho nhân viên bưu điện)"), validators=[Length(max=120)],
                               description=_l("Nhân viên bưu điện chỉ mở được bảng kê giao cho bưu cục của mình."))
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(), Length(min=8, max=200)])
+
+    def validate_username(self, field):
+        """A name already taken is refused on the form, beside the field."""
+        if db.session.scalar(sa.select(User.id).filter_by(username=(field.data or "").strip())):
+            raise ValidationError(_l("Tên đăng nhập này đã có."))
 
 
 class UserEditForm(CommuneForm):

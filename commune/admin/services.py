@@ -2,13 +2,14 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from ..accounts.models import ADMIN, POSTAL, User
+from ..accounts.models import User
 from ..accounts.services import forget_failures
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay
 from ..core.i18n import N_
-from ..core.retention import draft_days, retention_years
+from ..core.roles import ADMIN, POSTAL
 from ..core.settings import SECRET_KEYS, get_settings, set_setting
+from ..dossiers.retention import draft_days, retention_years
 from ..extensions import db
 
 CHANGED = "(đã thay đổi)"
@@ -32,9 +33,8 @@ def _user_dict(user):
 
 
 def create_user(actor, username, full_name, role, password, post_office=""):
-    """A new staff account (a postal one with the post office it works for)."""
-    if db.session.scalar(sa.select(User).filter_by(username=username)):
-        raise AdminRuleError(N_("Tên đăng nhập này đã có."))
+    """A new staff account (a postal one with the post office it works for). The form refuses a name
+    already taken; two admins racing for one name meet the unique index (a 409)."""
     user = User(username=username, full_name=full_name.strip(), role=role,
                 post_office=(post_office or "").strip() if role == POSTAL else "")
     user.set_password(password)

@@ -3,9 +3,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.retention import retention_outlook
 from ..core.settings import SECRET_KEYS
-from ..extensions import db
+from ..dossiers.retention import retention_outlook
 from . import bp, services
 from .forms import SettingsForm
 
@@ -24,7 +23,6 @@ def settings():
         if form.clear_sms_auth.data:
             values["sms_auth"] = "__clear__"
         changes = services.save_settings(current_user, values)
-        db.session.commit()
         flash(_("Đã lưu cài đặt.") if changes else _("Không có gì thay đổi."))
         return redirect(url_for("admin.settings"))
     saved_secrets = {key: bool(current.get(key)) for key in SECRET_KEYS}

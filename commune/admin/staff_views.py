@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import User
+from ..core.forms import ButtonForm
 from ..extensions import db
 from . import bp, services
-from .forms import ConfirmForm, ResetPasswordForm, UserCreateForm, UserEditForm
+from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
 
 
 def _user(user_id):
@@ -18,7 +19,7 @@ def _user(user_id):
 def users():
     """All staff accounts."""
     people = db.session.scalars(sa.select(User).order_by(User.active.desc(), User.role, User.username)).all()
-    return render_template("admin/users.html", people=people, confirm=ConfirmForm())
+    return render_template("admin/users.html", people=people, confirm=ButtonForm())
 
 
 @bp.route("/can-bo/moi", methods=["GET", "POST"])
@@ -26,16 +27,11 @@ def new_user():
     """Create a staff account."""
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
-            services.create_user(current_user, form.username.data.strip(), form.full_name.data,
-                                 form.role.data, form.password.data, post_office=form.post_office.data or "")
-        except services.AdminRuleError as error:
-            form.username.errors.append(_(str(error)))
-        else:
-            db.session.commit()
-            flash(_("Đã tạo tài khoản %(u)s.", u=form.username.data))
-            return redirect(url_for("admin.users"))
-    return render_template("admin/user_new.html", form=form)
+        services.create_user(current_user, form.username.data.strip(), form.full_name.data,
+                             form.role.data, form.password.data, post_office=form.post_office.data or "")
+        flash(_("Đã tạo tài khoản %(u)s.", u=form.username.data))
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/can-bo/<int:user_id>", methods=["GET", "POST"])
@@ -50,11 +46,10 @@ def edit_user(user_id):
         except services.AdminRuleError as error:
             form.role.errors.append(_(str(error)))
         else:
-            db.session.commit()
             flash(_("Đã lưu."))
             return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", user=user, form=form, password_form=ResetPasswordForm(),
-                           confirm=ConfirmForm())
+                           confirm=ButtonForm()), 400 if form.errors else 200
 
 
 @bp.route("/can-bo/<int:user_id>/mat-khau", methods=["POST"])
@@ -64,24 +59,23 @@ def reset_password(user_id):
     password_form = ResetPasswordForm()
     if password_form.validate_on_submit():
         services.reset_password(current_user, user, password_form.password.data)
-        db.session.commit()
         flash(_("Đã đặt mật khẩu mới cho %(u)s.", u=user.username))
         return redirect(url_for("admin.edit_user", user_id=user.id))
     return render_template("admin/user_edit.html", user=user, form=UserEditForm(obj=user),
-                           password_form=password_form, confirm=ConfirmForm()), 400
+                           password_form=password_form, confirm=ButtonForm()), 400
 
 
 @bp.route("/can-bo/<int:user_id>/trang-thai", methods=["POST"])
 def toggle_user(user_id):
     """Deactivate an account (its sessions end at once) or reactivate it."""
     user = _user(user_id)
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             services.set_user_active(current_user, user, not user.active)
         except services.AdminRuleError as error:
+            db.session.rollback()  # nothing changed: the refusal is flashed on the list
             flash(_(str(error)))
         else:
-            db.session.commit()
             flash(_("Đã khóa tài khoản %(u)s.", u=user.username) if not user.active
                   else _("Đã mở lại tài khoản %(u)s.", u=user.username))
     return redirect(url_for("admin.users"))

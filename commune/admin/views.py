@@ -3,8 +3,8 @@ import sqlalchemy as sa
 from flask import render_template, request
 
 from ..core.audit import AuditEntry
-from ..core.converters import db_id
 from ..extensions import db
+from ..web.converters import db_id
 from . import bp
 
 PAGE_SIZE = 50

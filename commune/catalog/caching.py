@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from flask import current_app, g, make_response, request, session
 from flask_login import current_user
 
-from ..core.assets import css_bundle, static_url
 from ..core.i18n import select_locale
 from ..core.settings import get_settings
 from ..extensions import db
-from ..htmx import is_htmx
+from ..web.assets import css_bundle, static_url
+from ..web.htmx import is_htmx
 from .models import BlankForm, Field
 from .search import procedure_stats
 

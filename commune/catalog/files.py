@@ -6,7 +6,7 @@ import unicodedata
 
 from flask import abort, send_file
 
-from ..core.storage import StorageError, get_storage
+from ..files.storage import StorageError, get_storage
 
 # Types a blank form may have; anything else is sent as a plain download so no browser runs it.
 SAFE_TYPES = frozenset({

@@ -1,5 +1,5 @@
 """Absolute links to catalog pages (QR codes, Open Graph, the API): on the configured address only."""
-from ..core.public_urls import absolute_for
+from ..web.public_urls import absolute_for
 
 
 def public_url(endpoint, **values):

@@ -4,6 +4,7 @@ from sqlalchemy import orm
 
 from ..core.timeutil import utcnow
 from ..extensions import db
+from ..files.storage import holds_keys
 from .text import body_text, name_text
 
 ONLINE_FULL = "toàn trình"
@@ -111,6 +112,9 @@ class BlankForm(db.Model):
     uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
     procedure = db.relationship("Procedure", back_populates="blank_forms")
+
+
+holds_keys(BlankForm.storage_key)
 
 
 @sa.event.listens_for(orm.Session, "before_flush")

@@ -1,5 +1,6 @@
 """Read-only catalog selects shared by views, the API and reports."""
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -65,7 +66,6 @@ def active_procedures():
 
 def procedure_or_404(slug):
     """The active procedure at `slug`, or a 404 page."""
-    from flask import abort
 
     procedure = procedure_by_slug(slug)
     if procedure is None:

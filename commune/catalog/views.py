@@ -1,7 +1,7 @@
 """Catalog pages: home, search, a field, a procedure, a blank form download."""
 from flask import abort, make_response, redirect, render_template, request, url_for
 
-from ..htmx import add_vary, is_htmx, render_page_or_fragment
+from ..web.htmx import add_vary, is_htmx, render_page_or_fragment
 from . import bp, display
 from .caching import conditional, remembered_html
 from .files import blank_form_response

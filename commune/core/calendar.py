@@ -11,6 +11,7 @@ import holidays as holidays_lib
 import sqlalchemy as sa
 
 from ..extensions import db
+from .settings import Setting
 from .timeutil import to_local
 
 OFF = "off"
@@ -111,7 +112,6 @@ def parse_cutoff(text):
 
 def saved_cutoff():
     """The cut-off the admin saved on the calendar page ('HH:MM'), or None."""
-    from .settings import Setting
 
     row = db.session.get(Setting, "cutoff")
     return row.value if row is not None and row.value else None

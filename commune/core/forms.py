@@ -98,3 +98,7 @@ class CommuneSubForm(Form):
 
     class Meta(_CommuneMeta):
         pass
+
+
+class ButtonForm(CommuneForm):
+    """A one-click button (confirm, delete, continue): nothing to fill in, only CSRF."""

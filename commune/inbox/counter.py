@@ -6,14 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import RadioField
 
-from ..accounts.models import ADMIN, CLERK
 from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
-from ..core.converters import db_id
-from ..core.dossier import CHANNEL_COUNTER, CHANNEL_LABELS, CHANNEL_POST
 from ..core.forms import CommuneForm
+from ..core.roles import DESK
+from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_LABELS, CHANNEL_POST
 from ..extensions import db
 from ..submissions.forms import DetailsForm, ResultForm, build_fields_form
+from ..web.converters import db_id
 from . import bp
 from .intake import create_counter_dossier, missing_documents
 from .services import ActionError
@@ -52,7 +52,7 @@ def _paper_seen(procedure):
 
 
 @bp.route("/hop-thu/tiep-nhan-tai-quay", methods=["GET", "POST"])
-@roles_required(ADMIN, CLERK)
+@roles_required(*DESK)
 def new_counter():
     """Enter a dossier at the desk: choose the procedure, then the villager's data and pages."""
     procedure_id = request.args.get("thu_tuc", type=db_id)
@@ -74,7 +74,6 @@ def new_counter():
                 dossier = create_counter_dossier(
                     procedure, current_user, forms["intake"].channel.data, forms["details"], forms["result"],
                     forms["fields"], uploads, paper_seen)
-                db.session.commit()
             except ActionError as error:
                 db.session.rollback()
                 if error.field and error.field.startswith("doc-"):

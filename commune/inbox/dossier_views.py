@@ -4,14 +4,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..core.converters import db_id
-from ..core.dossier import Dossier
-from ..core.workflow import Status, TransitionError
+from ..accounts.permissions import roles_required
+from ..core.calendar import WorkingCalendar, parse_cutoff
+from ..core.roles import DOSSIER_READERS
+from ..core.timeutil import utcnow
+from ..dossiers.documents import log_document_view
+from ..dossiers.models import Dossier
+from ..dossiers.rules import cutoff_text, processing_days
+from ..dossiers.states import Status, TransitionError
 from ..extensions import db
+from ..web.converters import db_id
 from . import bp, presenters, queries
-from .actions import ACTIONS, MAIN, SIDE, run
-from .services import ActionError, Conflict, check_version, log_document_view
-from .views import STAFF, roles_required
+from .actions import ACTIONS, MAIN, SIDE
+from .services import ActionError, Conflict, check_version
 
 ZOOMS = (1, 2, 3, 4)
 TURNS = (0, 90, 180, 270)
@@ -22,7 +27,7 @@ def get_dossier(dossier_id):
     dossier = db.session.get(Dossier, dossier_id)
     if dossier is None or dossier.status == Status.DRAFT.value:
         abort(404)
-    if not dossier.can_view_documents(current_user):
+    if not dossier.can_view(current_user):
         abort(403)
     return dossier
 
@@ -48,7 +53,7 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
     forms = {}
     for key in MAIN + SIDE:
         action = ACTIONS[key]
-        if not action.available(current_user, dossier):
+        if not dossier.can_act(current_user, action):
             continue
         form = bound[1] if bound and bound[0] == key else make_form(action, dossier)
         if key == "checklist" and not (bound and bound[0] == key):
@@ -69,30 +74,26 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
 
 def _due_preview(dossier):
     """The due date the dossier would get if received now (shown on the receive button)."""
-    from ..core.calendar import WorkingCalendar, parse_cutoff
-    from ..core.timeutil import utcnow
-    from .services import cutoff_text, processing_days
 
     return WorkingCalendar.load().due_date(utcnow(), processing_days(dossier), parse_cutoff(cutoff_text()))
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def dossier(dossier_id):
     """The dossier page; opening it is logged as a view of the villager's documents."""
     dossier = get_dossier(dossier_id)
     log_document_view(dossier, current_user)
-    db.session.commit()
     return render_dossier(dossier)
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/thao-tac/<key>", methods=["POST"])
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def act(dossier_id, key):
     """Run one action: 403 for a role that may not, 409 for a state that does not allow it or a conflict."""
     action = ACTIONS.get(key) or abort(404)
     dossier = get_dossier(dossier_id)
-    if not action.role_allows(current_user, dossier):
+    if not dossier.can_act(current_user, action, whatever_the_state=True):
         abort(403)
     if not action.state_allows(dossier):
         flash(_("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
@@ -103,8 +104,8 @@ def act(dossier_id, key):
         return render_dossier(dossier, bound=(key, form), status=400)
     try:
         check_version(dossier, form.version.data or None, _int(form.seen.data))
-        run(action, dossier, current_user, form)
-        db.session.commit()
+        action.service(dossier, current_user, form)
+        db.session.flush()
     except Conflict as conflict:
         db.session.rollback()
         return render_dossier(dossier, bound=(key, form), conflict=conflict.events, status=409)
@@ -138,7 +139,7 @@ def _int(value):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/anh/<int:file_id>")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def viewer(dossier_id, file_id):
     """A page at full size with zoom and rotation (links work without JavaScript; JS avoids reloads)."""
     dossier = get_dossier(dossier_id)
@@ -151,7 +152,6 @@ def viewer(dossier_id, file_id):
     zoom = zoom if zoom in ZOOMS else 1
     turn = turn if turn in TURNS else 0
     log_document_view(dossier, current_user)
-    db.session.commit()
     return render_template(
         "inbox/viewer.html", dossier=dossier, file=files[position], zoom=zoom, turn=turn,
         previous=files[position - 1] if position > 0 else None,

@@ -13,9 +13,10 @@ from wtforms import (
 from wtforms import widgets as w
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..core.converters import DB_INT_MAX, db_id
-from ..core.dossier import CHANNEL_LABELS
 from ..core.forms import CommuneForm
+from ..dossiers.models import CHANNEL_LABELS
+from ..web.converters import DB_INT_MAX, db_id
+from .queries import assignable_user
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -119,12 +120,10 @@ class AssignForm(ActionForm):
         self.assignee.choices = [(u.id, f"{u.full_name or u.username} ({u.role_label})") for u in staff]
 
     def assignee_user(self):
-        from .queries import assignable_user
 
         return assignable_user(self.assignee.data)
 
     def validate_assignee(self, field):
-        from wtforms import ValidationError
 
         if self.assignee_user() is None:
             raise ValidationError(_l("Chọn một chuyên viên hoặc cán bộ đang làm việc."))
@@ -174,3 +173,18 @@ class BulkAssignForm(CommuneForm):
     ids = SelectMultipleField(coerce=db_id, validate_choice=False)
     assignee = SelectField(_l("Giao cho"), coerce=db_id, validate_choice=False,
                            validators=_required(_l("Chọn người xử lý.")))
+    back = HiddenField()  # the list the clerk came from (only an inbox address is followed)
+
+    def process(self, formdata=None, *args, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        super().process(formdata, *args, **kwargs)
+        # One hidden v-<id> per row (the version the clerk saw); rows are dynamic, so not fields.
+        self.seen_versions = {key[2:]: value for key, value in (formdata or {}).items() if key.startswith("v-")}
+
+    def seen_version(self, dossier):
+        """The version of `dossier` the clerk saw on the list, or None when the row sent none."""
+        return self.seen_versions.get(str(dossier.id))
+
+    def back_url(self, default):
+        back = self.back.data or ""
+        return back if back.startswith("/hop-thu") else default

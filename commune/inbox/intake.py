@@ -2,15 +2,20 @@
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..core.dossier import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
-from ..core.dossier_search import search_text
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
-from ..core.tracking_codes import new_lookup_key, new_tracking_code
-from ..core.workflow import Status, transition
+from ..dossiers.attachments import attach_file
+from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
+from ..dossiers.questions import usable_fields
+from ..dossiers.rules import procedure_snapshot
+from ..dossiers.search import search_text
+from ..dossiers.states import Status
+from ..dossiers.workflow import transition
 from ..extensions import db
-from ..submissions.forms import stored_value, usable_fields
-from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS, procedure_snapshot
+from ..files.photos import PhotoError
+from ..submissions.forms import stored_value
+from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS
 from .services import ActionError, receive
 
 INTAKE_CHANNELS = (CHANNEL_COUNTER, CHANNEL_POST)
@@ -71,8 +76,6 @@ def create_counter_dossier(procedure, clerk, channel, details, result, fields, u
 def _attach(dossier, uploads):
     if not any(uploads.values()):
         return
-    from ..core.attachments import attach_file
-    from ..core.photos import PhotoError
 
     for index, files in uploads.items():
         for data, filename in files:

@@ -1,19 +1,13 @@
 """What the dossier page shows, prepared from the models: files by document and round, form data, checklist."""
-from flask import current_app, url_for
+from flask import url_for
 
-from ..core.dossier import DossierEvent
+from ..dossiers.models import DossierEvent
+from ..submissions.forms import display_value
 
 
 def file_url(file, thumb=False):
-    """The checked URL that serves a dossier file (the submissions feature owns it), or None."""
-    endpoint = "submissions.thumb" if thumb else "submissions.file"
-    if endpoint not in current_app.view_functions:
-        return None
-    rule = next(current_app.url_map.iter_rules(endpoint))
-    arguments = sorted(rule.arguments)
-    if len(arguments) != 1:
-        return None
-    return url_for(endpoint, **{arguments[0]: file.id})
+    """The checked staff URL that serves a dossier's page (inbox/files.py)."""
+    return url_for("inbox.thumb" if thumb else "inbox.file", dossier_id=file.dossier_id, file_id=file.id)
 
 
 def documents_of(dossier):
@@ -59,11 +53,6 @@ def result_files(dossier):
 
 def form_answers(dossier):
     """[(label, value)] of the procedure's questions, in the order the snapshot lists them."""
-    try:
-        from ..submissions.forms import display_value
-    except ImportError:  # pragma: no cover - the submission feature is always installed
-        def display_value(_spec, value):
-            return "" if value is None else str(value)
     data = dict(dossier.form_data or {})
     data.pop("paper_seen", None)
     answers = []

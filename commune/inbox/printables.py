@@ -4,20 +4,31 @@
 04 apology and new date, 05 notice that handling stopped (a withdrawn dossier),
 06 process-control sheet. Form 07, the register, is an export of the figures page.
 """
+from datetime import date, datetime
+
+import segno
 from flask import abort, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
+from ..accounts.permissions import roles_required
 from ..core.i18n import N_
+from ..core.roles import DESK, DOSSIER_READERS, is_in
 from ..core.settings import get_settings
+from ..core.timeutil import to_local
+from ..dossiers.events import EventKind
+from ..dossiers.models import CHANNEL_ONLINE
+from ..web.public_urls import site_url
 from . import bp, presenters
 from .dossier_views import get_dossier
-from .views import STAFF, roles_required
+
+# The steps the control sheet (phiếu kiểm soát) lists: who moved the dossier, and when.
+CONTROL_SHEET_KINDS = (EventKind.STATUS, EventKind.SUPPLEMENT_ANSWERED, EventKind.ASSIGN, EventKind.APOLOGY)
 
 
 def tracking_url(dossier, with_key=False):
     """The absolute tracking address printed as a QR code: /ho-so/<code>, with ?k=<lookup key> only on
     the villager's own receipt slip (see `desk_prints_key`)."""
-    from ..core.public_urls import site_url
 
     key = f"?k={dossier.lookup_key}" if with_key and dossier.lookup_key else ""
     return f"{site_url()}/ho-so/{dossier.code}{key}"
@@ -27,26 +38,20 @@ def desk_prints_key(dossier):
     """The key (full access) goes only on Form 01 that the desk prints and hands to a villager who came
     to the counter (or sent papers by post); an online villager has it on their own receipt. Officers
     and leaders never see it: staff never act as the villager."""
-    from flask_login import current_user
 
-    from ..accounts.models import ADMIN, CLERK
-    from ..core.dossier import CHANNEL_ONLINE
 
-    return dossier.channel != CHANNEL_ONLINE and current_user.role in (CLERK, ADMIN)
+    return dossier.channel != CHANNEL_ONLINE and is_in(current_user, DESK)
 
 
 def qr_svg(text):
     """An inline SVG QR code (segno), safe to place in the page (no inline style or script)."""
-    import segno
 
     return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=True))
 
 
 def long_date(value):
     """'ngày 22 tháng 11 năm 2026', as official letters write the date (local time)."""
-    from datetime import datetime
 
-    from ..core.timeutil import to_local
 
     if value is None:
         return ""
@@ -80,7 +85,7 @@ def _with_event(dossier_id, **which):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/tiep-nhan")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_receipt(dossier_id):
     """Form 01: receipt and appointment slip."""
     dossier = get_dossier(dossier_id)
@@ -91,7 +96,7 @@ def print_receipt(dossier_id):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/bo-sung")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_supplement(dossier_id):
     """Form 02: the supplement request listing everything missing."""
     dossier = get_dossier(dossier_id)
@@ -105,7 +110,7 @@ def print_supplement(dossier_id):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/tu-choi")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_refusal(dossier_id):
     """Form 03: refusal with its reason."""
     dossier, event = _with_event(dossier_id, to_status="refused")
@@ -113,11 +118,10 @@ def print_refusal(dossier_id):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/xin-loi")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_apology(dossier_id):
     """Form 04: apology and new appointment date."""
-    dossier, event = _with_event(dossier_id, kind="apology")
-    from datetime import date
+    dossier, event = _with_event(dossier_id, kind=EventKind.APOLOGY)
 
     data = event.data or {}
     new_due = date.fromisoformat(data["new_due"]) if data.get("new_due") else dossier.due_date
@@ -126,7 +130,7 @@ def print_apology(dossier_id):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/dung-giai-quyet")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_stop(dossier_id):
     """Form 05: notice that the office stopped handling the dossier (withdrawn at the villager's request)."""
     dossier, event = _with_event(dossier_id, to_status="withdrawn")
@@ -134,11 +138,11 @@ def print_stop(dossier_id):
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/phieu-kiem-soat")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def print_control(dossier_id):
     """Form 06: process-control sheet — the dossier's path with times and hands."""
     dossier = get_dossier(dossier_id)
-    steps = [e for e in dossier.events if e.kind in ("status", "assign", "apology")]
+    steps = [e for e in dossier.events if e.kind in CONTROL_SHEET_KINDS]
     return _render("control.html", dossier, steps=steps)
 
 
@@ -151,7 +155,7 @@ def printable_links(dossier):
         links.append(("inbox.print_supplement", N_("Phiếu yêu cầu bổ sung (02)")))
     if dossier.status == "refused":
         links.append(("inbox.print_refusal", N_("Phiếu từ chối (03)")))
-    if any(e.kind == "apology" for e in dossier.events):
+    if any(e.kind == EventKind.APOLOGY for e in dossier.events):
         links.append(("inbox.print_apology", N_("Phiếu xin lỗi và hẹn lại (04)")))
     if dossier.status == "withdrawn":
         links.append(("inbox.print_stop", N_("Thông báo dừng giải quyết (05)")))

@@ -12,12 +12,13 @@ from sqlalchemy.orm import joinedload, load_only
 from ..accounts.models import User
 from ..catalog.models import Procedure
 from ..core.calendar import WorkingCalendar
-from ..core.converters import DB_INT_MAX
-from ..core.dossier import Dossier, DossierEvent
-from ..core.dossier_search import fold, has_words, matching_ids
+from ..core.roles import CLERK, OFFICER
 from ..core.timeutil import LOCAL_TZ, local_today
-from ..core.workflow import Status
+from ..dossiers.models import Dossier, DossierEvent
+from ..dossiers.search import fold, has_words, matching_ids
+from ..dossiers.states import Status
 from ..extensions import db
+from ..web.converters import DB_INT_MAX
 
 PER_PAGE = 50
 DUE_SOON_DAYS = 2  # "due within 2 working days"
@@ -316,7 +317,6 @@ def due_state(dossier, ctx):
 
 def assignable_staff():
     """Active officers and clerks a dossier can be assigned to."""
-    from ..accounts.models import CLERK, OFFICER
 
     return db.session.scalars(
         sa.select(User).where(User.active.is_(True), User.role.in_((OFFICER, CLERK)))
@@ -325,7 +325,6 @@ def assignable_staff():
 
 def assignable_user(user_id):
     """The active officer or clerk with this id, or None."""
-    from ..accounts.models import CLERK, OFFICER
 
     return db.session.scalar(sa.select(User).where(
         User.id == user_id, User.active.is_(True), User.role.in_((OFFICER, CLERK))))

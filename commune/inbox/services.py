@@ -1,14 +1,17 @@
 """Every clerk action on a dossier: one function each, one transition or event each (flush, never commit)."""
-from datetime import date, timedelta
+from datetime import date
 
-import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 
-from ..core.calendar import WorkingCalendar, compute_due_date
-from ..core.dossier import DossierEvent, SupplementRequest
-from ..core.timeutil import local_today, utcnow
-from ..core.workflow import Status, on_transition, record_event, transition
+from ..core.calendar import WorkingCalendar
+from ..core.settings import get_settings
+from ..core.timeutil import local_today
+from ..dossiers.attachments import attach_file
+from ..dossiers.events import EventKind
+from ..dossiers.models import SupplementRequest
+from ..dossiers.rules import due_from
+from ..dossiers.states import Status
+from ..dossiers.workflow import record_event, transition
 from ..extensions import db
 from .queries import RUNNING, events_since
 
@@ -36,36 +39,13 @@ def check_version(dossier, version, seen_event_id):
         raise Conflict(events_since(dossier, seen_event_id))
 
 
-def processing_days(dossier):
-    """Working days the procedure takes, as the dossier's snapshot recorded them."""
-    days = (dossier.procedure_snapshot or {}).get("processing_days")
-    if days is None and dossier.procedure is not None:
-        days = dossier.procedure.processing_days
-    return days
-
-
-def cutoff_text():
-    """The daily cut-off: the admin's setting if saved, else COMMUNE_CUTOFF (default 16:00)."""
-    from ..core.settings import get_settings
-
-    saved = (get_settings().get("cutoff") or "").strip()
-    if len(saved) == 5 and saved[2] == ":" and saved.replace(":", "").isdigit():
-        return saved
-    return current_app.config.get("COMMUNE_CUTOFF", "16:00")
-
-
-def _due_from(dossier, at):
-    return compute_due_date(at, processing_days(dossier), cutoff_text())
-
-
 def receive(dossier, actor, note=""):
     """Accept the dossier: received now, due date counted in working days from now."""
     event = transition(dossier, Status.RECEIVED, actor, note=note or _("Đã tiếp nhận hồ sơ."))
     dossier.received_at = event.at
-    dossier.due_date = _due_from(dossier, event.at)
+    dossier.due_date = due_from(dossier, event.at)
     dossier.has_new_supplement = False
     if not dossier.receiving_unit:
-        from ..core.settings import get_settings
 
         dossier.receiving_unit = get_settings().get("receiving_unit", "")
     event.data = {"due_date": dossier.due_date.isoformat() if dossier.due_date else None}
@@ -105,7 +85,7 @@ def refuse(dossier, actor, reason):
 def assign(dossier, actor, assignee):
     """Hand the dossier to an officer (staff-only event)."""
     dossier.assignee_id = assignee.id
-    event = record_event(dossier, "assign", actor, note=_("Giao cho %(name)s", name=assignee.full_name),
+    event = record_event(dossier, EventKind.ASSIGN, actor, note=_("Giao cho %(name)s", name=assignee.full_name),
                          public=False, data={"assignee_id": assignee.id, "name": assignee.full_name})
     db.session.flush()
     return event
@@ -123,10 +103,6 @@ def start_processing(dossier, actor, note=""):
 def mark_ready(dossier, actor, note="", result=None):
     """The result is ready to return; an optional photo/PDF of it is kept with the dossier."""
     if result is not None and getattr(result, "filename", ""):
-        try:
-            from ..core.attachments import attach_file
-        except ImportError as error:  # the photo pipeline is not installed yet
-            raise ActionError(_("Chưa thể đính kèm tệp kết quả."), "result") from error
         try:
             attach_file(dossier, result.read(), result.filename, round=-1, purpose="result")
         except ValueError as error:
@@ -166,7 +142,7 @@ def apologise(dossier, actor, new_due, reason):
     if dossier.missed_due_date is None:
         dossier.missed_due_date = old
     dossier.due_date = new_due
-    event = record_event(dossier, "apology", actor, note=reason, public=True,
+    event = record_event(dossier, EventKind.APOLOGY, actor, note=reason, public=True,
                          data={"new_due": new_due.isoformat(), "old_due": old.isoformat() if old else None})
     db.session.flush()
     return event
@@ -183,21 +159,21 @@ def withdraw(dossier, actor, reason):
 
 def add_note(dossier, actor, text):
     """An internal note: staff only."""
-    event = record_event(dossier, "note", actor, note=text, public=False)
+    event = record_event(dossier, EventKind.NOTE, actor, note=text, public=False)
     db.session.flush()
     return event
 
 
 def send_message(dossier, actor, text):
     """A message to the villager, shown on the tracking page and sent as a notice."""
-    event = record_event(dossier, "message", actor, note=text, public=True)
+    event = record_event(dossier, EventKind.MESSAGE, actor, note=text, public=True)
     db.session.flush()
     return event
 
 
 def save_checklist(dossier, actor, checked):
     """Remember which required documents the clerk has checked (staff-only event)."""
-    event = record_event(dossier, "checklist", actor, public=False, data={"checked": sorted(checked)})
+    event = record_event(dossier, EventKind.CHECKLIST, actor, public=False, data={"checked": sorted(checked)})
     db.session.flush()
     return event
 
@@ -205,29 +181,7 @@ def save_checklist(dossier, actor, checked):
 def acknowledge_supplement(dossier, actor):
     """The clerk has looked at the pages the villager sent in answer: clear the 'new' mark."""
     dossier.has_new_supplement = False
-    event = record_event(dossier, "supplement_checked", actor, public=False,
+    event = record_event(dossier, EventKind.SUPPLEMENT_CHECKED, actor, public=False,
                          note=_("Đã xem phần bổ sung."))
     db.session.flush()
     return event
-
-
-DOCUMENT_VIEW_WINDOW_SECONDS = 600
-
-
-def log_document_view(dossier, actor):
-    """Record that a staff member opened the dossier's documents (personal data access)."""
-    since = utcnow() - timedelta(seconds=DOCUMENT_VIEW_WINDOW_SECONDS)
-    recent = db.session.scalar(sa.select(DossierEvent.id).where(
-        DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "document_view",
-        DossierEvent.actor_id == actor.id, DossierEvent.at >= since).limit(1))
-    if recent:
-        return None
-    return record_event(dossier, "document_view", actor, public=False)
-
-
-@on_transition
-def _restart_clock(dossier, event):
-    """When a supplement arrives on a received dossier, the full processing time starts again."""
-    if (event.kind == "status" and event.from_status == Status.NEEDS_SUPPLEMENT.value
-            and event.to_status in RUNNING):
-        dossier.due_date = _due_from(dossier, event.at)

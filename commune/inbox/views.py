@@ -1,23 +1,27 @@
 """The inbox list: tabs with live counts, filters, search, sort, pages, bulk assign."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER
 from ..accounts.permissions import roles_required
 from ..catalog.models import Field, Procedure
-from ..core.converters import db_id
-from ..core.dossier import Dossier
-from ..core.i18n import N_
+from ..core.audit import AuditEntry, audit
+from ..core.roles import DISPATCHERS, DOSSIER_READERS, is_in
+from ..core.timeutil import utcnow
+from ..dossiers.events import EventKind
+from ..dossiers.models import CHANNEL_LABELS, Dossier
+from ..dossiers.states import LABELS, Status
 from ..extensions import db
-from ..htmx import add_vary, render_page_or_fragment
+from ..web.converters import db_id
+from ..web.htmx import add_vary, render_page_or_fragment
 from . import bp, queries
 from .actions import ACTIONS
 from .forms import BulkAssignForm, FilterForm
 from .services import assign
 
-STAFF = (ADMIN, CLERK, OFFICER, LEADER)
 LIST_ARGS = ("tab", "q", "field", "procedure", "channel", "assignee", "date_from", "date_to", "sort", "page")
 
 
@@ -59,8 +63,6 @@ def _fill_choices(form, staff):
 
 def _row_labels():
     """Status and channel labels translated once per page (not once per row)."""
-    from ..core.dossier import CHANNEL_LABELS
-    from ..core.workflow import LABELS
 
     return {"status": {s.value: _(label) for s, label in LABELS.items()},
             "channel": {k: _(v) for k, v in CHANNEL_LABELS.items()},
@@ -75,7 +77,7 @@ def list_url(**changes):
 
 
 @bp.route("/hop-thu")
-@roles_required(*STAFF)
+@roles_required(*DOSSIER_READERS)
 def index():
     """The clerk's inbox; htmx gets only the list fragment, everything else the full page."""
     form = FilterForm(formdata=request.args)
@@ -92,7 +94,7 @@ def index():
         "inbox/index.html", "inbox/_list.html",
         form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=queries.TABS,
         due_state=queries.due_state, list_url=list_url, bulk=bulk, labels=_row_labels(),
-        can_assign=current_user.role in ACTIONS["assign"].roles,
+        can_assign=is_in(current_user, DISPATCHERS),
     )
     return add_vary(make_response(html))
 
@@ -104,10 +106,7 @@ SEARCH_LOG_MERGE_SECONDS = 120  # the live search fires per keystroke: one entry
 def _log_personal_search(filters):
     """A search by phone or ID number is an access to personal data: written to the admin's record
     (the digits masked but the last four, with the dossiers it found)."""
-    from datetime import timedelta
 
-    from ..core.audit import AuditEntry, audit
-    from ..core.timeutil import utcnow
 
     numbers = [t for t in queries.search_terms(filters.q) if t.isdigit() and len(t) >= PERSONAL_SEARCH_DIGITS]
     if not numbers:
@@ -126,18 +125,15 @@ def _log_personal_search(filters):
         recent.target, recent.changes, recent.at = target, changes, utcnow()
     else:
         audit(current_user, "personal_data.search", target, changes)
-    db.session.commit()
 
 
 @bp.route("/hop-thu/giao-viec", methods=["POST"])
-@roles_required(*ACTIONS["assign"].roles)
+@roles_required(*DISPATCHERS)
 def bulk_assign():
     """Assign the selected rows; rows changed meanwhile or in a state that forbids it are skipped."""
     form = BulkAssignForm()
     form.assignee.choices = [(u.id, u.full_name) for u in queries.assignable_staff()]
-    back = request.form.get("back") or url_for("inbox.index")
-    if not back.startswith("/hop-thu"):
-        back = url_for("inbox.index")
+    back = form.back_url(url_for("inbox.index"))
     if not form.validate_on_submit() or not form.ids.data:
         flash(_("Chọn ít nhất một hồ sơ và người xử lý."))
         return redirect(back)
@@ -148,14 +144,13 @@ def bulk_assign():
     done, skipped = 0, []
     action = ACTIONS["assign"]
     for dossier in db.session.scalars(sa.select(Dossier).where(Dossier.id.in_(form.ids.data))):
-        seen_version = request.form.get(f"v-{dossier.id}")
-        if (not action.available(current_user, dossier)
+        seen_version = form.seen_version(dossier)
+        if (not dossier.can_act(current_user, action)
                 or (seen_version is not None and seen_version != str(dossier.version))):
             skipped.append(dossier.display_code)
             continue
         assign(dossier, current_user, user)
         done += 1
-    db.session.commit()
     flash(_("Đã giao %(n)s hồ sơ cho %(name)s.", n=done, name=user.full_name))
     if skipped:
         flash(_("Không giao được (đã thay đổi hoặc không ở trạng thái phù hợp): %(codes)s",
@@ -164,30 +159,17 @@ def bulk_assign():
 
 
 
-KIND_LABELS = {
-    "note": N_("Ghi chú nội bộ"), "message": N_("Nhắn người dân"), "assign": N_("Giao xử lý"),
-    "apology": N_("Xin lỗi và hẹn lại"), "checklist": N_("Kiểm tra thành phần hồ sơ"),
-    "supplement_checked": N_("Đã xem phần bổ sung"), "document_view": N_("Xem giấy tờ"),
-    "erased": N_("Xóa dữ liệu hết hạn lưu trữ"),
-}
-
-
 @bp.context_processor
 def _labels():
-    from flask_babel import gettext
-
-    from ..core.workflow import LABELS, Status
-
     def status_label(value):
         try:
-            return gettext(LABELS[Status(value)])
+            return _(Status(value).label)
         except ValueError:
             return value or ""
 
     def kind_label(kind):
-        return gettext(KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+        return str(EventKind.of(kind).clerk_label)
 
     return {"status_label": status_label, "kind_label": kind_label}
 
 
-from . import counter, dossier_views, printables  # noqa: E402,F401

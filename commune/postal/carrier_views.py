@@ -5,7 +5,6 @@ its postal reference (S10 number, or manifest number + line) — never the dossi
 and only the manifests of their own post office or handed to them.
 Each action form carries a one-time token, so a form sent twice is recorded once.
 """
-import importlib.util
 from itertools import groupby
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -14,13 +13,17 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..accounts.models import ADMIN, CLERK, POSTAL
 from ..accounts.permissions import roles_required
-from ..core.photos import PhotoError
+from ..core.roles import CARRIERS, POST_ROOM, is_in
+from ..dossiers.documents import page_bytes
 from ..extensions import db
+from ..files.photos import PhotoError
+from ..files.storage import StorageError
+from ..web.private_files import private_file
 from . import bp, queries, services
 from .forms import DeliveredForm, FailedForm, OpenManifestForm, TokenForm, confirm_form
-from .models import CARRIED_STATES, MANIFEST_OPEN, ManifestItem
+from .models import MANIFEST_OPEN, ManifestItem
+from .states import CARRIED
 
 DONE = "Đã ghi nhận."
 
@@ -33,10 +36,10 @@ def _private(response):
 
 
 @bp.route("/buu-chinh")
-@roles_required(POSTAL, CLERK, ADMIN)
+@roles_required(*POST_ROOM)
 def my_items():
     """What I hold, grouped by village (thôn/bản); the desk's staff land on the waiting list."""
-    if current_user.role != POSTAL:
+    if not is_in(current_user, CARRIERS):
         return redirect(url_for("postal.waiting"))
     items = queries.items_held_by(current_user)
     villages = [(village, list(group)) for village, group in groupby(items, key=lambda i: i.village)]
@@ -45,13 +48,14 @@ def my_items():
 
 
 @bp.route("/buu-chinh/nhan-bang-ke", methods=["GET", "POST"])
-@roles_required(POSTAL)
+@roles_required(*CARRIERS)
 def open_manifest():
     """The post opens a manifest by the number printed on it."""
     form = OpenManifestForm()
     if form.validate_on_submit():
         number = _normalise_number(form.number.data)
-        if queries.postal_may_open(queries.manifest_by_number(number), current_user):
+        manifest = queries.manifest_by_number(number)
+        if manifest is not None and manifest.can_open(current_user):
             return redirect(url_for("postal.confirm_manifest", number=number))
         form.number.errors.append(_("Không có bảng kê số này. Kiểm tra lại số in trên bảng kê."))
     return render_template("postal/open_manifest.html", form=form), 400 if form.errors else 200
@@ -66,13 +70,13 @@ def _normalise_number(text):
 
 
 @bp.route("/buu-chinh/bang-ke/<number>", methods=["GET", "POST"])
-@roles_required(POSTAL, CLERK, ADMIN)
+@roles_required(*POST_ROOM)
 def confirm_manifest(number):
     """The post ticks what is really in the bag; unticked items are flagged missing for the clerk."""
-    if current_user.role != POSTAL:
+    if not is_in(current_user, CARRIERS):
         return redirect(url_for("postal.manifest", number=number))
     manifest = queries.manifest_by_number(_normalise_number(number))
-    if not queries.postal_may_open(manifest, current_user):
+    if manifest is None or not manifest.can_open(current_user):
         abort(404)  # another office's manifest is answered as one that does not exist
     if manifest.status != MANIFEST_OPEN:
         return render_template("postal/confirm_manifest.html", manifest=manifest, form=None)
@@ -85,7 +89,7 @@ def confirm_manifest(number):
                     if form[f"got_{item.id}"].data}
         try:
             services.confirm_manifest(manifest, current_user, received, form.token.data)
-            db.session.commit()
+            db.session.flush()
         except services.PostalError as exc:
             db.session.rollback()
             error = _(str(exc))
@@ -108,18 +112,17 @@ def _held_item(item_id, allow_desk=False):
     item = db.session.get(ManifestItem, item_id)
     if item is None:
         abort(404)
-    if current_user.role == POSTAL and item.carrier_id == current_user.id:
-        return item
-    if allow_desk and current_user.role in (CLERK, ADMIN):
-        return item
-    abort(403)
+    if not item.can_handle(current_user, desk=allow_desk):
+        abort(403)
+    return item
 
 
 def _record(item, action, token, *args, **kwargs):
-    """Run one delivery action and commit; a resent form (same token) counts once. Returns an error or None."""
+    """Run one delivery action (flushed; the request commits it); a resent form (same token) counts once.
+    Returns an error or None."""
     try:
         action(item, current_user, token, *args, **kwargs)
-        db.session.commit()
+        db.session.flush()
     except services.PostalError as exc:
         db.session.rollback()
         if services.already_recorded(token):
@@ -133,24 +136,24 @@ def _record(item, action, token, *args, **kwargs):
 
 
 def _back(item):
-    if current_user.role != POSTAL:
+    if not is_in(current_user, CARRIERS):
         return redirect(url_for("postal.manifest", number=item.manifest.number))
     return redirect(url_for("postal.my_items") + f"#item-{item.id}")
 
 
 @bp.route("/buu-chinh/buu-gui/<int:item_id>")
-@roles_required(POSTAL, CLERK, ADMIN)
+@roles_required(*POST_ROOM)
 def item(item_id):
     """One item: who, where, the fee, and big buttons for each action (the desk sees its manifest)."""
     item = _held_item(item_id, allow_desk=True)
-    if current_user.role != POSTAL:
+    if not is_in(current_user, CARRIERS):
         return redirect(url_for("postal.manifest", number=item.manifest.number) + f"#item-{item.id}")
     return render_template("postal/item.html", item=item, new_token=services.new_token,
-                           carried=item.state in CARRIED_STATES, max_attempts=services.max_attempts())
+                           carried=item.state in CARRIED, max_attempts=services.max_attempts())
 
 
 @bp.route("/buu-chinh/buu-gui/<int:item_id>/di-phat", methods=["POST"])
-@roles_required(POSTAL)
+@roles_required(*CARRIERS)
 def item_out(item_id):
     """Out for delivery (one tap)."""
     item = _held_item(item_id)
@@ -163,7 +166,7 @@ def item_out(item_id):
 
 
 @bp.route("/buu-chinh/buu-gui/<int:item_id>/da-phat", methods=["GET", "POST"])
-@roles_required(POSTAL)
+@roles_required(*CARRIERS)
 def item_delivered(item_id):
     """Delivered: who received it, fee collected, optional photo proof."""
     item = _held_item(item_id)
@@ -172,11 +175,10 @@ def item_delivered(item_id):
         form.token.data = services.new_token()
         form.fee_amount.data = item.fee_vnd
         form.fee_collected.data = "yes" if item.fee_vnd else "no"
-    can_photo = importlib.util.find_spec("commune.core.attachments") is not None
     error = None
     if form.validate_on_submit():
         photo = None
-        upload = form.photo.data if can_photo else None
+        upload = form.photo.data
         if upload and getattr(upload, "filename", ""):
             photo = (upload.read(), upload.filename)
         received_by = form.relative_name.data.strip() if form.receiver.data == "relative" else ""
@@ -193,12 +195,11 @@ def item_delivered(item_id):
                 flash(_(DONE))
                 return _back(item)
     status = 400 if request.method == "POST" else 200
-    return render_template("postal/delivered.html", item=item, form=form, error=error,
-                           can_photo=can_photo), status
+    return render_template("postal/delivered.html", item=item, form=form, error=error), status
 
 
 @bp.route("/buu-chinh/buu-gui/<int:item_id>/khong-phat-duoc", methods=["GET", "POST"])
-@roles_required(POSTAL)
+@roles_required(*CARRIERS)
 def item_failed(item_id):
     """A failed attempt and why; the last allowed attempt sends the item back to the office."""
     item = _held_item(item_id)
@@ -217,7 +218,7 @@ def item_failed(item_id):
 
 
 @bp.route("/buu-chinh/buu-gui/<int:item_id>/tra-ve", methods=["POST"])
-@roles_required(POSTAL, CLERK, ADMIN)
+@roles_required(*POST_ROOM)
 def item_return(item_id):
     """The item goes back to the office (the carrier, or the desk receiving it back)."""
     item = _held_item(item_id, allow_desk=True)
@@ -227,3 +228,18 @@ def item_return(item_id):
     error = _record(item, services.return_to_office, form.token.data)
     flash(error or _("Đã ghi nhận trả về UBND xã."))
     return _back(item)
+
+
+@bp.route("/buu-chinh/buu-gui/<int:item_id>/anh-giao-nhan")
+@roles_required(*CARRIERS)
+def proof(item_id):
+    """The delivery photo the carrier took, to the carrier who holds the item: never a document."""
+    item = _held_item(item_id)
+    row = item.proof_file
+    if row is None:
+        abort(404)
+    try:
+        data, mime, name = page_bytes(row)
+    except StorageError:
+        abort(404)
+    return private_file(data, mime, row.sha256, name)

@@ -1,33 +1,15 @@
 """Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
+import sqlalchemy as sa
+
+from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
+from ..dossiers.retention import erases_personal_data
 from ..extensions import db
+from .states import ItemState
 
 # Manifest states.
 MANIFEST_OPEN = "open"            # printed, waiting for the post to confirm receipt
 MANIFEST_CONFIRMED = "confirmed"  # the post ticked what it received
-
-# Item states.
-ITEM_PENDING = "pending"      # on an open manifest
-ITEM_MISSING = "missing"      # not in the bag when the post confirmed
-ITEM_HELD = "held"            # handed to the post, held by a carrier
-ITEM_OUT = "out"              # out for delivery
-ITEM_DELIVERED = "delivered"
-ITEM_RETURNED = "returned"    # brought back to the office after failed attempts
-ACTIVE_ITEM_STATES = (ITEM_PENDING, ITEM_HELD, ITEM_OUT)
-CARRIED_STATES = (ITEM_HELD, ITEM_OUT)
-
-ITEM_LABELS = {
-    ITEM_PENDING: "Chờ bưu điện nhận",
-    ITEM_MISSING: "Thiếu khi bàn giao",
-    ITEM_HELD: "Bưu điện đang giữ",
-    ITEM_OUT: "Đang đi phát",
-    ITEM_DELIVERED: "Đã phát",
-    ITEM_RETURNED: "Trả về UBND xã",
-}
-ITEM_BADGES = {
-    ITEM_PENDING: "blue", ITEM_MISSING: "red", ITEM_HELD: "blue", ITEM_OUT: "green",
-    ITEM_DELIVERED: "grey", ITEM_RETURNED: "amber",
-}
 
 # Reasons for a failed attempt.
 FAIL_REASONS = {
@@ -75,6 +57,16 @@ class Manifest(db.Model):
     def total_fee(self):
         return sum(i.fee_vnd or 0 for i in self.items)
 
+    def can_open(self, user):
+        """May this postal account open the manifest? One of its own post office while open, or one
+        handed to it (it confirmed it or carries an item of it); never another office's, whatever
+        number it types."""
+        if not is_in(user, CARRIERS):
+            return False
+        if self.confirmed_by_id == user.id or any(i.carrier_id == user.id for i in self.items):
+            return True
+        return self.status == MANIFEST_OPEN and (self.post_office or "") == (user.post_office or "")
+
 
 class ManifestItem(db.Model):
     """One result in the bag: who gets it, where, the fee to collect, and where it is now."""
@@ -87,7 +79,7 @@ class ManifestItem(db.Model):
     dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                            nullable=False, index=True)
     position = db.Column(db.Integer, nullable=False, default=0)
-    state = db.Column(db.String(12), nullable=False, default=ITEM_PENDING, index=True)
+    state = db.Column(db.String(12), nullable=False, default=ItemState.PENDING.value, index=True)  # postal/states.py
     # What the carrier needs, copied when the manifest is made (the paper list says the same).
     recipient_name = db.Column(db.String(200), nullable=False, default="")
     recipient_phone = db.Column(db.String(20), nullable=False, default="")
@@ -109,8 +101,16 @@ class ManifestItem(db.Model):
     manifest = db.relationship("Manifest", back_populates="items")
     dossier = db.relationship("Dossier")
     carrier = db.relationship("User")
+    proof_file = db.relationship("DossierFile")
     actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
                               cascade="all, delete-orphan")
+
+    def can_handle(self, user, desk=False):
+        """May `user` work this item? The carrier who holds it; with `desk`, the desk's staff too
+        (they take items back and look them up from the manifest)."""
+        if is_in(user, CARRIERS):
+            return self.carrier_id == user.id
+        return desk and is_in(user, DESK)
 
     @property
     def reference(self):
@@ -120,12 +120,16 @@ class ManifestItem(db.Model):
         return self.item_number or f"{self.manifest.number}/{self.position:02d}"
 
     @property
+    def state_enum(self):
+        return ItemState(self.state)
+
+    @property
     def state_label(self):
-        return ITEM_LABELS.get(self.state, self.state)
+        return ItemState(self.state).label
 
     @property
     def state_badge(self):
-        return ITEM_BADGES.get(self.state, "grey")
+        return ItemState(self.state).tone
 
 
 class DeliveryAction(db.Model):
@@ -146,3 +150,14 @@ class DeliveryAction(db.Model):
 
     item = db.relationship("ManifestItem", back_populates="actions")
     actor = db.relationship("User")
+
+
+@erases_personal_data
+def _erase_delivery_details(dossier):
+    """Retention: the recipient, address and notes given to the post go; the item's record stays."""
+    file_ids = {row.id for row in dossier.files}
+    for item in db.session.scalars(sa.select(ManifestItem).where(ManifestItem.dossier_id == dossier.id)):
+        item.recipient_name = item.recipient_phone = item.address = item.village = ""
+        item.carrier_note = item.received_by = ""
+        if item.proof_file_id in file_ids:
+            item.proof_file_id = None

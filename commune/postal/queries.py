@@ -3,31 +3,29 @@ from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..core.dossier import RESULT_BY_POST, Dossier, DossierEvent
+from ..accounts.models import User
+from ..core.roles import POSTAL
 from ..core.timeutil import LOCAL_TZ
-from ..core.workflow import Status
+from ..dossiers.events import EventKind
+from ..dossiers.models import RESULT_BY_POST, Dossier, DossierEvent
+from ..dossiers.states import Status
 from ..extensions import db
 from .models import (
     ACTION_FAILED,
     ACTION_RETURNED,
-    ACTIVE_ITEM_STATES,
-    CARRIED_STATES,
     FAIL_REASONS,
-    ITEM_DELIVERED,
-    ITEM_MISSING,
-    MANIFEST_OPEN,
     DeliveryAction,
     Manifest,
     ManifestItem,
 )
+from .states import ACTIVE, CARRIED, ItemState
 
-DELIVERY_KINDS = ("delivery_method", "delivery_handed", "delivery_out", "delivery_delivered",
-                  "delivery_failed", "delivery_returned", "delivery_manifest", "delivery_missing")
+DELIVERY_KINDS = tuple(kind.value for kind in EventKind if kind.is_delivery)
 
 
 def _on_the_way():
     return sa.exists().where(ManifestItem.dossier_id == Dossier.id,
-                             ManifestItem.state.in_(ACTIVE_ITEM_STATES))
+                             ManifestItem.state.in_(ACTIVE))
 
 
 def waiting_dossiers(ids=None):
@@ -46,7 +44,7 @@ def missing_before(dossier_ids):
     if not dossier_ids:
         return set()
     return set(db.session.scalars(sa.select(ManifestItem.dossier_id).where(
-        ManifestItem.dossier_id.in_(dossier_ids), ManifestItem.state == ITEM_MISSING)))
+        ManifestItem.dossier_id.in_(dossier_ids), ManifestItem.state == ItemState.MISSING)))
 
 
 def manifests(limit=50):
@@ -58,19 +56,8 @@ def manifest_by_number(number):
     return db.session.scalar(sa.select(Manifest).where(Manifest.number == number))
 
 
-def postal_may_open(manifest, user):
-    """A postal account opens a manifest of its own post office, or one handed to it (it confirmed
-    it or carries an item of it); never another office's, whatever number it types."""
-    if manifest is None:
-        return False
-    if manifest.confirmed_by_id == user.id or any(i.carrier_id == user.id for i in manifest.items):
-        return True
-    return manifest.status == MANIFEST_OPEN and (manifest.post_office or "") == (user.post_office or "")
-
-
 def post_offices():
     """The post offices named on active postal accounts, sorted (the clerk hands a bag to one)."""
-    from ..accounts.models import POSTAL, User
 
     names = db.session.scalars(sa.select(User.post_office).where(
         User.role == POSTAL, User.active.is_(True), User.post_office != "").distinct())
@@ -81,7 +68,7 @@ def items_held_by(user):
     """The items a carrier holds, by village then recipient."""
     return db.session.scalars(
         sa.select(ManifestItem)
-        .where(ManifestItem.carrier_id == user.id, ManifestItem.state.in_(CARRIED_STATES))
+        .where(ManifestItem.carrier_id == user.id, ManifestItem.state.in_(CARRIED))
         .order_by(ManifestItem.village, ManifestItem.recipient_name, ManifestItem.id)).all()
 
 
@@ -129,7 +116,7 @@ def postal_figures(start, end):
                   sa.func.coalesce(sa.func.sum(ManifestItem.fee_collected_vnd), 0),
                   sa.func.avg(_days_between(ManifestItem.delivered_at, Dossier.ready_at)))
         .join(Dossier, Dossier.id == ManifestItem.dossier_id)
-        .where(ManifestItem.state == ITEM_DELIVERED,
+        .where(ManifestItem.state == ItemState.DELIVERED,
                ManifestItem.delivered_at >= lo, ManifestItem.delivered_at < hi)).one()
     by_reason = dict(db.session.execute(
         sa.select(DeliveryAction.reason, sa.func.count(DeliveryAction.id))

@@ -8,10 +8,13 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
-from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
 from ..core.i18n import N_
 from ..core.timeutil import to_local, utcnow
-from ..core.workflow import Status, record_event, transition
+from ..dossiers.attachments import attach_file
+from ..dossiers.events import EventKind
+from ..dossiers.models import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..dossiers.states import Status
+from ..dossiers.workflow import record_event, transition
 from ..extensions import db
 from . import s10
 from .models import (
@@ -19,21 +22,14 @@ from .models import (
     ACTION_FAILED,
     ACTION_OUT,
     ACTION_RETURNED,
-    ACTIVE_ITEM_STATES,
-    CARRIED_STATES,
     FAIL_REASONS,
-    ITEM_DELIVERED,
-    ITEM_HELD,
-    ITEM_MISSING,
-    ITEM_OUT,
-    ITEM_PENDING,
-    ITEM_RETURNED,
     MANIFEST_CONFIRMED,
     MANIFEST_OPEN,
     DeliveryAction,
     Manifest,
     ManifestItem,
 )
+from .states import ACTIVE, CARRIED, ItemState, move
 
 DEFAULT_MAX_ATTEMPTS = 3
 # Until the result is on a manifest the villager may still change how to receive it.
@@ -67,7 +63,7 @@ def postal_allowed(dossier):
 def active_item(dossier):
     """The item carrying this dossier's result now (on a manifest, with the post), or None."""
     return db.session.scalar(sa.select(ManifestItem).where(
-        ManifestItem.dossier_id == dossier.id, ManifestItem.state.in_(ACTIVE_ITEM_STATES)))
+        ManifestItem.dossier_id == dossier.id, ManifestItem.state.in_(ACTIVE)))
 
 
 def can_change_method(dossier):
@@ -93,7 +89,7 @@ def change_method(dossier, method, name="", phone="", address="", village="", no
     else:
         dossier.result_method = RESULT_AT_OFFICE
         text = "Chọn nhận kết quả tại Bộ phận Một cửa"
-    record_event(dossier, "delivery_method", note=text, public=True,
+    record_event(dossier, EventKind.DELIVERY_METHOD, note=text, public=True,
                  data={"method": dossier.result_method})
     db.session.flush()
 
@@ -125,14 +121,14 @@ def create_manifest(dossiers, clerk, fees=None, post_office=""):
     for position, dossier in enumerate(dossiers, start=1):
         fee = fees.get(dossier.id, dossier.fee_vnd or 0)
         manifest.items.append(ManifestItem(
-            dossier=dossier, position=position, state=ITEM_PENDING,
+            dossier=dossier, position=position, state=ItemState.PENDING.value,
             recipient_name=dossier.delivery_name or dossier.applicant_name,
             recipient_phone=dossier.delivery_phone or dossier.applicant_phone,
             address=dossier.delivery_address or dossier.applicant_address,
             village=dossier.delivery_village or dossier.applicant_village,
             carrier_note=dossier.delivery_note, fee_vnd=max(0, int(fee or 0)),
         ))
-        record_event(dossier, "delivery_manifest", clerk, public=False,
+        record_event(dossier, EventKind.DELIVERY_MANIFEST, clerk, public=False,
                      note=f"Đưa vào bảng kê bàn giao {manifest.number}",
                      data={"manifest": manifest.number})
     db.session.flush()
@@ -163,21 +159,19 @@ def confirm_manifest(manifest, postal_user, received, token):
             number = s10.normalize(received[item.id])
             if number and not s10.is_valid(number):
                 raise PostalError(N_("Số hiệu bưu gửi không đúng."))
-            item.state = ITEM_HELD
             item.carrier_id = postal_user.id
             item.handed_at = now
             item.item_number = number or None
-            transition(dossier, Status.DELIVERING, postal_user, public=True, kind="status",
+            transition(dossier, Status.DELIVERING, postal_user, public=True,
                        note="Bưu điện đã nhận kết quả để chuyển phát")
-            record_event(dossier, "delivery_handed", postal_user, public=True,
-                         note="Kết quả đã được giao cho bưu điện để chuyển phát đến ông/bà",
-                         data={"manifest": manifest.number, "item_number": item.item_number})
+            move(item, ItemState.HELD, postal_user, EventKind.DELIVERY_HANDED,
+                 note="Kết quả đã được giao cho bưu điện để chuyển phát đến ông/bà",
+                 data={"manifest": manifest.number, "item_number": item.item_number})
         else:
-            item.state = ITEM_MISSING
             why = ("Không có trong túi khi bưu điện nhận bảng kê {}" if still_ready else
                    "Không còn chờ chuyển phát khi bưu điện nhận bảng kê {}")
-            record_event(dossier, "delivery_missing", postal_user, public=False,
-                         note=why.format(manifest.number), data={"manifest": manifest.number})
+            move(item, ItemState.MISSING, postal_user, EventKind.DELIVERY_MISSING, public=False,
+                 note=why.format(manifest.number), data={"manifest": manifest.number})
     db.session.flush()
     return True
 
@@ -203,12 +197,10 @@ def mark_out(item, carrier, token):
     """The carrier takes the item out for delivery (a public step)."""
     if already_recorded(token):
         return None
-    _require(item, (ITEM_HELD,), "Bưu gửi này không ở trạng thái chờ đi phát.")
+    _require(item, (ItemState.HELD,), "Bưu gửi này không ở trạng thái chờ đi phát.")
     action = _action(item, ACTION_OUT, carrier, token)
-    item.state = ITEM_OUT
-    record_event(item.dossier, "delivery_out", carrier, public=True,
-                 note="Bưu tá đang mang kết quả đến cho ông/bà",
-                 data={"item": item.id})
+    move(item, ItemState.OUT, carrier, EventKind.DELIVERY_OUT, note="Bưu tá đang mang kết quả đến cho ông/bà",
+         data={"item": item.id})
     db.session.flush()
     return action
 
@@ -218,16 +210,14 @@ def mark_delivered(item, carrier, token, received_by="", fee_collected=False, fe
     """Delivered: who received it, the fee collected, an optional photo; the dossier is returned."""
     if already_recorded(token):
         return None
-    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
     dossier = item.dossier
     proof = None
     if photo is not None:
-        from ..core.attachments import attach_file
 
         data, filename = photo
         proof = attach_file(dossier, data, filename, purpose="proof")
     action = _action(item, ACTION_DELIVERED, carrier, token, note=received_by)
-    item.state = ITEM_DELIVERED
     item.delivered_at = action.at
     item.received_by = (received_by or "").strip()[:200]
     item.fee_collected = bool(fee_collected)
@@ -236,12 +226,11 @@ def mark_delivered(item, carrier, token, received_by="", fee_collected=False, fe
         db.session.flush()
         item.proof_file_id = proof.id
     who = item.received_by or dossier.delivery_name or dossier.applicant_name
-    record_event(dossier, "delivery_delivered", carrier, public=True,
-                 note=f"Đã phát kết quả thành công. Người nhận: {who}",
-                 data={"item": item.id, "received_by": item.received_by,
-                       "fee_collected_vnd": item.fee_collected_vnd,
-                       "proof_file_id": item.proof_file_id})
-    transition(dossier, Status.RETURNED, carrier, public=True, kind="status",
+    move(item, ItemState.DELIVERED, carrier, EventKind.DELIVERY_DELIVERED,
+         note=f"Đã phát kết quả thành công. Người nhận: {who}",
+         data={"item": item.id, "received_by": item.received_by, "fee_collected_vnd": item.fee_collected_vnd,
+               "proof_file_id": item.proof_file_id})
+    transition(dossier, Status.RETURNED, carrier, public=True,
                note="Đã trả kết quả qua bưu chính")
     dossier.finished_at = action.at  # the time of delivery counts for early / on time / late
     db.session.flush()
@@ -252,17 +241,16 @@ def mark_failed(item, carrier, token, reason, note=""):
     """A failed attempt with its reason; after the last allowed attempt the item goes back."""
     if already_recorded(token):
         return None
-    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
     if reason not in FAIL_REASONS:
         raise PostalError(N_("Chọn lý do."))
     action = _action(item, ACTION_FAILED, carrier, token, reason=reason, note=note)
-    item.state = ITEM_HELD
     item.failed_attempts += 1
     text = FAIL_REASONS[reason]
     if action.note:
         text += " — " + action.note
-    record_event(item.dossier, "delivery_failed", carrier, public=True, note=text,
-                 data={"item": item.id, "reason": reason, "attempt": item.failed_attempts})
+    move(item, ItemState.HELD, carrier, EventKind.DELIVERY_FAILED, note=text,
+         data={"item": item.id, "reason": reason, "attempt": item.failed_attempts})
     if item.failed_attempts >= max_attempts():
         return_to_office(item, carrier, token + ":back",
                          note=f"Sau {item.failed_attempts} lần phát không thành công")
@@ -274,17 +262,16 @@ def return_to_office(item, user, token, note=""):
     """The item goes back to the office: the dossier is ready again, to collect at the desk."""
     if already_recorded(token):
         return None
-    _require(item, CARRIED_STATES, "Bưu gửi này không còn do bưu điện giữ.")
+    _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
     action = _action(item, ACTION_RETURNED, user, token, note=note)
-    item.state = ITEM_RETURNED
     item.returned_at = action.at
     dossier = item.dossier
     dossier.result_method = RESULT_AT_OFFICE
-    transition(dossier, Status.READY, user, public=True, kind="status",
+    transition(dossier, Status.READY, user, public=True,
                note="Bưu điện chuyển trả kết quả về UBND xã")
     text = "Bưu điện đã chuyển trả kết quả về UBND xã. Mời ông/bà đến Bộ phận Một cửa để nhận."
     if note:
         text += " (" + note + ")"
-    record_event(dossier, "delivery_returned", user, public=True, note=text, data={"item": item.id})
+    move(item, ItemState.RETURNED, user, EventKind.DELIVERY_RETURNED, note=text, data={"item": item.id})
     db.session.flush()
     return action

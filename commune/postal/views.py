@@ -7,13 +7,13 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import ADMIN, CLERK, POSTAL
 from ..accounts.permissions import roles_required
-from ..core.access import villager_may_view
-from ..core.dossier import Dossier
 from ..core.phone import format_phone
+from ..core.roles import CARRIERS, DESK, POST_ROOM, is_in
 from ..core.settings import get_settings
-from ..core.tracking_codes import normalise_code
+from ..dossiers.access import villager_may_view
+from ..dossiers.codes import normalise_code
+from ..dossiers.models import Dossier
 from ..extensions import db
 from . import bp, queries, services
 from .forms import ChangeMethodForm, manifest_form
@@ -35,7 +35,6 @@ def _dossier_for_villager(code):
 
 def external_url(endpoint, **values):
     """An absolute URL for a QR code, on the configured address (never the Host header)."""
-    from ..core.public_urls import absolute_for
 
     return absolute_for(endpoint, **values)
 
@@ -65,7 +64,6 @@ def change_method(code):
         try:
             services.change_method(dossier, form.method.data, form.name.data, form.phone.data,
                                    form.address.data, form.village.data, form.note.data)
-            db.session.commit()
         except services.PostalError as exc:
             db.session.rollback()
             error = _(str(exc))
@@ -81,7 +79,7 @@ def change_method(code):
 
 
 @bp.route("/buu-chinh/cho-chuyen")
-@roles_required(CLERK, ADMIN)
+@roles_required(*DESK)
 def waiting():
     """Results ready to go home by post and not yet on a manifest."""
     dossiers = queries.waiting_dossiers()
@@ -91,7 +89,7 @@ def waiting():
 
 
 @bp.route("/buu-chinh/bang-ke/moi", methods=["GET", "POST"])
-@roles_required(CLERK, ADMIN)
+@roles_required(*DESK)
 def new_manifest():
     """The clerk picks which ready results go in the bag and makes the handover manifest."""
     dossiers = queries.waiting_dossiers()
@@ -109,7 +107,7 @@ def new_manifest():
         try:
             manifest = services.create_manifest(picked, current_user, fees,
                                                 post_office=form.post_office.data if offices else "")
-            db.session.commit()
+            db.session.flush()
         except services.PostalError as exc:
             db.session.rollback()
             error = _(str(exc))
@@ -125,7 +123,7 @@ def new_manifest():
 
 
 @bp.route("/buu-chinh/bang-ke")
-@roles_required(CLERK, ADMIN)
+@roles_required(*DESK)
 def manifests():
     """Recent handover manifests and where their items are."""
     return render_template("postal/manifests.html", manifests=queries.manifests(limit=100))
@@ -136,13 +134,13 @@ def _manifest_or_404(number):
     manifest = queries.manifest_by_number(number.strip().upper())
     if manifest is None:
         abort(404)
-    if current_user.role == POSTAL and not queries.postal_may_open(manifest, current_user):
+    if is_in(current_user, CARRIERS) and not manifest.can_open(current_user):
         abort(404)
     return manifest
 
 
 @bp.route("/buu-chinh/bang-ke/<number>/xem")
-@roles_required(CLERK, ADMIN)
+@roles_required(*DESK)
 def manifest(number):
     """The clerk follows each item of a manifest, with its delivery steps (missing ones flagged)."""
     manifest = _manifest_or_404(number)
@@ -151,7 +149,7 @@ def manifest(number):
 
 
 @bp.route("/buu-chinh/bang-ke/<number>/in")
-@roles_required(CLERK, ADMIN, POSTAL)
+@roles_required(*POST_ROOM)
 def manifest_print(number):
     """The printable A4 manifest: one row and one QR code per item, signature boxes for both sides."""
     manifest = _manifest_or_404(number)
@@ -164,4 +162,5 @@ def manifest_print(number):
 
 
 
+from ..web.public_urls import absolute_for
 from . import carrier_views  # noqa: E402,F401

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
-from ..core.workflow import OPEN, Status
+from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
+from ..dossiers.states import OPEN, Status
 from ..extensions import db
 from .periods import UTC_OFFSET
 from .sql import day_number, python_day_number, step_ladder, weekend_days_upto

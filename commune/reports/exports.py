@@ -9,11 +9,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from ..core.dossier import CHANNEL_LABELS
 from ..core.export_safety import csv_row, xlsx_cell, xlsx_row
 from ..core.timeutil import format_date
-from ..core.tracking_codes import display
-from ..core.workflow import LABELS, Status
+from ..dossiers.codes import display
+from ..dossiers.models import CHANNEL_LABELS
+from ..dossiers.states import LABELS, Status
 
 FIGURE_HEADERS = (
     "Cấp", "Tên", "Tiếp nhận", "Trực tuyến", "Tại quầy", "Bưu chính", "Tỷ lệ trực tuyến (%)",

@@ -22,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from ..core.dossier import Dossier
 from ..core.timeutil import local_today, utcnow
+from ..dossiers.models import Dossier
 from ..extensions import db
 from .models import MONTH_COUNTS, ReportMonth, ReportMonthCount
 from .periods import UTC_OFFSET

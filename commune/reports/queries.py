@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from ..accounts.models import User
 from ..catalog.models import Field, Procedure
 from ..core.calendar import WorkingCalendar
-from ..core.dossier import Dossier
 from ..core.timeutil import local_today
-from ..core.workflow import Status
+from ..dossiers.models import Dossier
+from ..dossiers.states import Status
 from ..extensions import db
+from ..postal.queries import postal_figures
+from ..tracking.models import Rating
 from . import month_cache
 from .counting import arrived_between, calendar_steps, open_counts, range_counts, utc_start
 from .models import MONTH_COUNTS
@@ -203,12 +205,6 @@ def _rollup(values_by_pair, key_of, names):
 
 def satisfaction(period):
     """Ratings given in the period: {"satisfied": n, "neutral": n, "unsatisfied": n, "total", "pct"}."""
-    try:
-        from ..tracking.models import Rating
-    except ImportError:
-        return None
-    if not sa.inspect(db.engine).has_table(Rating.__tablename__):
-        return None
     query = (sa.select(Rating.score, sa.func.count())
              .where(Rating.created_at >= period.start_utc, Rating.created_at < period.end_utc)
              .group_by(Rating.score))
@@ -222,11 +218,7 @@ def satisfaction(period):
 
 
 def postal(period):
-    """The postal helper's figures for the period, if the postal feature provides them."""
-    try:
-        from ..postal.queries import postal_figures
-    except ImportError:
-        return None
+    """The post's figures for the period (items handed, delivered, returned, fees collected)."""
     return postal_figures(period.start, period.end)
 
 

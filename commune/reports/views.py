@@ -5,43 +5,33 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import ADMIN, CLERK, LEADER
 from ..accounts.permissions import roles_required
+from ..core.audit import audit
+from ..core.roles import FIGURE_READERS, REGISTER_READERS, is_in
 from ..core.timeutil import local_today
-from ..extensions import db
+from ..postal.models import FAIL_REASONS
 from . import bp, exports
 from .charts import bars_months, stacked_months
 from .forms import PeriodForm
 from .periods import make_period, month_period
 from .queries import compute_figures, register_rows
 
-MAX_PERIOD_DAYS = 5 * 366  # a custom period counts each month once: keep the first view bounded
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _period_from_request():
     form = PeriodForm(request.args)
-    if not form.validate():
-        form.tu.data = form.den.data = None
-    if form.ky.data == "tuy-chon" and not (form.tu.data and form.den.data):
-        form.ky.errors = list(form.ky.errors) + [_("Chọn cả ngày bắt đầu và ngày kết thúc.")]
-    elif form.tu.data and form.den.data and abs((form.den.data - form.tu.data).days) > MAX_PERIOD_DAYS:
-        form.ky.errors = list(form.ky.errors) + [_("Chọn khoảng thời gian không quá 5 năm.")]
-        form.tu.data = form.den.data = None
-    period = make_period(form.ky.data or "thang-nay", form.tu.data, form.den.data)
+    form.validate()
+    period = make_period(form.ky.data or "thang-nay", *form.period_dates())
     return form, period
 
 
 def _postal_reasons():
-    try:
-        from ..postal.models import FAIL_REASONS
-    except ImportError:
-        return {}
     return FAIL_REASONS
 
 
 def _sees_staff():
-    return current_user.role in (LEADER, ADMIN)
+    return is_in(current_user, REGISTER_READERS)
 
 
 def _charts(figures):
@@ -53,7 +43,7 @@ def _charts(figures):
 
 
 @bp.route("/so-lieu")
-@roles_required(LEADER, ADMIN, CLERK)
+@roles_required(*FIGURE_READERS)
 def figures():
     """The figures for a period: overall, per field, per procedure, per staff member (leader)."""
     form, period = _period_from_request()
@@ -71,7 +61,7 @@ def _download(content, filename, mimetype):
 
 
 @bp.route("/so-lieu/xuat/<what>.<fmt>")
-@roles_required(LEADER, ADMIN, CLERK)
+@roles_required(*FIGURE_READERS)
 def export(what, fmt):
     """Download the figures or the dossier register (Form 07) of the period as CSV or Excel."""
     if what not in ("so-lieu", "so-theo-doi") or fmt not in ("csv", "xlsx"):
@@ -88,11 +78,9 @@ def export(what, fmt):
         title, heading = "So theo doi", _("Sổ theo dõi hồ sơ (Mẫu 07) %(p)s", p=period.label)
     filename = f"{what}-{stamp}.{fmt}"
     if what == "so-theo-doi":  # names, phones, addresses of a whole period: written to the admin's record
-        from ..core.audit import audit
 
         rows = list(rows)
         audit(current_user, "personal_data.export", f"register {stamp}", {"format": fmt, "rows": len(rows)})
-        db.session.commit()
     if fmt == "csv":
         return _download(exports.to_csv(headers, rows), filename, "text/csv; charset=utf-8")
     return _download(exports.to_xlsx(title, headers, rows, heading), filename, XLSX)
@@ -107,7 +95,7 @@ def _recent_months(today, count=12):
 
 
 @bp.route("/so-lieu/bao-cao-thang")
-@roles_required(LEADER, ADMIN, CLERK)
+@roles_required(*FIGURE_READERS)
 def monthly_report():
     """A printable monthly report (the browser prints it; print CSS hides the navigation)."""
     today = local_today()

@@ -3,8 +3,10 @@ from functools import wraps
 
 from flask import current_app, redirect, request, url_for
 
-from ..core.access import DRAFT_COOKIE, draft_token
-from ..core.retention import draft_days
+from ..dossiers.access import DRAFT_COOKIE, draft_token
+from ..dossiers.questions import usable_fields
+from ..dossiers.retention import draft_days
+from ..web.public_urls import absolute_for
 from .services import live_draft, postal_allowed, question_specs
 
 STEP_LABELS = {
@@ -22,7 +24,6 @@ def steps_for(dossier=None, procedure=None):
     if dossier is not None:
         has_fields, postal = bool(question_specs(dossier)), postal_allowed(dossier)
     else:
-        from .forms import usable_fields
 
         has_fields, postal = bool(usable_fields(procedure.form_fields)), bool(procedure.postal_return_allowed)
     steps = ["details"]
@@ -80,13 +81,10 @@ def set_draft_cookie(response, token):
 def continue_url():
     """The "continue later" link for the draft in this browser."""
     token = draft_token()
-    from ..core.public_urls import absolute_for
 
     return absolute_for("submissions.resume", token=token) if token else None
 
 
 def receipt_url(code):
-    """Where a submitted dossier's receipt lives (built by the tracking feature)."""
-    if "tracking.receipt" in current_app.view_functions:
-        return url_for("tracking.receipt", code=code)
-    return f"/ho-so/{code}"  # before the tracking feature is registered (tests of this feature alone)
+    """Where a submitted dossier's receipt lives (the tracking feature's page)."""
+    return url_for("tracking.receipt", code=code)

@@ -1,5 +1,6 @@
 """Forms of the submission journey, including the procedure form built from the catalog schema."""
-import re
+
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
@@ -16,9 +17,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..core.dossier import RESULT_AT_OFFICE, RESULT_BY_POST
 from ..core.forms import CommuneForm
 from ..core.phone import CitizenId, PhoneNumber
+from ..core.timeutil import local_today
+from ..dossiers.models import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..dossiers.questions import choice_pairs, usable_fields
 
 CHOOSE = _l("Chọn một trong các câu trả lời có sẵn.")
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -102,10 +105,6 @@ class UploadForm(CommuneForm):
     file = MultipleFileField(_l("Chọn ảnh hoặc tệp PDF"))
 
 
-class ContinueForm(CommuneForm):
-    """A button that only moves on (CSRF-protected)."""
-
-
 class SubmitForm(HoneypotMixin, CommuneForm):
     """The check page's final button."""
 
@@ -116,37 +115,6 @@ class SubmitForm(HoneypotMixin, CommuneForm):
 
 # --- the procedure's own questions, built from Procedure.form_fields -------------------------
 
-FIELD_TYPES = ("text", "textarea", "date", "number", "choice", "yesno")
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-
-
-def choice_pairs(spec):
-    """[(value, label)] from a field's `choices` (strings, or [value, label] pairs)."""
-    pairs = []
-    for choice in spec.get("choices") or []:
-        if isinstance(choice, (list, tuple)) and len(choice) == 2:
-            pairs.append((str(choice[0]), str(choice[1])))
-        else:
-            pairs.append((str(choice), str(choice)))
-    return pairs
-
-
-def usable_fields(schema):
-    """The well-formed entries of a form_fields list (a bad entry is skipped, never a 500)."""
-    seen, fields = set(), []
-    for spec in schema or []:
-        if not isinstance(spec, dict):
-            continue
-        name, kind = spec.get("name"), spec.get("type", "text")
-        if not isinstance(name, str) or not _NAME_RE.match(name) or name in seen or kind not in FIELD_TYPES:
-            continue
-        if kind == "choice" and not choice_pairs(spec):
-            continue
-        seen.add(name)
-        fields.append(spec)
-    return fields
-
-
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
 
@@ -156,7 +124,6 @@ def _non_negative(form, field):
 
 
 def _not_in_future(form, field):
-    from ..core.timeutil import local_today
 
     if field.data and field.data > local_today():
         raise ValidationError(_l("Ngày này ở tương lai. Vui lòng kiểm tra lại."))
@@ -222,7 +189,6 @@ def form_value(spec, value):
     if value is None:
         return None
     if kind == "date":
-        from datetime import date
 
         try:
             return date.fromisoformat(value)

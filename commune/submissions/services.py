@@ -3,40 +3,23 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
-from ..core.access import hash_token, new_token
-from ..core.attachments import release_keys
-from ..core.dossier import CHANNEL_ONLINE, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierFile
-from ..core.dossier_search import search_text
-from ..core.retention import draft_days
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
-from ..core.tracking_codes import new_lookup_key, new_tracking_code
-from ..core.workflow import Status, transition
+from ..dossiers.access import hash_token, new_token
+from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.models import CHANNEL_ONLINE, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierFile
+from ..dossiers.questions import usable_fields
+from ..dossiers.retention import draft_days
+from ..dossiers.rules import procedure_snapshot
+from ..dossiers.search import search_text
+from ..dossiers.states import Status
+from ..dossiers.workflow import transition
 from ..extensions import db
-from .forms import form_value, stored_value, usable_fields
-
-
-def procedure_snapshot(procedure, online=False):
-    """The procedure as the villager sees and submits it (kept on the dossier for good).
-
-    Online, a paper the procedure's questions stand in for (`online_form`, the declaration) is
-    not asked for as photos: the answers are the declaration. At the counter it is the paper."""
-    questions = usable_fields(procedure.form_fields)
-
-    def document(d):
-        answered = bool(online and questions and d.online_form)
-        return {"name": d.name, "original_or_copy": d.original_or_copy, "required": d.required and not answered,
-                "count": d.count, "hint": d.hint, "online_form": answered}
-
-    return {
-        "code": procedure.code, "slug": procedure.slug, "name": procedure.name,
-        "version": procedure.version, "processing_days": procedure.processing_days,
-        "fee_vnd": procedure.fee_vnd, "fee_note": procedure.fee_note,
-        "postal_return_allowed": bool(procedure.postal_return_allowed),
-        "documents": [document(d) for d in procedure.documents],
-        "form_fields": questions,
-    }
+from ..files.storage import release_keys
+from .forms import form_value, stored_value
 
 
 def touch(dossier):
@@ -174,6 +157,43 @@ def ensure_submit_key(dossier):
     return dossier.submit_key
 
 
+def already_submitted(key, token):
+    """The dossier a repeated submit (double tap, retry) already turned in: by the form's key or
+    this browser's draft token; None when there is none yet."""
+    key = (key or "").strip()
+    for found in (db.session.scalar(sa.select(Dossier).where(Dossier.submit_key == key)) if key else None,
+                  find_by_token(token)):
+        if found is not None and found.status != Status.DRAFT.value and found.code:
+            return found
+    return None
+
+
+def key_fits(key, dossier):
+    """A submit key that belongs to another dossier is refused (a form copied from elsewhere)."""
+    key = (key or "").strip()
+    if not key:
+        return True
+    owner = db.session.scalar(sa.select(Dossier.id).where(Dossier.submit_key == key))
+    return owner is None or owner == dossier.id
+
+
+def submit_once(dossier):
+    """Submit the draft exactly once (flush only) and return the submitted dossier.
+
+    Two submits of one draft at the same moment (two taps, two tabs) meet on the draft's version:
+    the one that loses rolls back and returns the dossier the winner submitted."""
+    try:
+        submit(dossier)
+        db.session.flush()
+        return dossier
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        won = db.session.get(Dossier, dossier.id)
+        if won is None or not won.code:
+            raise
+        return won
+
+
 def _unique_code():
     while True:
         code = new_tracking_code()
@@ -212,7 +232,7 @@ def purge_expired(now=None):
         for row in db.session.scalars(sa.select(DossierFile).where(DossierFile.dossier_id == dossier.id)):
             keys |= {row.storage_key, row.thumb_key}
         db.session.delete(dossier)
-    db.session.commit()
+    db.session.commit()  # the CLI's own transaction (`flask drafts purge`)
     # Files go only after the rows are gone for good, and only if no other dossier shares them.
     release_keys(keys)
     return len(drafts)

@@ -2,15 +2,13 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..catalog.models import Procedure
-from ..core.access import DRAFT_COOKIE, FULL, draft_token, grant, owns_by_token
-from ..core.dossier import Dossier
+from ..core.forms import ButtonForm
 from ..core.phone import format_phone
 from ..core.settings import get_settings
-from ..core.workflow import Status
+from ..dossiers.access import DRAFT_COOKIE, FULL, draft_token, grant, owns_by_token
+from ..dossiers.states import Status
 from ..extensions import db, limiter
 from . import bp
 from .drafts import (
@@ -24,14 +22,16 @@ from .drafts import (
     steps_for,
     with_draft,
 )
-from .forms import ContinueForm, DetailsForm, ResultForm, SubmitForm, build_fields_form, display_value
+from .forms import DetailsForm, ResultForm, SubmitForm, build_fields_form, display_value
 from .services import (
+    already_submitted,
     create_draft,
     details_of,
     draft_files,
     ensure_submit_key,
     fields_of,
     find_by_token,
+    key_fits,
     missing_parts,
     postal_allowed,
     question_specs,
@@ -39,7 +39,7 @@ from .services import (
     save_details,
     save_fields,
     save_result,
-    submit,
+    submit_once,
 )
 
 
@@ -88,7 +88,6 @@ def start(slug):
         if dossier is None:
             dossier, token = create_draft(procedure)
         save_details(dossier, form)
-        db.session.commit()
         response = after_step(dossier, "details")
         return set_draft_cookie(response, token) if token else response
     status = 422 if form.errors else 200
@@ -106,7 +105,6 @@ def fields(dossier):
     form = form_class(data=fields_of(dossier))
     if form.validate_on_submit():
         save_fields(dossier, form)
-        db.session.commit()
         return after_step(dossier, "fields")
     status = 422 if form.errors else 200
     return _page("submissions/fields.html", dossier, "fields", form=form, specs=specs), status
@@ -117,14 +115,14 @@ def photos_page(dossier, part_errors=None, status=200):
     documents = (dossier.procedure_snapshot or {}).get("documents", [])
     return _page("submissions/photos.html", dossier, "photos", documents=documents,
                  groups=draft_files(dossier), part_errors=part_errors or {},
-                 form=ContinueForm(formdata=None)), status
+                 form=ButtonForm(formdata=None)), status
 
 
 @bp.route("/nop-ho-so/anh-giay-to", methods=["GET", "POST"])
 @with_draft
 def photos(dossier):
     """Step 3: a photo (or PDF) of each required document, several pages each."""
-    if request.method == "POST" and ContinueForm().validate_on_submit():
+    if request.method == "POST" and ButtonForm().validate_on_submit():
         missing = {}
         groups = draft_files(dossier)
         for index, doc in enumerate((dossier.procedure_snapshot or {}).get("documents", [])):
@@ -145,7 +143,6 @@ def result(dossier):
     form = ResultForm(data=result_of(dossier))
     if form.validate_on_submit():
         save_result(dossier, form)
-        db.session.commit()
         return after_step(dossier, "result")
     status = 422 if form.errors else 200
     return _page("submissions/result.html", dossier, "result", form=form,
@@ -156,7 +153,6 @@ def _check_page(dossier, form, status=200):
     specs = question_specs(dossier)
     answers = [(spec, display_value(spec, (dossier.form_data or {}).get(spec["name"]))) for spec in specs]
     form.submit_key.data = ensure_submit_key(dossier)
-    db.session.commit()
     documents = (dossier.procedure_snapshot or {}).get("documents", [])
     return _page("submissions/check.html", dossier, "check", form=form, answers=answers,
                  documents=documents, groups=draft_files(dossier), missing=missing_parts(dossier)), status
@@ -174,33 +170,19 @@ def check(dossier):
 def submit_dossier():
     """Submit once: a repeated POST (double tap, retry) lands on the same receipt and creates nothing."""
     form = SubmitForm()
-    key = (form.submit_key.data or "").strip()
-    by_key = db.session.scalar(sa.select(Dossier).where(Dossier.submit_key == key)) if key else None
-    if by_key is not None and by_key.status != Status.DRAFT.value and by_key.code:
-        return redirect(receipt_url(by_key.code))
-    mine = find_by_token(draft_token())
-    if mine is not None and mine.status != Status.DRAFT.value and mine.code:
-        return redirect(receipt_url(mine.code))
+    done = already_submitted(form.submit_key.data, draft_token())
+    if done is not None:
+        return redirect(receipt_url(done.code))
     dossier = current_draft()
     if dossier is None:
         return redirect(url_for("submissions.lost"))
-    if by_key is not None and by_key.id != dossier.id:
+    if not key_fits(form.submit_key.data, dossier):
         abort(400)
-    if not form.validate_on_submit() or form.is_bot():
-        if form.is_bot():
-            abort(400)
+    if form.is_bot():
+        abort(400)
+    if not form.validate_on_submit() or missing_parts(dossier):
         return _check_page(dossier, form, 422)
-    if missing_parts(dossier):
-        return _check_page(dossier, form, 422)
-    try:
-        submit(dossier)
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        # A parallel submit of the same draft won the race: show its receipt.
-        db.session.rollback()
-        dossier = db.session.get(Dossier, dossier.id)
-        if dossier is None or not dossier.code:
-            raise
+    dossier = submit_once(dossier)
     # The browser that submitted holds the dossier in full (its receipt shows); the draft cookie
     # and the continue link open nothing from now on.
     grant(dossier, FULL)
@@ -218,8 +200,7 @@ def resume(token):
         # Submitted: the link opens nothing any more; the look-up (code + phone, or the key) takes over.
         flash(_("Hồ sơ này đã được nộp. Tra cứu bằng mã hồ sơ và số điện thoại, hoặc mã tra cứu "
                 "in trên biên nhận."))
-        return redirect(url_for("tracking.lookup") if "tracking.lookup" in current_app.view_functions
-                        else url_for("catalog.home"))
+        return redirect(url_for("tracking.lookup"))
     if dossier is None or not owns_by_token(dossier, token):
         return render_template("submissions/lost.html", expired=True), 404
     missing = missing_parts(dossier)

@@ -39,10 +39,6 @@ class SupplementPhotoForm(CommuneForm):
     file = MultipleFileField(_l("Chọn ảnh hoặc tệp PDF"))
 
 
-class ConfirmForm(CommuneForm):
-    """A one-click button: nothing to fill, CSRF checked."""
-
-
 class WithdrawForm(CommuneForm):
     reason = TextAreaField(_l("Lý do rút hồ sơ (không bắt buộc)"), validators=[
         Optional(), Length(max=500, message=_l("Lý do tối đa 500 ký tự."))])

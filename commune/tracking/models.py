@@ -1,5 +1,8 @@
 """The villager's rating of the service, once per finished dossier."""
+import sqlalchemy as sa
+
 from ..core.timeutil import utcnow
+from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 
 SATISFIED = "satisfied"
@@ -27,3 +30,10 @@ class Rating(db.Model):
     @property
     def score_label(self):
         return SCORE_LABELS.get(self.score, self.score)
+
+
+@erases_personal_data
+def _erase_rating_comments(dossier):
+    """Retention: the villager's words go; the stars stay for the figures."""
+    for rating in db.session.scalars(sa.select(Rating).where(Rating.dossier_id == dossier.id)):
+        rating.comment = ""

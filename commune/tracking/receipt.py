@@ -6,7 +6,8 @@ import segno
 from flask import current_app, url_for
 
 from ..core.calendar import compute_due_date
-from .services import processing_days
+from ..dossiers.rules import processing_days
+from ..web.public_urls import absolute
 
 
 @dataclass
@@ -51,7 +52,6 @@ def expected_date(dossier, documents):
 
 def public_url(path):
     """`path` as an absolute URL on the configured address (COMMUNE_PUBLIC_URL), never the Host header."""
-    from ..core.public_urls import absolute
 
     return absolute(path)
 

@@ -5,16 +5,19 @@ Services flush, never commit: the view commits once per request.
 import hmac
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from ..core.calendar import compute_due_date
-from ..core.dossier import Dossier, DossierFile, SupplementRequest
 from ..core.phone import normalise_phone
 from ..core.timeutil import utcnow
-from ..core.tracking_codes import normalise_code
-from ..core.workflow import WITHDRAWABLE, Status, transition
+from ..dossiers.access import FULL, STATUS
+from ..dossiers.attachments import attach_file
+from ..dossiers.codes import normalise_code
+from ..dossiers.events import EventKind
+from ..dossiers.models import Dossier, DossierFile, SupplementRequest
+from ..dossiers.rules import CLOCK_RESTARTS_IN
+from ..dossiers.states import WITHDRAWABLE, Status
+from ..dossiers.workflow import transition
 from ..extensions import db
 from .models import SCORES, Rating
 
@@ -43,7 +46,6 @@ def lookup(code_text, secret_text):
     Same work whatever matches: both comparisons always run, in constant time,
     against dummy values when the code is unknown.
     """
-    from ..core.access import FULL, STATUS
 
     dossier = find_by_code(code_text)
     typed_phone = normalise_phone(secret_text) or ""
@@ -92,7 +94,6 @@ def pages_by_item(dossier, request_row):
 
 def add_supplement_page(dossier, request_row, item_index, data, filename):
     """Add one photo for item `item_index` of the request; raise PhotoError with the reason if refused."""
-    from ..core.attachments import attach_file
 
     items = request_row.items or []
     if not 0 <= item_index < len(items):
@@ -100,13 +101,6 @@ def add_supplement_page(dossier, request_row, item_index, data, filename):
     document_index = items[item_index].get("document_index")
     return attach_file(dossier, data, filename, document_index=document_index, round=request_row.round,
                        purpose="document")
-
-
-def processing_days(dossier):
-    days = (dossier.procedure_snapshot or {}).get("processing_days")
-    if days is None and dossier.procedure is not None:
-        days = dossier.procedure.processing_days
-    return days
 
 
 def answer_supplement(dossier, request_row, reply):
@@ -123,14 +117,13 @@ def answer_supplement(dossier, request_row, reply):
                               "(ví dụ: sẽ mang bản giấy đến) rồi gửi.", items="; ".join(missing)))
     now = utcnow()
     back_to = Status(dossier.status_before_supplement or Status.SUBMITTED)
-    event = transition(dossier, back_to, note=reply, actor_label=VILLAGER, public=True)
+    event = transition(dossier, back_to, note=reply, actor_label=VILLAGER, public=True,
+                       kind=EventKind.SUPPLEMENT_ANSWERED)
     event.data = {"supplement_round": request_row.round, "pages": len(new_pages)}
     request_row.answered_at = now
     request_row.reply = reply
     dossier.has_new_supplement = True
-    if back_to in (Status.RECEIVED, Status.PROCESSING):
-        dossier.due_date = compute_due_date(now, processing_days(dossier),
-                                            current_app.config.get("COMMUNE_CUTOFF", "16:00"))
+    if back_to in CLOCK_RESTARTS_IN:  # transition() restarted the clock
         event.data["new_due"] = dossier.due_date.isoformat() if dossier.due_date else None
     db.session.flush()
     return event

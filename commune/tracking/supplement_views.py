@@ -1,17 +1,19 @@
 """Answering a supplement request: photos item by item (script or plain form), then send with a reply."""
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..core.access import villager_may_view
-from ..core.attachments import release_keys, remove_file
-from ..core.dossier import DossierFile
-from ..core.photos import PhotoError, UploadBusy
+from ..core.forms import ButtonForm
+from ..dossiers.access import villager_may_view
+from ..dossiers.attachments import remove_file
+from ..dossiers.models import DossierFile
 from ..extensions import db, limiter
-from ..htmx import is_htmx
-from ..submissions.uploads import busy_answer, is_script_upload, script_message
+from ..files.storage import release_keys
+from ..submissions.page_uploads import answer, is_script_upload, receive_pages, script_message
+from ..web.htmx import is_htmx
+from ..web.unit_of_work import after_commit
 from . import bp, services
-from .forms import ConfirmForm, SupplementAnswerForm, SupplementPhotoForm
+from .forms import SupplementAnswerForm, SupplementPhotoForm
 from .views import FULL, _render_dossier, _villager_dossier
 
 
@@ -37,29 +39,17 @@ def supplement_photo(code, item):
         if is_script_upload():
             return script_message(message, 422)
         return _render_dossier(dossier, FULL, 422, item_errors={item: [message]})
-    added, errors, busy = [], [], False
-    for upload in chosen:
-        try:
-            added.append(services.add_supplement_page(dossier, open_request, item, upload.read(),
-                                                      upload.filename))
-        except (PhotoError, services.TrackingError) as error:
-            errors.append(_("%(name)s: %(message)s", name=upload.filename, message=_(str(error))))
-            if isinstance(error, UploadBusy):
-                busy = True  # the server is busy: the rest waits for the next try
-                break
-    db.session.commit()  # what was accepted is kept even if another page was refused
-    if busy:  # 503 + Retry-After: the script tries again by itself; the plain form says so
-        return busy_answer(None if is_script_upload() else
-                           _render_dossier(dossier, FULL, 503, item_errors={item: errors}))
-    if is_script_upload():
-        if not added:
-            return script_message(" ".join(errors), 422)
-        html = render_template("tracking/_uploaded.html", files=added)
-        return html, 201, {"Cache-Control": "no-store"}
-    if errors:
-        return _render_dossier(dossier, FULL, 422, item_errors={item: errors})
-    flash(ngettext("Đã thêm %(num)d trang.", "Đã thêm %(num)d trang.", len(added)))
-    return _back(dossier, f"item-{item}")
+    pages = [(upload.filename or "", upload.read()) for upload in chosen]
+
+    def attach(data, filename):
+        return services.add_supplement_page(dossier, open_request, item, data, filename)
+
+    def done(count):
+        flash(ngettext("Đã thêm %(num)d trang.", "Đã thêm %(num)d trang.", count))
+        return _back(dossier, f"item-{item}")
+
+    return answer(receive_pages(pages, attach, always_named=True), "tracking/_uploaded.html",
+                  lambda errors, status: _render_dossier(dossier, FULL, status, item_errors={item: errors}), done)
 
 
 @bp.route("/ho-so/bo-sung/tep/<int:file_id>/xoa", methods=["POST"])
@@ -72,11 +62,10 @@ def supplement_remove(file_id):
     open_request = services.open_supplement_request(dossier)
     if open_request is None or row.round != open_request.round or row.purpose != "document":
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     keys = remove_file(row)
-    db.session.commit()
-    release_keys(keys)
+    after_commit(lambda: release_keys(keys))  # files go once their rows are gone for good
     if is_htmx():
         return "", 200, {"Vary": "HX-Request"}
     flash(_("Đã bỏ trang này."))
@@ -99,6 +88,5 @@ def answer_supplement(code):
     except services.TrackingError as error:
         form.reply.errors = list(form.reply.errors) + [str(error)]
         return _render_dossier(dossier, FULL, 400, answer_form=form)
-    db.session.commit()
     flash(_("Đã gửi bổ sung. Cán bộ sẽ xem phần bạn gửi; mã hồ sơ không đổi."))
     return _back(dossier, None)

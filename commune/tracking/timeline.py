@@ -5,20 +5,14 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..core.dossier import RESULT_BY_POST
 from ..core.settings import get_settings
 from ..core.timeutil import format_day, local_today, to_local
-from ..core.workflow import Status
+from ..dossiers.events import EventKind
+from ..dossiers.models import RESULT_BY_POST
+from ..dossiers.states import Status
 
-# Lazy: extracted for translation, rendered in the reader's language.
-DELIVERY_TITLES = {
-    "delivery_handed": _l("Kết quả đã được giao cho bưu điện"),
-    "delivery_out": _l("Bưu tá đang mang kết quả đến"),
-    "delivery_delivered": _l("Đã giao kết quả thành công"),
-    "delivery_failed": _l("Giao kết quả không thành công"),
-    "delivery_returned": _l("Bưu điện chuyển trả kết quả về bộ phận Một cửa"),
-    "delivery_method": _l("Đổi cách nhận kết quả"),
-}
+# The delivery steps that say where a result on its way home is now.
+CARRIED_KINDS = (EventKind.DELIVERY_HANDED, EventKind.DELIVERY_OUT, EventKind.DELIVERY_FAILED)
 STATUS_TITLES = {
     Status.SUBMITTED: _l("Đã nộp hồ sơ"),
     Status.RECEIVED: _l("Đã tiếp nhận hồ sơ"),
@@ -91,20 +85,19 @@ def _without_note(event):
 
 
 def _step(dossier, event):
-    kind = event.kind or "status"
+    kind = EventKind.of(event.kind)
     data = event.data or {}
-    if kind in DELIVERY_TITLES:
-        title = str(DELIVERY_TITLES[kind])
-        tone = "bad" if kind == "delivery_failed" else ("ok" if kind == "delivery_delivered" else "")
-        return Step(event.at, title, _detail(event.note, title), tone)
-    if kind == "apology":
+    if kind.is_delivery and kind.villager_title:
+        title = str(kind.villager_title)
+        return Step(event.at, title, _detail(event.note, title), kind.tone)
+    if kind == EventKind.APOLOGY:
         new_due = _parse_day(data.get("new_due"))
         detail = _("Ngày hẹn trả mới: %(day)s.", day=format_day(new_due)) if new_due else ""
         if event.note:
             detail = f"{detail} {event.note}".strip()
-        return Step(event.at, _("Xin lỗi vì trễ hạn, hẹn lại ngày trả kết quả"), detail, "warn")
-    if kind == "message":
-        return Step(event.at, _("Tin nhắn từ bộ phận Một cửa"), event.note or "")
+        return Step(event.at, str(kind.villager_title), detail, kind.tone)
+    if kind == EventKind.MESSAGE:
+        return Step(event.at, str(kind.villager_title), event.note or "")
     if not event.to_status:
         return Step(event.at, _("Cập nhật hồ sơ"), event.note) if event.note else None
     return _status_step(dossier, event, data)
@@ -120,7 +113,8 @@ def _status_step(dossier, event, data):
                               day=format_day(new_due))
         if event.note:
             detail += " " + _("Lời nhắn: %(text)s", text=event.note)
-        return Step(event.at, _("Bạn đã gửi bổ sung"), detail.strip(), "ok")
+        answered = EventKind.SUPPLEMENT_ANSWERED
+        return Step(event.at, str(answered.villager_title), detail.strip(), answered.tone)
     if to == Status.DELIVERING or (event.from_status == Status.DELIVERING and to in (Status.READY,
                                                                                      Status.RETURNED)):
         return None  # the delivery_* event next to it says it in the villager's words
@@ -183,8 +177,8 @@ def next_step(dossier, open_request=None, rated=False, personal=True):
         return _("Mời bạn đến nhận kết quả tại %(place)s từ %(day)s, trong giờ làm việc; mang theo CCCD.",
                  place=site["office_address"], day=format_day(day)), "ok"
     if status == Status.DELIVERING:
-        last = _last_public(dossier, ("delivery_handed", "delivery_out", "delivery_failed"))
-        if last is not None and last.kind == "delivery_failed":
+        last = _last_public(dossier, CARRIED_KINDS)
+        if last is not None and last.kind == EventKind.DELIVERY_FAILED:
             return _("Bưu tá chưa giao được (%(why)s). Bưu điện sẽ liên hệ để giao lại; hãy để ý điện thoại.",
                      why=last.note or _("không gặp người nhận")), "warn"
         return _("Bưu tá sẽ mang kết quả đến %(address)s. Hãy để ý điện thoại %(phone)s.",
@@ -213,8 +207,8 @@ def _status_only_step(dossier, status, open_request, site):
     if status == Status.READY and dossier.result_method == RESULT_BY_POST:
         return _("Kết quả đã có và sẽ được giao cho bưu điện để chuyển đến địa chỉ bạn đã chọn."), "ok"
     if status == Status.DELIVERING:
-        last = _last_public(dossier, ("delivery_handed", "delivery_out", "delivery_failed"))
-        if last is not None and last.kind == "delivery_failed":
+        last = _last_public(dossier, CARRIED_KINDS)
+        if last is not None and last.kind == EventKind.DELIVERY_FAILED:
             return _("Bưu tá chưa giao được. Bưu điện sẽ liên hệ để giao lại; hãy để ý điện thoại."), "warn"
         return _("Bưu tá sẽ mang kết quả đến địa chỉ bạn đã chọn. Hãy để ý điện thoại."), "info"
     if status == Status.RETURNED:

@@ -4,13 +4,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..core.access import FULL, STATUS, forget, grant, level
-from ..core.tracking_codes import normalise_code
-from ..core.workflow import Status
+from ..core.forms import ButtonForm
+from ..dossiers.access import FULL, STATUS, forget, grant, holds_access, level
+from ..dossiers.codes import normalise_code
+from ..dossiers.states import Status
 from ..extensions import db, limiter
-from ..htmx import add_vary
+from ..web.htmx import add_vary
 from . import bp, receipt, services
-from .forms import ConfirmForm, KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
+from .forms import KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
 from .timeline import next_step, timeline
 
 # The same answer for a wrong phone, a wrong key and an unknown code.
@@ -64,7 +65,7 @@ def _access(code):
     if dossier is None:
         return None, None
     if current_user.is_authenticated:
-        return (dossier, STAFF) if dossier.can_view_documents(current_user) else (None, None)
+        return (dossier, STAFF) if dossier.can_view(current_user) else (None, None)
     found = level(dossier)
     return (dossier, found) if found else (None, None)
 
@@ -111,7 +112,7 @@ def lookup():
 @bp.route("/thoat", methods=["POST"])
 def sign_out():
     """"Thoát": this browser forgets every dossier it opened and its draft (for a shared phone)."""
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     flash(_("Đã thoát. Trình duyệt này không còn mở được hồ sơ của bạn."))
     return forget(redirect(url_for("catalog.home")))
@@ -200,7 +201,6 @@ def withdraw(code):
     form = WithdrawForm()
     if form.validate_on_submit():
         services.withdraw(dossier, form.reason.data)
-        db.session.commit()
         flash(_("Đã rút hồ sơ %(code)s.", code=dossier.display_code))
         return redirect(url_for("tracking.dossier", code=dossier.code))
     return render_template("tracking/withdraw.html", dossier=dossier, form=form), (400 if form.errors else 200)
@@ -219,7 +219,6 @@ def rate(code):
         db.session.rollback()
         flash(str(error))
         return redirect(url_for("tracking.dossier", code=dossier.code))
-    db.session.commit()
     flash(_("Cảm ơn bạn đã đánh giá!"))
     return redirect(url_for("tracking.dossier", code=dossier.code))
 
@@ -227,6 +226,5 @@ def rate(code):
 @bp.app_context_processor
 def _villager_globals():
     """`villager_signed_in()` in every template: show "Thoát" when this browser holds a credential."""
-    from ..core.access import holds_access
 
     return {"villager_signed_in": holds_access}

@@ -27,7 +27,7 @@ def _fold(text):
 
 
 def _terms(text):
-    # As commune.core.dossier_search.terms_of() was when this migration was written.
+    # As commune.dossiers.search.terms_of() was when this migration was written.
     terms = set()
     for word in (text or "").split():
         term = _NOT_TERM.sub("", _fold(word))[:40]

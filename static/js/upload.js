@@ -22,16 +22,13 @@
   var BACKOFF = [2, 5, 10, 20, 40, 60];
   var script = document.currentScript;
   var workerUrl = script && script.getAttribute("data-worker");
+  // The words it shows come from the page, in the reader's language: data-text-* on this script
+  // tag (templates/_macros/scripts.html writes them through Babel).
+  var data = (script && script.dataset) || {};
   var TEXT = {
-    queued: "Chờ gửi…",
-    waiting: "Đang chuẩn bị ảnh…",
-    sending: "Đang gửi…",
-    offline: "Mất kết nối. Sẽ tự gửi lại khi có mạng.",
-    retryIn: "Gửi chưa được. Tự thử lại sau {s} giây.",
-    retry: "Gửi lại",
-    dismiss: "Bỏ qua",
-    failed: "Không gửi được ảnh này.",
-    busy: "Máy chủ đang bận, đang thử lại…"
+    queued: data.textQueued, waiting: data.textWaiting, sending: data.textSending, offline: data.textOffline,
+    retryIn: data.textRetryIn, retry: data.textRetry, dismiss: data.textDismiss, failed: data.textFailed,
+    busy: data.textBusy
   };
 
   document.documentElement.classList.add("js");

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from commune.catalog.models import BlankForm, Procedure
 from commune.core.audit import AuditEntry
 from commune.extensions import db
-from tests.admin.conftest import procedure_data
 from tests.factories import make_dossier, make_procedure
+from tests.journeys import procedure_data
 
 
 def test_editing_a_procedure_keeps_old_dossiers_snapshot(client, admin):

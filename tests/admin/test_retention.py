@@ -4,22 +4,17 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from commune.core.attachments import attach_file
-from commune.core.dossier import Dossier, DossierEvent, DossierFile
-from commune.core.notices import Notice
-from commune.core.storage import get_storage
 from commune.core.timeutil import utcnow
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import Dossier, DossierEvent, DossierFile
 from commune.extensions import db
+from commune.files.storage import get_storage
+from commune.notices.outbox import Notice
 from commune.postal.models import Manifest, ManifestItem
 from commune.tracking.models import Rating
 from tests.factories import make_dossier, make_procedure
+from tests.journeys import DETAILS, SETTINGS
 from tests.photos import images
-from tests.submissions.conftest import DETAILS
-
-SETTINGS = {
-    "commune_name": "UBND xã Mẫu", "office_name": "Bộ phận Một cửa", "office_address": "Thôn Trung tâm",
-    "office_phone": "0200 3 800 000", "office_hours": "Thứ Hai – Thứ Sáu",
-}
 
 
 def save_retention(client, **values):

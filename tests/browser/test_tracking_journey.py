@@ -2,18 +2,11 @@
 import pytest
 import sqlalchemy as sa
 
-from commune.core.dossier import Dossier, SupplementRequest
-from commune.core.workflow import transition
+from commune.dossiers.models import Dossier, SupplementRequest
+from commune.dossiers.workflow import transition
 from commune.extensions import db
 from tests.browser.conftest import _new_page
-from tests.browser.test_submission_journey import (
-    REQUIRED_PARTS,
-    SLUG,
-    camera_photo,
-    fits_phone,
-    stored_files,
-    submit_in_browser,
-)
+from tests.browser.journeys import REQUIRED_PARTS, SLUG, camera_photo, fits_phone, stored_files, submit_in_browser
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -74,7 +67,7 @@ def test_submitted_dossier_is_found_on_another_phone_with_code_and_phone(page, o
 def _waiting_for_supplement(live_server):
     """A birth registration submitted with its three papers, received, then sent back for a clearer certificate."""
     from commune.catalog.models import Procedure
-    from commune.core.attachments import attach_file
+    from commune.dossiers.attachments import attach_file
     from commune.submissions.services import create_draft, submit
     from tests.photos.images import jpeg
 

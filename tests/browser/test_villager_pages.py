@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from commune.extensions import db
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.browser.test_submission_journey import REQUIRED_PARTS, SLUG, _draft_at_photos_step
+from tests.browser.journeys import REQUIRED_PARTS, SLUG, draft_at_photos_step
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +61,9 @@ def test_catalog_pages(page, nojs_page, live_server):
 
 def _with_photos(live_server, token):
     """Attach a page to each required paper of the draft behind `token`."""
-    from commune.core.access import hash_token
-    from commune.core.attachments import attach_file
-    from commune.core.dossier import Dossier
+    from commune.dossiers.access import hash_token
+    from commune.dossiers.attachments import attach_file
+    from commune.dossiers.models import Dossier
     from tests.photos.images import jpeg
 
     with live_server.app.app_context():
@@ -74,7 +74,7 @@ def _with_photos(live_server, token):
 
 
 def test_submission_steps_receipt_lookup_and_tracking_pages(page, nojs_page, live_server):
-    token = _draft_at_photos_step(live_server)
+    token = draft_at_photos_step(live_server)
     _with_photos(live_server, token)
     for browser_page in (page, nojs_page):  # both phones open the same draft through its continue link
         browser_page.goto(live_server(f"/tiep-tuc/{token}"))
@@ -91,7 +91,7 @@ def test_submission_steps_receipt_lookup_and_tracking_pages(page, nojs_page, liv
     code = page.url.rsplit("/", 2)[-2]
     # The draft's continue link stops at submission: the second phone opens the dossier with
     # the receipt's QR link (the key), as a villager's other phone would.
-    from commune.core.dossier import Dossier
+    from commune.dossiers.models import Dossier
 
     with live_server.app.app_context():
         key = db.session.scalar(sa.select(Dossier.lookup_key).where(Dossier.code == code))

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 
 from commune.accounts.models import User
 from commune.catalog.models import Procedure, RequiredDocument
-from commune.core.dossier import Dossier
+from commune.dossiers.models import Dossier
 from commune.extensions import db, schema_objects_for
 from tests.conftest import PG_URL, reset_pg_schema
 

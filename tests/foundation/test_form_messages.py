@@ -1,7 +1,6 @@
 """WTForms ships no Vietnamese: its own messages reach villagers and staff in Vietnamese (or English)."""
-from tests.admin.test_retention import SETTINGS
 from tests.factories import make_procedure
-from tests.submissions.conftest import DETAILS
+from tests.journeys import DETAILS, SETTINGS
 
 
 def errors_of(html):

@@ -4,15 +4,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from commune.accounts.models import ROLES
 from commune.core.calendar import WorkingCalendar
-from commune.core.dossier import Dossier, DossierEvent, SupplementRequest
+from commune.core.roles import ROLES
 from commune.core.timeutil import local_today
+from commune.dossiers.models import Dossier, DossierEvent, SupplementRequest
 from commune.extensions import db
 from commune.inbox.actions import ACTIONS
 from tests.factories import make_user
-
-from .conftest import act
+from tests.journeys import act
 
 
 def next_working_day():
@@ -317,7 +316,7 @@ def test_a_withdrawal_prints_form_05_the_notice_that_handling_stopped(client, lo
 
 
 def test_form_05_of_a_withdrawal_made_online_leaves_the_staff_signature_blank(client, login_as, dossier_in):
-    from commune.core.workflow import transition
+    from commune.dossiers.workflow import transition
 
     dossier = dossier_in("submitted")
     transition(dossier, "withdrawn", note="Tôi nộp nhầm thủ tục.", actor_label="Công dân")

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from commune.core.attachments import attach_file
-from commune.core.dossier_search import search_text
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.search import search_text
 from commune.extensions import db
 from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import make_dossier, make_procedure, make_user

@@ -2,26 +2,11 @@
 import io
 
 import sqlalchemy as sa
-from PIL import Image
 
-from commune.core.dossier import Dossier, DossierEvent, DossierFile
+from commune.dossiers.models import Dossier, DossierEvent, DossierFile
 from commune.extensions import db
-
-
-def jpeg_bytes():
-    buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (200, 180, 160)).save(buffer, "JPEG")
-    return buffer.getvalue()
-
-
-def applicant(**extra):
-    data = {
-        "c-channel": "counter", "a-full_name": "Hoàng Văn Đến Quầy", "a-phone": "0912 345 678",
-        "a-id_number": "001203004567", "a-village": "Thôn Đông", "a-address": "Xã Mẫu, tỉnh Mẫu",
-        "a-email": "", "r-result_method": "office",
-    }
-    data.update(extra)
-    return data
+from tests.factories import jpeg_bytes
+from tests.journeys import counter_applicant
 
 
 def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as, procedure):
@@ -30,7 +15,7 @@ def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert 'capture="environment"' in html and "Đã xem bản giấy gốc" in html
-    data = applicant(paper_seen="1")
+    data = counter_applicant(paper_seen="1")
     data["doc-0"] = (io.BytesIO(jpeg_bytes()), "to-khai.jpg")
     response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=data,
                            content_type="multipart/form-data")
@@ -59,8 +44,8 @@ def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as
 
 def test_counter_intake_needs_a_photo_or_paper_seen_for_each_required_document(client, login_as, procedure):
     login_as("clerk")
-    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=applicant(paper_seen="0"),
-                           content_type="multipart/form-data")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
+                           data=counter_applicant(paper_seen="0"), content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Giấy chứng sinh" in html and "Hoàng Văn Đến Quầy" in html  # typed data kept
@@ -70,7 +55,7 @@ def test_counter_intake_needs_a_photo_or_paper_seen_for_each_required_document(c
 def test_counter_intake_checks_phone_and_id(client, login_as, procedure):
     login_as("clerk")
     response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
-                           data=applicant(**{"a-phone": "12345", "paper_seen": ["0", "1"]}),
+                           data=counter_applicant(**{"a-phone": "12345", "paper_seen": ["0", "1"]}),
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Số điện thoại chưa đúng" in response.get_data(as_text=True)
@@ -79,7 +64,7 @@ def test_counter_intake_checks_phone_and_id(client, login_as, procedure):
 def test_dossier_brought_by_post_is_entered_with_channel_post(client, login_as, procedure):
     login_as("clerk")
     response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
-                           data=applicant(**{"c-channel": "post", "paper_seen": ["0", "1"]}),
+                           data=counter_applicant(**{"c-channel": "post", "paper_seen": ["0", "1"]}),
                            content_type="multipart/form-data")
     assert response.status_code == 302
     dossier = db.session.scalar(sa.select(Dossier))

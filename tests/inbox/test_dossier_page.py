@@ -1,9 +1,8 @@
 """The dossier page: photos by required document and round, the viewer, the printed slips."""
-from commune.core.attachments import attach_file
+from commune.dossiers.attachments import attach_file
 from commune.extensions import db
-
-from .conftest import act
-from .test_counter import jpeg_bytes
+from tests.factories import jpeg_bytes
+from tests.journeys import act
 
 
 def test_photos_are_grouped_by_document_with_new_supplement_pages_marked(client, login_as, dossier_in):

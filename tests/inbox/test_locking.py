@@ -3,13 +3,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from commune.core.dossier import Dossier, DossierEvent
 from commune.core.timeutil import utcnow
+from commune.dossiers.models import Dossier, DossierEvent
 from commune.extensions import db
 from commune.inbox import services
 from tests.factories import PASSWORD, make_user
-
-from .conftest import act, form_values
+from tests.journeys import act, form_values
 
 
 def test_second_clerk_gets_what_changed_instead_of_overwriting(app, client, login_as, dossier_in):

@@ -2,13 +2,13 @@
 from datetime import date, timedelta
 
 from commune.core.calendar import WorkingCalendar
-from commune.core.dossier import Dossier
 from commune.core.timeutil import utcnow
-from commune.core.workflow import Status, transition
+from commune.dossiers.models import Dossier
+from commune.dossiers.states import Status
+from commune.dossiers.workflow import transition
 from commune.extensions import db
 from commune.inbox import queries
-
-from .conftest import act
+from tests.journeys import act
 
 
 def test_supplement_answer_restarts_the_full_processing_time(client, login_as, dossier_in):

@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 
 from commune.extensions import db
 from tests.conftest import make_app
+from tests.journeys import notice_config
 
 
 def free_port():
@@ -97,14 +98,6 @@ def sms_gateway():
     gateway.close()
 
 
-def notice_config(smtp_server, sms_gateway, **extra):
-    config = {
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port, "SMTP_FROM": "mot-cua@xa-mau.gov.vn",
-        "SMS_URL": sms_gateway.url, "SMS_AUTH": "Bearer test-token",
-        "COMMUNE_PUBLIC_URL": "https://motcua.xa-mau.gov.vn",
-    }
-    config.update(extra)
-    return config
 
 
 @pytest.fixture

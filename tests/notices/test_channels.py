@@ -6,15 +6,14 @@ import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
-from commune.core.notices import Notice
-from commune.core.notices_send import send_due, sms_request
-from commune.core.notices_texts import strip_diacritics
-from commune.core.workflow import record_event, transition
+from commune.dossiers.workflow import record_event, transition
 from commune.extensions import db
+from commune.notices.outbox import Notice
+from commune.notices.send import send_due, sms_request
+from commune.notices.texts import strip_diacritics
 from tests.conftest import make_app
-from tests.factories import make_user
-from tests.notices.conftest import notice_config
-from tests.tracking.conftest import new_dossier
+from tests.factories import make_user, new_dossier
+from tests.journeys import notice_config
 
 
 def _sent_sms(sms_gateway):

@@ -3,14 +3,13 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from commune.core.dossier import SupplementRequest
-from commune.core.notices import Notice
-from commune.core.notices_send import MAX_ATTEMPTS, send_due
 from commune.core.timeutil import utcnow
-from commune.core.workflow import record_event, transition
+from commune.dossiers.models import SupplementRequest
+from commune.dossiers.workflow import record_event, transition
 from commune.extensions import db
-from tests.factories import make_user
-from tests.tracking.conftest import new_dossier
+from commune.notices.outbox import Notice
+from commune.notices.send import MAX_ATTEMPTS, send_due
+from tests.factories import make_user, new_dossier
 
 
 def _notices():

@@ -4,8 +4,8 @@ import io
 import pytest
 from PIL import Image, ImageFile
 
-from commune.core import photos
-from commune.core.photos import PhotoError, process_upload
+from commune.files import photos
+from commune.files.photos import PhotoError, process_upload
 from tests.photos import images
 
 

@@ -3,10 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from commune.core.attachments import attach_file, release_keys, remove_file, safe_name
-from commune.core.photos import PhotoError
-from commune.core.storage import LocalStorage, StorageError, get_storage
+from commune.dossiers.attachments import attach_file, remove_file, safe_name
 from commune.extensions import db
+from commune.files.photos import PhotoError
+from commune.files.storage import LocalStorage, StorageError, get_storage, release_keys
 from tests.factories import make_dossier
 from tests.photos import images
 
@@ -119,7 +119,7 @@ def test_a_save_leaves_no_temporary_file_or_marker_once_committed(app):
 
 def test_the_start_sweep_removes_what_a_killed_process_left_and_keeps_the_rest(app):
     """A kill between a file's save and its commit leaves an unreferenced file; the next start removes it."""
-    from commune.core.storage import sweep_storage
+    from commune.files.storage import sweep_storage
 
     storage = get_storage()
     kept = attach_file(make_dossier(status="draft", code=None), images.jpeg(color=(9, 9, 9)), "a.jpg")

@@ -3,13 +3,13 @@ import io
 
 import sqlalchemy as sa
 
-from commune.core import decode_slots
-from commune.core.dossier import DossierFile
-from commune.core.upload_guard import UploadUsage, free_bytes
+from commune.dossiers.models import DossierFile
 from commune.extensions import db
+from commune.files import decode_slots
+from commune.files.upload_guard import UploadUsage, free_bytes
 from tests.factories import make_procedure
+from tests.journeys import DETAILS
 from tests.photos import images
-from tests.submissions.conftest import DETAILS
 
 
 def _start_draft(client):
@@ -62,13 +62,13 @@ def test_one_address_has_a_daily_budget_and_its_neighbour_does_not_pay_for_it(ap
 
 
 def _thumb_path(app, row):
-    from commune.core.storage import get_storage
+    from commune.files.storage import get_storage
 
     return get_storage().path(row.thumb_key)
 
 
 def test_logged_in_staff_are_not_counted_against_the_counter_address(app, client, login_as):
-    from commune.core.attachments import attach_file
+    from commune.dossiers.attachments import attach_file
     from tests.factories import make_dossier
 
     login_as("clerk")

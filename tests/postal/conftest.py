@@ -2,23 +2,11 @@
 import pytest
 import sqlalchemy as sa
 
-from commune.core.timeutil import utcnow
 from commune.extensions import db
 from commune.postal import services
 from commune.postal.models import ManifestItem
 from tests.browser.conftest import browser, live_server, nojs_page, page  # noqa: F401  (browser fixtures)
-from tests.factories import make_dossier, make_user
-
-
-def ready_by_post(name="Lò Thị Mai", village="Bản Na Hang", phone="0987654321", fee=20000, **values):
-    """A result ready to go home by post (flushed)."""
-    return make_dossier(
-        status="ready", result_method="post", ready_at=values.pop("ready_at", utcnow()), fee_vnd=fee,
-        delivery_name=name, delivery_phone=phone, delivery_address=values.pop("address", "Nhà số 12"),
-        delivery_village=village, delivery_note=values.pop("note", "Gọi trước khi đến"),
-        form_data={"ho_ten_cha": "Bí mật gia đình"}, applicant_id_number="001203004567", **values,
-    )
-
+from tests.factories import make_user, ready_by_post
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from playwright.sync_api import expect
 from commune.extensions import db
 from commune.postal import services
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.factories import make_user
-
-from .conftest import ready_by_post
+from tests.factories import make_user, ready_by_post
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """The villager chooses, and may change, how to receive the result until it is handed to the post."""
 import sqlalchemy as sa
 
-from commune.core.dossier import DossierEvent
+from commune.dossiers.models import DossierEvent
 from commune.extensions import db
 from tests.factories import make_dossier, make_procedure
 

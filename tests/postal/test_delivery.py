@@ -2,17 +2,13 @@
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from commune.core.dossier import DossierEvent, DossierFile
+from commune.dossiers.models import DossierEvent, DossierFile
 from commune.extensions import db
 from commune.postal.models import DeliveryAction
-
-
-def _token(page):
-    return re.search(r'name="token"[^>]*value="([^"]+)"', page).group(1)
+from tests.journeys import fail_delivery, form_token
 
 
 def _events(dossier, kind):
@@ -47,7 +43,7 @@ def test_out_for_delivery_is_recorded_with_time_and_person(client, login_as, han
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     page = client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True)
-    response = client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": _token(page)})
+    response = client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": form_token(page)})
     assert response.status_code == 302
     (event,) = _events(item.dossier, "delivery_out")
     assert event.public and event.actor_id == carrier.id and event.at is not None
@@ -58,13 +54,13 @@ def test_out_for_delivery_is_recorded_with_time_and_person(client, login_as, han
 def test_an_action_sent_twice_is_recorded_once(client, login_as, handed):
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
-    token = _token(client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True))
+    token = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True))
     for _ in range(2):  # the phone resends the form after a dropped connection
         assert client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": token}).status_code == 302
     assert len(_events(item.dossier, "delivery_out")) == 1
 
     form = {"receiver": "self", "fee_collected": "yes", "fee_amount": "20000"}
-    form["token"] = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc").get_data(as_text=True))
+    form["token"] = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc").get_data(as_text=True))
     fail = dict(form, reason="nobody_home")
     for _ in range(2):
         client.post(f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc", data=fail)
@@ -72,7 +68,7 @@ def test_an_action_sent_twice_is_recorded_once(client, login_as, handed):
     assert item.failed_attempts == 1
     assert len(_events(item.dossier, "delivery_failed")) == 1
 
-    form["token"] = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
+    form["token"] = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
     for _ in range(2):
         response = client.post(f"/buu-chinh/buu-gui/{item.id}/da-phat", data=form)
         assert response.status_code == 302  # the second time is calm, not an error
@@ -84,7 +80,7 @@ def test_delivered_to_a_relative_with_fee_collected_returns_the_dossier(client, 
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     dossier = item.dossier
-    token = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
+    token = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
     response = client.post(f"/buu-chinh/buu-gui/{item.id}/da-phat", data={
         "token": token, "receiver": "relative", "relative_name": "Lò Văn Bình (chồng)",
         "fee_collected": "yes", "fee_amount": "20000"})
@@ -103,7 +99,7 @@ def test_delivered_to_a_relative_with_fee_collected_returns_the_dossier(client, 
 def test_relative_without_a_name_is_asked_for_it_and_input_is_kept(client, login_as, handed):
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
-    token = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
+    token = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
     response = client.post(f"/buu-chinh/buu-gui/{item.id}/da-phat", data={
         "token": token, "receiver": "relative", "relative_name": "", "fee_collected": "no", "fee_amount": "123"})
     assert response.status_code == 400
@@ -120,10 +116,9 @@ def _jpeg():
 
 
 def test_delivery_photo_proof_is_kept_as_a_proof_file(client, login_as, handed):
-    pytest.importorskip("commune.core.attachments")
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
-    token = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
+    token = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
     response = client.post(f"/buu-chinh/buu-gui/{item.id}/da-phat", content_type="multipart/form-data", data={
         "token": token, "receiver": "self", "fee_collected": "no",
         "photo": (io.BytesIO(_jpeg()), "nha-dan.jpg")})
@@ -134,10 +129,9 @@ def test_delivery_photo_proof_is_kept_as_a_proof_file(client, login_as, handed):
 
 
 def test_a_photo_that_is_not_a_photo_is_refused_and_nothing_is_recorded(client, login_as, handed):
-    pytest.importorskip("commune.core.attachments")
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
-    token = _token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
+    token = form_token(client.get(f"/buu-chinh/buu-gui/{item.id}/da-phat").get_data(as_text=True))
     response = client.post(f"/buu-chinh/buu-gui/{item.id}/da-phat", content_type="multipart/form-data", data={
         "token": token, "receiver": "self", "fee_collected": "no",
         "photo": (io.BytesIO(b"not an image at all"), "anh.jpg")})
@@ -154,29 +148,26 @@ def test_failed_attempt_needs_a_reason_and_a_note_for_other(client, login_as, ha
     page = client.get(url).get_data(as_text=True)
     for label in ("Không có người ở nhà", "Sai địa chỉ", "Người nhận từ chối", "Đã chuyển đi nơi khác", "Lý do khác"):
         assert label in page
-    response = client.post(url, data={"token": _token(page), "reason": "other", "note": ""})
+    response = client.post(url, data={"token": form_token(page), "reason": "other", "note": ""})
     assert response.status_code == 400 and "Ghi rõ lý do" in response.get_data(as_text=True)
-    response = client.post(url, data={"token": _token(page), "reason": "other", "note": "Chó dữ, không vào được"})
+    response = client.post(url, data={"token": form_token(page), "reason": "other", "note": "Chó dữ, không vào được"})
     assert response.status_code == 302
     (event,) = _events(item.dossier, "delivery_failed")
     assert event.public and "Chó dữ" in event.note and event.data["reason"] == "other"
     assert item.state == "held" and item.failed_attempts == 1 and item.dossier.status == "delivering"
 
 
-def _fail(client, item, reason="nobody_home"):
-    url = f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc"
-    return client.post(url, data={"token": _token(client.get(url).get_data(as_text=True)), "reason": reason})
 
 
 def test_after_the_last_allowed_attempt_the_item_goes_back_to_the_office(client, login_as, handed):
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     dossier = item.dossier
-    _fail(client, item)
-    _fail(client, item, "wrong_address")
+    fail_delivery(client, item)
+    fail_delivery(client, item, "wrong_address")
     db.session.expire_all()
     assert item.state == "held" and dossier.status == "delivering"
-    _fail(client, item, "moved")  # the third (default COMMUNE_MAX_DELIVERY_ATTEMPTS)
+    fail_delivery(client, item, "moved")  # the third (default COMMUNE_MAX_DELIVERY_ATTEMPTS)
     db.session.expire_all()
     assert item.state == "returned" and item.failed_attempts == 3
     assert dossier.status == "ready" and dossier.result_method == "office"
@@ -193,7 +184,7 @@ def test_number_of_attempts_is_configurable(client, login_as, handed, app):
     app.config["COMMUNE_MAX_DELIVERY_ATTEMPTS"] = 1
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
-    _fail(client, item, "refused")
+    fail_delivery(client, item, "refused")
     db.session.expire_all()
     assert item.state == "returned" and item.dossier.status == "ready"
 
@@ -201,7 +192,7 @@ def test_number_of_attempts_is_configurable(client, login_as, handed, app):
 def test_carrier_may_return_an_item_early_and_the_desk_may_take_one_back(client, login_as, handed):
     carrier = login_as("postal")
     _, (first, second) = handed(carrier)
-    _fail(client, first, "refused")
+    fail_delivery(client, first, "refused")
     page = client.get(f"/buu-chinh/buu-gui/{first.id}").get_data(as_text=True)
     assert "Trả về UBND xã" in page
     token = re.search(rf'action="/buu-chinh/buu-gui/{first.id}/tra-ve".*?name="token" value="([^"]+)"',
@@ -233,7 +224,7 @@ def test_delivering_an_item_already_delivered_says_so(client, login_as, handed):
     _, (item, _other) = handed(carrier)
     data = {"receiver": "self", "fee_collected": "no"}
     url = f"/buu-chinh/buu-gui/{item.id}/da-phat"
-    client.post(url, data=dict(data, token=_token(client.get(url).get_data(as_text=True))))
+    client.post(url, data=dict(data, token=form_token(client.get(url).get_data(as_text=True))))
     response = client.post(url, data=dict(data, token="n" * 32))  # a second, different form
     assert response.status_code == 400
     assert "không còn do bưu điện giữ" in response.get_data(as_text=True)

@@ -3,11 +3,10 @@ import re
 
 import sqlalchemy as sa
 
-from commune.core.dossier import DossierEvent
+from commune.dossiers.models import DossierEvent
 from commune.extensions import db
 from commune.postal.models import Manifest, ManifestItem
-
-from .conftest import ready_by_post
+from tests.factories import ready_by_post
 
 
 def _manifest():

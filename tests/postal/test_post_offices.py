@@ -3,9 +3,7 @@ import sqlalchemy as sa
 
 from commune.extensions import db
 from commune.postal.models import Manifest
-from tests.factories import make_user
-
-from .conftest import ready_by_post
+from tests.factories import make_user, ready_by_post
 
 
 def _postal(login_as, app, office, username):

@@ -2,14 +2,16 @@
 import io
 import re
 
-import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from commune.core import workflow
+from commune.dossiers import workflow
+from commune.dossiers.attachments import attach_file
 from commune.extensions import db
-
-from .test_delivery import _fail, _token
+from commune.notices import outbox as notices
+from tests.factories import ready_by_post
+from tests.journeys import fail_delivery, form_token
+from tests.photos import images
 
 SECRETS = ("Bí mật gia đình", "001203004567")
 
@@ -42,9 +44,8 @@ def test_postal_staff_are_denied_every_document_url(app, client, login_as, hande
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     dossier = item.dossier
-    assert not dossier.can_view_documents(carrier)
-    attachments = pytest.importorskip("commune.core.attachments")
-    page = attachments.attach_file(dossier, _jpeg(), "giay-khai-sinh.jpg", document_index=0)
+    assert not dossier.can_view(carrier)
+    page = attach_file(dossier, _jpeg(), "giay-khai-sinh.jpg", document_index=0)
     db.session.commit()
 
     urls = _document_urls(app, dossier, page.id)
@@ -82,17 +83,16 @@ def test_villager_sees_each_public_delivery_step_and_not_the_desk_notes(app, cli
     _, (item, _other) = handed(carrier)
     dossier = item.dossier
     page = client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True)
-    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": _token(page)})
-    _fail(client, item, "nobody_home")
+    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": form_token(page)})
+    fail_delivery(client, item, "nobody_home")
     url = f"/buu-chinh/buu-gui/{item.id}/da-phat"
-    client.post(url, data={"token": _token(client.get(url).get_data(as_text=True)), "receiver": "self",
+    client.post(url, data={"token": form_token(client.get(url).get_data(as_text=True)), "receiver": "self",
                            "fee_collected": "yes", "fee_amount": "20000"})
 
     villager = app.test_client()
     assert villager.get(f"/ho-so/{dossier.code}?k={dossier.lookup_key}").status_code == 302
     pages = [villager.get(f"/ho-so/{dossier.code}/nhan-ket-qua").get_data(as_text=True)]
-    if "tracking.dossier" in app.view_functions:
-        pages.append(villager.get(f"/ho-so/{dossier.code}").get_data(as_text=True))
+    pages.append(villager.get(f"/ho-so/{dossier.code}").get_data(as_text=True))
     for html in pages:
         for text in ("giao cho bưu điện", "đang mang kết quả", "không thành công", "Không có người ở nhà",
                      "Người nhận:"):
@@ -107,8 +107,8 @@ def test_clerk_follows_every_step_with_time_and_person(app, client, login_as, ha
     carrier = login_as("postal", username="buuta-an")
     _, (item, _other) = handed(carrier)
     page = client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True)
-    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": _token(page)})
-    _fail(client, item, "wrong_address")
+    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": form_token(page)})
+    fail_delivery(client, item, "wrong_address")
 
     desk = app.test_client()
     login_as("clerk", client_=desk)
@@ -119,17 +119,15 @@ def test_clerk_follows_every_step_with_time_and_person(app, client, login_as, ha
 
 
 def test_notices_go_out_on_out_for_delivery_failed_attempt_and_delivered(app, client, login_as, handed):
-    notices = pytest.importorskip("commune.core.notices")
-    if notices.queue_for_event not in workflow._listeners:
-        pytest.skip("the notices listener is not wired yet")
+    assert notices.queue_for_event in workflow._listeners  # create_app wires the outbox
     app.config["SMS_URL"] = "http://sms.invalid/send"
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     page = client.get(f"/buu-chinh/buu-gui/{item.id}").get_data(as_text=True)
-    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": _token(page)})
-    _fail(client, item, "nobody_home")
+    client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": form_token(page)})
+    fail_delivery(client, item, "nobody_home")
     url = f"/buu-chinh/buu-gui/{item.id}/da-phat"
-    client.post(url, data={"token": _token(client.get(url).get_data(as_text=True)), "receiver": "self",
+    client.post(url, data={"token": form_token(client.get(url).get_data(as_text=True)), "receiver": "self",
                            "fee_collected": "no"})
     kinds = db.session.scalars(sa.select(notices.Notice).where(notices.Notice.dossier_id == item.dossier_id)
                                ).all()
@@ -146,12 +144,9 @@ def test_desk_scanning_an_item_qr_lands_on_its_manifest_and_pages_are_not_cached
 
 
 def test_clerk_inbox_page_shows_the_delivery_steps_and_the_missing_flag(app, client, login_as):
-    if "inbox.dossier" not in app.view_functions:
-        pytest.skip("the inbox dossier page is not there yet")
     from commune.postal import services
     from tests.factories import make_user
 
-    from .conftest import ready_by_post
 
     carrier, clerk = make_user("postal"), make_user("clerk")
     here, lost = ready_by_post(name="Có"), ready_by_post(name="Mất")
@@ -164,3 +159,20 @@ def test_clerk_inbox_page_shows_the_delivery_steps_and_the_missing_flag(app, cli
     assert "Sai địa chỉ" in html and "giao cho bưu điện" in html
     html = client.get(f"/hop-thu/ho-so/{lost.id}").get_data(as_text=True)
     assert "Không có trong túi" in html
+
+
+def test_the_carrier_sees_the_delivery_photo_of_an_item_they_hold_and_no_one_else_does(app, client, login_as,
+                                                                                       handed):
+    carrier, items = handed(carrier=login_as("postal"))
+    item = items[0]
+    proof = attach_file(item.dossier, images.jpeg(color=(0, 90, 0)), "proof.jpg", round=-1, purpose="proof")
+    item.proof_file_id = proof.id
+    db.session.commit()
+    url = f"/buu-chinh/buu-gui/{item.id}/anh-giao-nhan"
+    served = client.get(url)
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert "no-store" in served.headers["Cache-Control"]
+    assert client.get(f"/buu-chinh/buu-gui/{items[1].id}/anh-giao-nhan").status_code == 404  # no photo yet
+    other = app.test_client()
+    login_as("postal", client_=other)
+    assert other.get(url).status_code == 403  # another carrier's item

@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from commune.catalog.models import Field
-from commune.core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST
+from commune.dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST
 from commune.extensions import db
 from tests.factories import make_dossier, make_procedure
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from commune.core.calendar import OFF, CalendarDay, WorkingCalendar
-from commune.core.dossier import CHANNEL_COUNTER, CHANNEL_ONLINE, Dossier
 from commune.core.timeutil import local_today
+from commune.dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, Dossier
 from commune.extensions import db
 from commune.reports import month_cache
 from commune.reports.models import ReportMonth, ReportMonthCount

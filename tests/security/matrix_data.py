@@ -11,11 +11,11 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from commune.core.access import hash_token
-from commune.core.attachments import attach_file
-from commune.core.dossier import DossierFile, SupplementRequest
 from commune.core.timeutil import utcnow
-from commune.core.workflow import record_event
+from commune.dossiers.access import hash_token
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import DossierFile, SupplementRequest
+from commune.dossiers.workflow import record_event
 from commune.extensions import db
 from commune.postal import services as postal
 from commune.postal.models import ManifestItem
@@ -95,6 +95,9 @@ def populate():
     world.manifest_number = manifest.number
     world.item_id = db.session.scalar(sa.select(ManifestItem.id).where(ManifestItem.manifest_id == manifest.id)
                                       .order_by(ManifestItem.position))
+    item = db.session.get(ManifestItem, world.item_id)
+    item.proof_file_id = attach_file(item.dossier, images.jpeg(color=(0, 90, 0)), "giao.jpg", round=-1,
+                                     purpose="proof").id
     waiting = dossier("waiting", "ready", **by_post)
     world.open_manifest_number = postal.create_manifest([waiting], clerk, **_office("Bưu điện xã Mẫu")).number
     dossier("ready_office", "ready", ready_at=utcnow())
@@ -170,7 +173,7 @@ def row_counts():
 
 def table_fingerprint():
     """Row counts plus each dossier's (status, version) and each file's id: what a state change would touch."""
-    from commune.core.dossier import Dossier
+    from commune.dossiers.models import Dossier
 
     return (row_counts(),
             sorted(db.session.execute(sa.select(Dossier.id, Dossier.status, Dossier.version)).all()),

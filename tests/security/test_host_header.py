@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from commune.core.proxy import serving_problem
 from commune.extensions import db
+from commune.web.proxy import serving_problem
 from tests.conftest import make_app
 from tests.factories import make_dossier, make_procedure
 
@@ -72,8 +72,8 @@ def test_links_and_qr_codes_carry_the_configured_address_whatever_the_request_sa
 def test_every_absolute_url_builder_ignores_the_host_of_the_request(public_app):
     """The receipt's QR (with the look-up key), printed slips, notices, postal QR codes, resume links."""
     from commune.catalog.links import public_url
-    from commune.core.notices_texts import tracking_link
     from commune.inbox.printables import tracking_url as slip_url
+    from commune.notices.texts import tracking_link
     from commune.postal.views import external_url
     from commune.tracking.receipt import tracking_url
 

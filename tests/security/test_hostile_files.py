@@ -7,13 +7,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from commune.core.dossier import Dossier, DossierFile
-from commune.core.storage import get_storage
+from commune.dossiers.models import Dossier, DossierFile
 from commune.extensions import db
+from commune.files.storage import get_storage
 from tests.factories import make_procedure
+from tests.journeys import DETAILS, waiting_for_supplement
 from tests.security.hostile_files import CASES, PAYLOAD
-from tests.submissions.conftest import DETAILS
-from tests.tracking.test_supplement import _waiting_for_supplement
 
 MEMORY_PER_UPLOAD_MB = 300
 
@@ -58,7 +57,7 @@ def _draft_form(client, data, name):
 
 
 def _supplement(client, data, name):
-    dossier, _request = _waiting_for_supplement(client)
+    dossier, _request = waiting_for_supplement(client)
     return client.post(f"/ho-so/{dossier.code}/bo-sung/0/tai-len", data={"file": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
 

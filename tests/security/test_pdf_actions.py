@@ -15,13 +15,12 @@ from pypdf import PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
 
-from commune.core.dossier import DossierFile
-from commune.core.photos import MSG_PDF_ACTIVE
+from commune.dossiers.models import DossierFile
 from commune.extensions import db
+from commune.files.photos import MSG_PDF_ACTIVE
 from tests.factories import make_procedure
-from tests.inbox.conftest import act
+from tests.journeys import DETAILS, act, upload, upload_supplement, waiting_for_supplement
 from tests.photos import images
-from tests.submissions.conftest import DETAILS, upload
 
 REFUSED = "Tệp PDF có chứa mã chạy tự động nên không được nhận"
 assert MSG_PDF_ACTIVE.startswith(REFUSED)
@@ -214,12 +213,11 @@ def test_a_pdf_that_stays_inside_itself_is_still_accepted(case, client, app, dra
 
 
 def test_a_supplement_pdf_with_a_web_link_is_refused(client, app):
-    from tests.tracking.test_supplement import _upload, _waiting_for_supplement
 
-    dossier, _request = _waiting_for_supplement(client)
+    dossier, _request = waiting_for_supplement(client)
     client.post("/tra-cuu", data={"code": dossier.code, "secret": dossier.lookup_key})  # the receipt's key
     before = set(stored_files(app))
-    response = _upload(client, dossier, 0, pypdf_web_link(), "bo-sung.pdf", script=True)
+    response = upload_supplement(client, dossier, 0, pypdf_web_link(), "bo-sung.pdf", script=True)
     assert response.status_code == 422 and REFUSED in response.get_data(as_text=True)
     db.session.expire_all()
     assert all(f.round == 0 for f in db.session.scalars(sa.select(DossierFile)))

@@ -1,9 +1,9 @@
 """Staff access to personal data is written down wherever it happens, not only on the dossier page."""
 import sqlalchemy as sa
 
-from commune.core.attachments import attach_file
 from commune.core.audit import AuditEntry
-from commune.core.dossier import DossierEvent
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import DossierEvent
 from commune.extensions import db
 from tests.factories import make_dossier
 from tests.photos import images
@@ -19,10 +19,10 @@ def test_a_thumbnail_seen_by_staff_is_a_logged_view(client, login_as):
     page = attach_file(dossier, images.jpeg(), "cccd.jpg", document_index=0)
     db.session.commit()
     officer = login_as("officer")
-    assert client.get(f"/tep/{page.id}/nho").status_code == 200
+    assert client.get(f"/hop-thu/ho-so/{dossier.id}/tep/{page.id}/nho").status_code == 200
     views = _views(dossier)
     assert [v.actor_id for v in views] == [officer.id]
-    client.get(f"/tep/{page.id}/nho")  # the same visit is written once, as the dossier page does
+    client.get(f"/hop-thu/ho-so/{dossier.id}/tep/{page.id}/nho")  # the same visit is written once
     assert len(_views(dossier)) == 1
 
 

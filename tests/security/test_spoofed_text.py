@@ -14,14 +14,13 @@ import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, StringField, TextAreaField
 
-from commune.core.dossier import Dossier, DossierEvent
 from commune.core.forms import CommuneForm, CommuneSubForm, text_filter
 from commune.core.text_safety import clean_line, clean_text
+from commune.dossiers.models import Dossier, DossierEvent
 from commune.extensions import db
 from tests.factories import make_procedure
-from tests.inbox.conftest import act
+from tests.journeys import DETAILS, act, upload
 from tests.photos import images
-from tests.submissions.conftest import DETAILS, upload
 
 RLO, PDF_, LRI, RLI, PDI = "\u202e", "\u202c", "\u2066", "\u2067", "\u2069"
 ZWSP, ZWNJ, ZWJ, WJ, BOM, LRM, RLM, ALM = "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u200e", "\u200f", "\u061c"

@@ -5,8 +5,8 @@ counter, printed by a clerk (or admin) to hand over.
 """
 import pytest
 
-from commune.core.dossier import CHANNEL_COUNTER
 from commune.core.timeutil import utcnow
+from commune.dossiers.models import CHANNEL_COUNTER
 from commune.extensions import db
 from commune.tracking.models import Rating
 from tests.factories import make_dossier
@@ -88,9 +88,9 @@ def test_only_the_desks_slip_for_a_counter_villager_carries_the_key(app, client,
 
 def test_the_notices_panel_shows_no_key(client, login_as):
     """The SMS bodies staff read in the dossier page never carry the key."""
-    from commune.core.notices import Notice
-    from commune.core.notices_texts import sms_text
-    from commune.core.workflow import transition
+    from commune.dossiers.workflow import transition
+    from commune.notices.outbox import Notice
+    from commune.notices.texts import sms_text
 
     dossier = _dossier(status="draft")
     event = transition(dossier, "submitted")

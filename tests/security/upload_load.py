@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from commune.core import photos
+from commune.files import photos
 from tests.photos import images
 from tests.security.live_site import PROCEDURE, Site, Villager
 

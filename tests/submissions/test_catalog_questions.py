@@ -3,8 +3,10 @@ import pytest
 import sqlalchemy as sa
 
 from commune.catalog.models import Procedure
+from commune.dossiers.questions import FIELD_TYPES, usable_fields
 from commune.extensions import db
-from commune.submissions.forms import FIELD_TYPES, build_fields_form, usable_fields
+from commune.submissions.forms import build_fields_form
+from tests.journeys import DETAILS
 
 WITH_QUESTIONS = ("dang-ky-khai-sinh", "dang-ky-khai-tu", "dang-ky-ket-hon",
                   "cap-giay-xac-nhan-tinh-trang-hon-nhan", "cap-ban-sao-trich-luc-ho-tich",
@@ -25,7 +27,6 @@ def test_each_common_procedure_has_well_formed_questions(catalog, slug):
 def test_a_villager_answers_the_birth_registration_questions(client, catalog):
     procedure = db.session.scalar(sa.select(Procedure).where(Procedure.slug == "dang-ky-khai-sinh"))
     assert procedure.online
-    from tests.submissions.conftest import DETAILS
 
     client.post("/thu-tuc/dang-ky-khai-sinh/nop-ho-so", data=DETAILS)
     page = client.get("/nop-ho-so/cau-hoi").get_data(as_text=True)

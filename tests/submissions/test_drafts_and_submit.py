@@ -3,12 +3,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from commune.core.dossier import Dossier, DossierEvent, DossierFile
-from commune.core.storage import get_storage
 from commune.core.timeutil import utcnow
+from commune.dossiers.models import Dossier, DossierEvent, DossierFile
 from commune.extensions import db
+from commune.files.storage import get_storage
+from tests.journeys import DETAILS, fill_draft, submit_key, upload
 from tests.photos import images
-from tests.submissions.conftest import DETAILS, fill_draft, submit_key, upload
 
 
 def count(model):

@@ -1,12 +1,12 @@
 """Photos are evidence: only the villager's browser and staff with a reason may see them."""
 import sqlalchemy as sa
 
-from commune.core.attachments import attach_file
-from commune.core.dossier import DossierEvent, DossierFile
+from commune.dossiers.attachments import attach_file
+from commune.dossiers.models import DossierEvent, DossierFile
 from commune.extensions import db
 from tests.factories import make_dossier
+from tests.journeys import DETAILS, upload
 from tests.photos import images
-from tests.submissions.conftest import DETAILS, upload
 
 
 def _draft_with_photo(client, procedure):
@@ -41,7 +41,9 @@ def test_a_clerk_sees_the_photo_and_the_view_is_written_to_the_record(app, login
     db.session.commit()
     clerk = app.test_client()
     user = login_as("clerk", client_=clerk)
-    assert clerk.get(f"/tep/{row.id}").status_code == 200
+    assert clerk.get(f"/hop-thu/ho-so/{dossier.id}/tep/{row.id}").status_code == 200
+    assert clerk.get(f"/tep/{row.id}").status_code == 404  # staff never read through the villager's door
+    assert clerk.get(f"/hop-thu/ho-so/{dossier.id + 1}/tep/{row.id}").status_code == 404  # its own dossier only
     event = db.session.scalars(sa.select(DossierEvent).where(DossierEvent.kind == "document_view")).one()
     assert event.actor_id == user.id and event.public is False and event.data == {"file_id": row.id}
 
@@ -53,9 +55,10 @@ def test_postal_staff_never_see_documents_only_their_delivery_proof(app, login_a
     db.session.commit()
     postman = app.test_client()
     login_as("postal", client_=postman)
-    assert postman.get(f"/tep/{document.id}").status_code == 404
-    assert postman.get(f"/tep/{document.id}/nho").status_code == 404
-    assert postman.get(f"/tep/{proof.id}").status_code == 200
+    for url in (f"/tep/{document.id}", f"/tep/{document.id}/nho", f"/tep/{proof.id}"):
+        assert postman.get(url).status_code == 404, url
+    for url in (f"/hop-thu/ho-so/{dossier.id}/tep/{document.id}", f"/hop-thu/ho-so/{dossier.id}/tep/{proof.id}"):
+        assert postman.get(url).status_code == 403, url
 
 
 def test_pdfs_download_as_attachments_with_a_safe_name(client, full_procedure):

@@ -1,13 +1,13 @@
 """A villager submits a dossier from a phone: every step, with and without the optional ones."""
 import sqlalchemy as sa
 
-from commune.core.access import hash_token
-from commune.core.dossier import Dossier, DossierEvent
 from commune.core.timeutil import utcnow
+from commune.dossiers.access import hash_token
+from commune.dossiers.models import Dossier, DossierEvent
 from commune.extensions import db
 from tests.factories import make_procedure
+from tests.journeys import ANSWERS, DETAILS, fill_draft, submit_key, upload
 from tests.photos import images
-from tests.submissions.conftest import ANSWERS, DETAILS, fill_draft, submit_key, upload
 
 
 def only_dossier():

@@ -4,13 +4,11 @@ import json
 
 import sqlalchemy as sa
 
-from commune.core.dossier import Dossier
+from commune.dossiers.models import Dossier
 from commune.extensions import db
-from tests.admin.conftest import procedure_data
 from tests.factories import make_procedure
-from tests.inbox.test_counter import applicant
+from tests.journeys import ANSWERS, DETAILS, POSTAL, QUESTIONS, counter_applicant, procedure_data, submit_key, upload
 from tests.photos import images
-from tests.submissions.conftest import ANSWERS, DETAILS, POSTAL, QUESTIONS, submit_key, upload
 
 
 def declared_procedure(questions=QUESTIONS):
@@ -74,7 +72,7 @@ def test_at_the_counter_the_paper_declaration_is_still_needed(client, login_as, 
     procedure = declared_procedure()
     login_as("clerk")
     response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
-                           data=applicant(paper_seen="1"), content_type="multipart/form-data")
+                           data=counter_applicant(paper_seen="1"), content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "cho: Tờ khai đăng ký khai sinh." in html and "cho: Giấy chứng sinh." not in html

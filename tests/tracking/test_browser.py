@@ -2,12 +2,11 @@
 import pytest
 import sqlalchemy as sa
 
-from commune.core.dossier import DossierFile, SupplementRequest
-from commune.core.workflow import transition
+from commune.dossiers.models import DossierFile, SupplementRequest
+from commune.dossiers.workflow import transition
 from commune.extensions import db
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.factories import make_procedure, make_user
-from tests.tracking.conftest import new_dossier, photo
+from tests.factories import make_procedure, make_user, new_dossier, photo
 
 pytestmark = pytest.mark.browser
 

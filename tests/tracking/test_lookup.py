@@ -3,11 +3,12 @@ import hmac
 
 import pytest
 
-from commune.core.workflow import Status
+from commune.dossiers.states import Status
 from commune.extensions import db
 from commune.tracking import services
 from tests.conftest import make_app
-from tests.tracking.conftest import new_dossier, open_in_browser
+from tests.factories import new_dossier
+from tests.journeys import open_in_browser
 
 NOT_FOUND = "Không tìm thấy hồ sơ với mã và số điện thoại"
 

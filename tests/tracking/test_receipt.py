@@ -1,14 +1,14 @@
 """The receipt after submitting: everything the villager needs to keep, printable, with a QR code."""
 from datetime import datetime
 
-from commune.core.attachments import attach_file
 from commune.core.calendar import compute_due_date
 from commune.core.settings import set_setting
 from commune.core.timeutil import format_day
+from commune.dossiers.attachments import attach_file
 from commune.extensions import db
 from commune.tracking.receipt import qr_svg
-from tests.factories import make_procedure
-from tests.tracking.conftest import holds_in_full, new_dossier, photo
+from tests.factories import make_procedure, new_dossier, pdf_file, photo
+from tests.journeys import holds_in_full
 
 # A Tuesday morning in Viet Nam (UTC+7): the clock starts the same day.
 SUBMITTED = datetime(2026, 11, 17, 2, 0)
@@ -114,7 +114,7 @@ def test_clerk_can_print_the_receipt_of_a_counter_dossier(client, login_as):
 
 
 def test_receipt_says_the_code_was_sent_by_sms_when_a_notice_is_queued(client, app):
-    from commune.core.notices import Notice
+    from commune.notices.outbox import Notice
 
     dossier = _submitted_with_pages(client)
     db.session.add(Notice(dossier=dossier, channel="sms", to="0912345678", body="HS ..."))
@@ -124,7 +124,6 @@ def test_receipt_says_the_code_was_sent_by_sms_when_a_notice_is_queued(client, a
 
 
 def test_receipt_says_when_a_document_was_sent_as_pdf(client):
-    from tests.tracking.conftest import pdf_file
 
     procedure = make_procedure(documents=("Tờ khai", "Giấy khai sinh"))
     dossier = new_dossier(procedure=procedure)

@@ -1,52 +1,17 @@
 """Answering a supplement request: photos per item, a reply, the same code, every version kept."""
-import io
-from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from commune.core.attachments import attach_file
 from commune.core.calendar import compute_due_date
-from commune.core.dossier import DossierFile, SupplementRequest
-from commune.core.timeutil import utcnow
-from commune.core.workflow import transition
+from commune.dossiers.models import DossierFile
 from commune.extensions import db
-from tests.factories import make_procedure, make_user
-from tests.tracking.conftest import new_dossier, open_in_browser, photo
-
-ITEMS = [{"document_index": 1, "label": "Giấy chứng sinh (ảnh mờ)"},
-         {"document_index": None, "label": "Giấy xác nhận cư trú"}]
-
-
-def _waiting_for_supplement(client, received=True):
-    """A dossier whose clerk asked for the birth certificate again, opened in the villager's browser."""
-    procedure = make_procedure(documents=("Tờ khai", "Giấy chứng sinh"), processing_days=5)
-    dossier = new_dossier(procedure=procedure, submitted_at=utcnow() - timedelta(days=10))
-    attach_file(dossier, photo((200, 0, 0)), "to-khai.jpg", document_index=0)
-    attach_file(dossier, photo((0, 200, 0)), "chung-sinh-mo.jpg", document_index=1)
-    clerk = make_user("clerk")
-    if received:
-        transition(dossier, "received", clerk)
-        dossier.received_at = utcnow() - timedelta(days=9)
-        dossier.due_date = (datetime.now() - timedelta(days=2)).date()
-    transition(dossier, "needs_supplement", clerk, note="Ảnh giấy chứng sinh bị mờ.")
-    request_row = SupplementRequest(dossier=dossier, round=1, items=ITEMS, message="Ảnh giấy chứng sinh bị mờ.",
-                                    requested_by_id=clerk.id)
-    db.session.add(request_row)
-    dossier.supplement_count = 1
-    db.session.commit()
-    open_in_browser(client, dossier)
-    return dossier, request_row
-
-
-def _upload(client, dossier, item, data, name="anh.jpg", script=False):
-    headers = {"X-Requested-With": "XMLHttpRequest"} if script else {}
-    return client.post(f"/ho-so/{dossier.code}/bo-sung/{item}/tai-len", headers=headers,
-                       data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+from tests.factories import photo
+from tests.journeys import upload_supplement, waiting_for_supplement
 
 
 def test_supplement_round_trip_keeps_both_versions_and_restarts_the_clock(client):
-    dossier, request_row = _waiting_for_supplement(client)
-    response = _upload(client, dossier, 0, photo((0, 0, 250)), "chung-sinh-ro.jpg")
+    dossier, request_row = waiting_for_supplement(client)
+    response = upload_supplement(client, dossier, 0, photo((0, 0, 250)), "chung-sinh-ro.jpg")
     assert response.status_code == 302
     response = client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "Tôi gửi lại ảnh rõ hơn."})
     assert response.status_code == 302
@@ -65,34 +30,34 @@ def test_supplement_round_trip_keeps_both_versions_and_restarts_the_clock(client
 
 
 def test_answer_to_a_dossier_not_yet_received_goes_back_to_waiting(client):
-    dossier, request_row = _waiting_for_supplement(client, received=False)
-    _upload(client, dossier, 0, photo((5, 5, 5)))
-    _upload(client, dossier, 1, photo())
+    dossier, request_row = waiting_for_supplement(client, received=False)
+    upload_supplement(client, dossier, 0, photo((5, 5, 5)))
+    upload_supplement(client, dossier, 1, photo())
     assert client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": ""}).status_code == 302
     db.session.expire_all()
     assert dossier.status == "submitted" and dossier.due_date is None
 
 
 def test_upload_script_gets_a_thumbnail_fragment(client):
-    dossier, _request = _waiting_for_supplement(client)
-    response = _upload(client, dossier, 0, photo(), script=True)
+    dossier, _request = waiting_for_supplement(client)
+    response = upload_supplement(client, dossier, 0, photo(), script=True)
     assert response.status_code == 201
     assert '<li class="photo"' in response.get_data(as_text=True)
 
 
 def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(client):
-    dossier, _request = _waiting_for_supplement(client)
-    response = _upload(client, dossier, 0, b"not an image at all", "giay.jpg", script=True)
+    dossier, _request = waiting_for_supplement(client)
+    response = upload_supplement(client, dossier, 0, b"not an image at all", "giay.jpg", script=True)
     assert response.status_code == 422
     assert response.headers["Content-Type"].startswith("text/plain")
     assert "giay.jpg" in response.get_data(as_text=True)
-    plain = _upload(client, dossier, 0, b"not an image at all", "giay.jpg")
+    plain = upload_supplement(client, dossier, 0, b"not an image at all", "giay.jpg")
     assert plain.status_code == 422
     assert "giay.jpg" in plain.get_data(as_text=True) and "Gửi bổ sung" in plain.get_data(as_text=True)
 
 
 def test_sending_nothing_asks_for_a_photo_or_a_reply(client):
-    dossier, _request = _waiting_for_supplement(client)
+    dossier, _request = waiting_for_supplement(client)
     response = client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "  "})
     assert response.status_code == 400
     assert "Hãy thêm ảnh" in response.get_data(as_text=True)
@@ -101,37 +66,38 @@ def test_sending_nothing_asks_for_a_photo_or_a_reply(client):
 
 
 def test_a_page_added_by_mistake_can_be_taken_back_before_sending(client):
-    dossier, request_row = _waiting_for_supplement(client)
-    _upload(client, dossier, 0, photo((9, 9, 9)))
+    dossier, request_row = waiting_for_supplement(client)
+    upload_supplement(client, dossier, 0, photo((9, 9, 9)))
     added = db.session.scalar(sa.select(DossierFile).where(DossierFile.dossier_id == dossier.id,
                                                            DossierFile.round == 1))
     first_round = db.session.scalar(sa.select(DossierFile).where(DossierFile.dossier_id == dossier.id,
                                                                  DossierFile.round == 0))
-    assert client.post(f"/ho-so/bo-sung/tep/{first_round.id}/xoa").status_code == 404  # never the originals
-    assert client.post(f"/ho-so/bo-sung/tep/{added.id}/xoa").status_code == 302
-    assert db.session.get(DossierFile, added.id) is None
+    added_id, first_id = added.id, first_round.id
+    assert client.post(f"/ho-so/bo-sung/tep/{first_id}/xoa").status_code == 404  # never the originals
+    assert client.post(f"/ho-so/bo-sung/tep/{added_id}/xoa").status_code == 302
+    assert db.session.get(DossierFile, added_id) is None
 
 
 def test_the_page_shows_photos_already_added_under_their_item(client):
-    dossier, _request = _waiting_for_supplement(client)
-    _upload(client, dossier, 1, photo())
+    dossier, _request = waiting_for_supplement(client)
+    upload_supplement(client, dossier, 1, photo())
     html = client.get(f"/ho-so/{dossier.code}").get_data(as_text=True)
     item_two = html.split('id="item-1"')[1].split('id="item-')[0] if 'id="item-1"' in html else ""
     assert 'class="photo"' in item_two
 
 
 def test_strangers_cannot_send_photos_or_answers(client, app):
-    dossier, _request = _waiting_for_supplement(client)
+    dossier, _request = waiting_for_supplement(client)
     stranger = app.test_client()
     assert stranger.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "x"}).status_code == 404
-    assert _upload(stranger, dossier, 0, photo()).status_code == 404
+    assert upload_supplement(stranger, dossier, 0, photo()).status_code == 404
     db.session.expire_all()
     assert dossier.status == "needs_supplement"
 
 
 def test_an_item_left_without_photos_needs_a_word_of_explanation(client):
-    dossier, request_row = _waiting_for_supplement(client)
-    _upload(client, dossier, 0, photo((1, 1, 200)))
+    dossier, request_row = waiting_for_supplement(client)
+    upload_supplement(client, dossier, 0, photo((1, 1, 200)))
     response = client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": ""})
     assert response.status_code == 400
     assert "Chưa có ảnh cho: Giấy xác nhận cư trú" in response.get_data(as_text=True)

@@ -3,10 +3,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from commune.core.workflow import WITHDRAWABLE
+from commune.dossiers.states import WITHDRAWABLE
 from commune.extensions import db
 from commune.tracking.models import Rating
-from tests.tracking.conftest import new_dossier, open_in_browser
+from tests.factories import new_dossier
+from tests.journeys import open_in_browser
 
 
 def _opened(client, **values):

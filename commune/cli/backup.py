@@ -24,13 +24,11 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
-from .storage import fsync_dir
+from ..files.storage import fsync_dir
+from .snapshot_checks import KEY_RE, PG_DUMP_NAME, SQLITE_NAME, check_references, check_sqlite_snapshot
 
 SNAPSHOT_RE = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
-SQLITE_NAME = "commune.db"
-PG_DUMP_NAME = "commune.dump"
 TRANSIENT = (".tmp-", ".pending-")  # storage's in-flight names: never part of a snapshot
-_KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
 class BackupError(click.ClickException):
@@ -115,7 +113,7 @@ def _unchanged(source, previous, source_stat):
         return False
     if old.st_size != source_stat.st_size:
         return False
-    return bool(_KEY_RE.match(source.name)) or old.st_mtime_ns == source_stat.st_mtime_ns
+    return bool(KEY_RE.match(source.name)) or old.st_mtime_ns == source_stat.st_mtime_ns
 
 
 def _copy_private(source, target):
@@ -168,7 +166,7 @@ def copy_files(source_dir, dest_dir, previous_dir=None):
             except FileNotFoundError:
                 continue
             stats["copied"] += 1
-            if _KEY_RE.match(name) and digest != name:
+            if KEY_RE.match(name) and digest != name:
                 stats["corrupt"].append(str(rel / name))
     return stats
 
@@ -215,8 +213,6 @@ def make_snapshot(dest, data_dir, keep=None):
         stats = {"copied": stats["copied"] + late["copied"], "linked": stats["linked"] + late["linked"],
                  "corrupt": stats["corrupt"] + late["corrupt"], "missing": []}
         if is_sqlite():  # every file the copied rows reference is in the snapshot (restore checks it too)
-            from .restore import check_references, check_sqlite_snapshot
-
             _problems, keys = check_sqlite_snapshot(partial / SQLITE_NAME)
             stats["missing"] = check_references(keys, partial / "data")
         os.sync()  # the copies are on the disk before the snapshot is called complete

@@ -11,12 +11,15 @@ the addresses and texts of notices, rating comments. Nothing is erased unless th
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.audit import audit
+from ..core.settings import get_settings
+from ..core.timeutil import utcnow
 from ..extensions import db
-from .attachments import release_keys
-from .dossier import Dossier
-from .settings import get_settings
-from .timeutil import utcnow
-from .workflow import FINAL, record_event
+from ..files.storage import release_keys
+from .events import EventKind
+from .models import Dossier
+from .states import FINAL
+from .workflow import record_event
 
 ERASED_NOTE = "Hết thời hạn lưu trữ ({years} năm): đã xóa ảnh, tệp và thông tin cá nhân."
 
@@ -63,27 +66,27 @@ def retention_outlook(now=None):
     return count, before
 
 
+# Each feature that keeps something about a dossier's villager (the post's delivery details, the
+# outbox's addresses and texts, rating comments) registers how to clear it: see erases_personal_data.
+_erasers = []
+
+
+def erases_personal_data(eraser):
+    """Register eraser(dossier): clear what its feature keeps about this dossier's villager (flush
+    only). Runs before the dossier's files are removed."""
+    _erasers.append(eraser)
+    return eraser
+
+
 def erase_dossier(dossier, years, now=None):
     """Remove what identifies the villager from one finished dossier (flush only); return the
     storage keys to release after the commit."""
-    from ..postal.models import ManifestItem
-    from ..tracking.models import Rating
-    from .notices import Notice
-
+    for eraser in _erasers:
+        eraser(dossier)
     keys = set()
-    file_ids = [row.id for row in dossier.files]
-    for item in db.session.scalars(sa.select(ManifestItem).where(ManifestItem.dossier_id == dossier.id)):
-        item.recipient_name = item.recipient_phone = item.address = item.village = ""
-        item.carrier_note = item.received_by = ""
-        if item.proof_file_id in file_ids:
-            item.proof_file_id = None
     for row in list(dossier.files):
         keys |= {row.storage_key, row.thumb_key}
         dossier.files.remove(row)
-    for notice in db.session.scalars(sa.select(Notice).where(Notice.dossier_id == dossier.id)):
-        notice.to, notice.subject, notice.body, notice.last_error = "", "", "", ""
-    for rating in db.session.scalars(sa.select(Rating).where(Rating.dossier_id == dossier.id)):
-        rating.comment = ""
     for name in ("applicant_name", "applicant_phone", "applicant_id_number", "applicant_address",
                  "applicant_village", "applicant_email", "delivery_name", "delivery_phone",
                  "delivery_address", "delivery_village", "delivery_note"):
@@ -92,7 +95,7 @@ def erase_dossier(dossier, years, now=None):
     dossier.lookup_key = None
     dossier.search_text = (dossier.code or "").lower()
     dossier.erased_at = now or utcnow()
-    record_event(dossier, "erased", note=ERASED_NOTE.format(years=years), actor_label="Hệ thống")
+    record_event(dossier, EventKind.ERASED, note=ERASED_NOTE.format(years=years), actor_label="Hệ thống")
     db.session.flush()
     return keys
 
@@ -107,8 +110,6 @@ def apply_retention(now=None, dry_run=False):
     keys = set()
     for dossier in dossiers:
         keys |= erase_dossier(dossier, years, now)
-    from .audit import audit
-
     audit(None, "retention.apply", "dossiers", {"erased": len(dossiers), "finished_before": before.isoformat(),
                                                 "years": years})
     db.session.commit()

@@ -17,9 +17,10 @@ from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..dossiers import workflow
 from ..extensions import db
-from . import workflow
-from .notices import QUEUED_KEY, forget_queued, queue_for_event, refresh_queued
+from .outbox import QUEUED_KEY, dossier_notices, forget_queued, queue_for_event, refresh_queued
+from .send import outbox_counts, send_due
 
 log = logging.getLogger("commune.notices")
 EXTENSION_KEY = "commune_notices"
@@ -61,8 +62,6 @@ class NoticeSender:
             self.thread.join(timeout)
 
     def _run(self):
-        from .notices_send import send_due
-
         while not self._stopping:
             self.wake.wait(timeout=self.poll_seconds)
             self.wake.clear()
@@ -116,7 +115,7 @@ def init_app(app):
     _listen_once(Session, "after_soft_rollback", _after_rollback)
     app.extensions[EXTENSION_KEY] = NoticeSender(app)
     app.cli.add_command(notices_cli)
-    app.jinja_env.globals.setdefault("dossier_notices", _dossier_notices)
+    app.jinja_env.globals["dossier_notices"] = dossier_notices
 
     @app.before_request
     def _start_sender():
@@ -126,17 +125,9 @@ def init_app(app):
             sender.poke()
 
 
-def _dossier_notices(dossier):
-    from .notices import dossier_notices
-
-    return dossier_notices(dossier)
-
-
 @notices_cli.command("send")
 def send_command():
     """Send every notice that is due (for cron when the background sender is off)."""
-    from .notices_send import send_due
-
     outcomes = send_due()
     click.echo("notices: {} sent, {} to retry later, {} failed".format(
         outcomes.get("sent", 0), outcomes.get("retry", 0), outcomes.get("failed", 0)))
@@ -145,8 +136,6 @@ def send_command():
 @notices_cli.command("status")
 def status_command():
     """Count the outbox by status."""
-    from .notices_send import outbox_counts
-
     counts = outbox_counts()
     click.echo("notices: {} pending, {} sent, {} failed".format(
         counts.get("pending", 0), counts.get("sent", 0), counts.get("failed", 0)))

@@ -11,19 +11,12 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.settings import get_settings
+from ..core.timeutil import format_date, format_datetime
+from ..dossiers.events import EventKind
+from ..dossiers.models import SupplementRequest
 from ..extensions import db
-from .settings import get_settings
-from .timeutil import format_date, format_datetime
 
-# Event kinds that change the status but need no notice (the villager did it themselves).
-SILENT_KINDS = frozenset({"supplement_answered"})
-DELIVERY_TITLES = {
-    "delivery_handed": "Kết quả đã được giao cho bưu điện",
-    "delivery_out": "Bưu tá đang mang kết quả đến",
-    "delivery_delivered": "Kết quả đã được giao",
-    "delivery_failed": "Bưu tá giao kết quả không thành công",
-    "delivery_returned": "Kết quả đã được chuyển về bộ phận Một cửa",
-}
 # Status moves the villager made themselves or that a delivery event already announces.
 ANSWERED_FROM = "needs_supplement"
 
@@ -32,17 +25,17 @@ def describe(dossier, event):
     """(title, sentence) for an event the villager should hear about, or None."""
     if event is None or not event.public:
         return None
-    kind = event.kind or "status"
-    if kind in DELIVERY_TITLES:
-        return DELIVERY_TITLES[kind], _delivery_sentence(dossier, event)
-    if kind == "apology":
+    kind = EventKind.of(event.kind)
+    if kind.is_delivery and kind.notice_title:
+        return kind.notice_title, _delivery_sentence(dossier, event)
+    if kind == EventKind.APOLOGY:
         new_due = _parse_day((event.data or {}).get("new_due")) or dossier.due_date
         sentence = f"Hồ sơ bị trễ hạn, chúng tôi xin lỗi. Ngày hẹn trả mới: {format_date(new_due)}."
-        return "Xin lỗi vì trễ hạn, hẹn lại ngày trả", _with_note(sentence, event.note)
-    if kind == "message":
-        return "Tin nhắn từ bộ phận Một cửa", event.note or "Bộ phận Một cửa có tin nhắn về hồ sơ của bạn."
-    if kind in SILENT_KINDS or not event.to_status:
-        return None
+        return kind.notice_title, _with_note(sentence, event.note)
+    if kind == EventKind.MESSAGE:
+        return kind.notice_title, event.note or "Bộ phận Một cửa có tin nhắn về hồ sơ của bạn."
+    if kind != EventKind.STATUS or not event.to_status:
+        return None  # the villager's own supplement answer, and every event without words for them
     if event.from_status == ANSWERED_FROM and event.to_status in ("submitted", "received", "processing"):
         return None  # the villager's own supplement answer
     if event.from_status == "delivering":
@@ -76,10 +69,11 @@ def _status_text(dossier, event):
 
 
 def _delivery_sentence(dossier, event):
-    sentence = DELIVERY_TITLES[event.kind] + "."
-    if event.kind == "delivery_failed":
+    kind = EventKind.of(event.kind)
+    sentence = kind.notice_title + "."
+    if kind == EventKind.DELIVERY_FAILED:
         return _with_note(sentence, event.note, "Lý do: ") + " Bưu điện sẽ liên hệ để giao lại."
-    if event.kind == "delivery_returned":
+    if kind == EventKind.DELIVERY_RETURNED:
         return sentence + " Mời bạn đến nhận tại bộ phận Một cửa, mang theo CCCD."
     return sentence
 
@@ -101,7 +95,6 @@ def _procedure(dossier):
 
 
 def _supplement_items(dossier):
-    from .dossier import SupplementRequest
 
     request_row = db.session.scalar(
         sa.select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id)
@@ -169,7 +162,7 @@ def email_text(dossier, event):
         f"Mã hồ sơ: {dossier.display_code}",
         f"Thời điểm: {format_datetime(event.at)}",
     ]
-    if dossier.due_date and dossier.finished_at is None and event.kind != "apology" \
+    if dossier.due_date and dossier.finished_at is None and event.kind != EventKind.APOLOGY \
             and event.to_status != "received":
         lines.append(f"Hẹn trả kết quả: {format_date(dossier.due_date)}")
     link = tracking_link(dossier)

@@ -1,15 +1,18 @@
-"""Wiring done once by create_app(): extensions, web hooks, CLI groups."""
+"""Wiring done once by create_app(): extensions and web hooks."""
 import logging
 import os
 import sys
 import time
 
 from flask import g, request
+from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from ..core import i18n, roles
+from ..core.settings import get_settings
 from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from . import assets, converters, errors, health, i18n, proxy, security
+from . import assets, converters, errors, health, proxy, security
 
 log = logging.getLogger("commune.request")
 
@@ -79,7 +82,6 @@ def init_web(app):
 
 
 def _template_globals(app):
-    from .settings import get_settings
 
     @app.context_processor
     def _settings():
@@ -93,35 +95,21 @@ def _template_globals(app):
 
         return {"site": site}
 
-    from flask import current_app
-    from flask_login import current_user
 
-    def has_endpoint(name):
-        return name in current_app.view_functions
 
     def staff_links():
         """Top navigation for the logged-in staff member's role."""
-        from ..accounts.models import ADMIN, CLERK, LEADER, OFFICER, POSTAL
-
         links = (
-            ("inbox.index", "Hộp thư", (ADMIN, CLERK, OFFICER, LEADER)),
-            ("postal.my_items", "Bưu chính", (POSTAL, CLERK, ADMIN)),
-            ("reports.figures", "Số liệu", (ADMIN, CLERK, LEADER)),
-            ("admin.index", "Quản trị", (ADMIN,)),
-            ("accounts.change_password", "Mật khẩu", (ADMIN, CLERK, OFFICER, LEADER, POSTAL)),
+            ("inbox.index", "Hộp thư", roles.DOSSIER_READERS),
+            ("postal.my_items", "Bưu chính", roles.POST_ROOM),
+            ("reports.figures", "Số liệu", roles.FIGURE_READERS),
+            ("admin.index", "Quản trị", roles.ADMINS),
+            ("accounts.change_password", "Mật khẩu", roles.EVERY_STAFF),
         )
-        return [(e, label) for e, label, roles in links
-                if current_user.is_authenticated and current_user.role in roles and has_endpoint(e)]
+        return [(e, label) for e, label, group in links if roles.is_in(current_user, group)]
 
-    app.jinja_env.globals.update(has_endpoint=has_endpoint, staff_links=staff_links)
+    app.jinja_env.globals.update(staff_links=staff_links)
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
-def init_cli(app):
-    """CLI groups: catalog, users, demo, and any a feature adds."""
-    from . import cli
-
-    cli.register(app)
-
-
-__all__ = ["init_extensions", "init_web", "init_cli", "db", "Engine"]
+__all__ = ["init_extensions", "init_web", "db", "Engine"]

@@ -6,8 +6,20 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from waitress import serve
 
+from ..accounts.models import User
+from ..catalog.loader import CatalogError, catalog_is_empty, load_catalog, read_catalog
+from ..core.roles import ROLES
+from ..dossiers.retention import apply_retention, retention_years
 from ..extensions import db
+from ..files.decode_slots import tune_malloc
+from ..files.storage import sweep_storage
+from ..web.proxy import serving_problem
+from .backup import backup_command
+from .demo import fill_demo
+from .restore import restore_command
+from .waitress_settings import raise_open_files, waitress_options
 
 catalog_cli = AppGroup("catalog", help="Load and inspect the procedure catalog.")
 users_cli = AppGroup("users", help="Manage staff accounts.")
@@ -18,7 +30,6 @@ retention_cli = AppGroup("retention", help="Erase finished dossiers kept past th
 @click.argument("path", required=False)
 def catalog_load(path):
     """Load or update the catalog from JSON (default: the catalog shipped with the app)."""
-    from ..catalog.loader import CatalogError, load_catalog, read_catalog
 
     try:
         data = read_catalog(path)
@@ -40,7 +51,6 @@ def catalog_load(path):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input")
 def users_create(username, role, full_name, password_stdin):
     """Create a staff account; the password comes from a prompt or standard input."""
-    from ..accounts.models import ROLES, User
 
     if role not in ROLES:
         raise click.ClickException(f"unknown role '{role}'; choose one of {', '.join(ROLES)}")
@@ -62,7 +72,6 @@ def users_create(username, role, full_name, password_stdin):
 @click.command("setup")
 def setup_command():
     """Apply migrations and load the default catalog if the database has none."""
-    from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
 
     upgrade()
     if catalog_is_empty():
@@ -76,23 +85,18 @@ def setup_command():
 @click.command("serve")
 def serve_command():
     """Serve the site with waitress (one process, several threads)."""
-    from waitress import serve
 
-    from .proxy import serving_problem
 
     host = current_app.config["COMMUNE_HOST"]
     port = current_app.config["COMMUNE_PORT"]
     problem = serving_problem(host, current_app.config.get("COMMUNE_PUBLIC_URL"))
     if problem:
         raise click.ClickException(problem)
-    from .storage import sweep_storage
 
     swept = sweep_storage()  # what a crash (kill -9, power cut) left: temp files, unreferenced files
     if swept and (swept["temp"] or swept["orphans"]):
         click.echo("storage: removed {temp} temp file(s), {orphans} unreferenced file(s)".format(**swept))
     click.echo(f"Một Cửa Xã: http://{host}:{port}/")
-    from .decode_slots import tune_malloc
-    from .waitress_settings import raise_open_files, waitress_options
 
     tune_malloc()  # before the worker threads start: big pixel buffers go back to the system
     options = waitress_options(current_app.config)
@@ -107,7 +111,6 @@ def serve_command():
 @click.option("--dossiers", default=300, show_default=True, help="How many demo dossiers to make")
 def demo_command(dossiers):
     """Fill a demo commune: settings, one account per role (passwords printed once), dossiers."""
-    from .demo import fill_demo
 
     for line in fill_demo(dossiers):
         click.echo(line)
@@ -117,7 +120,6 @@ def demo_command(dossiers):
 @click.option("--dry-run", is_flag=True, help="Only count the dossiers that would be erased")
 def retention_apply(dry_run):
     """Erase the photos and personal data of dossiers finished longer ago than the retention time."""
-    from .retention import apply_retention, retention_years
 
     count, before = apply_retention(dry_run=dry_run)
     verb = "would erase" if dry_run else "erased"
@@ -132,8 +134,6 @@ def register(app):
     app.cli.add_command(setup_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
-    from .backup import backup_command
-    from .restore import restore_command
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)

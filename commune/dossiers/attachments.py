@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..core.i18n import N_
 from ..extensions import db
-from .dossier import DossierFile
-from .i18n import N_
-from .photos import PhotoError, process_upload
-from .storage import get_storage
-from .upload_guard import charge, check_room
+from ..files.photos import PhotoError, process_upload
+from ..files.storage import get_storage
+from ..files.upload_guard import charge, check_room
+from .models import DossierFile
 
 DEFAULT_MAX_FILES = 60  # pages per dossier and round
 DEFAULT_MAX_ROUND_MB = 80  # processed bytes per dossier and round (a draft, or one supplement answer)
@@ -82,30 +82,6 @@ def attach_file(dossier, data: bytes, filename: str, document_index=None, round=
     db.session.add(row)
     db.session.flush()
     return row
-
-
-def keys_in_use(keys):
-    """Which of `keys` some stored row still points to."""
-    keys = {k for k in keys if k}
-    if not keys:
-        return set()
-    used = set(db.session.scalars(sa.select(DossierFile.storage_key).where(DossierFile.storage_key.in_(keys))))
-    used |= set(db.session.scalars(sa.select(DossierFile.thumb_key).where(DossierFile.thumb_key.in_(keys))))
-    try:
-        from ..catalog.models import BlankForm
-
-        used |= set(db.session.scalars(sa.select(BlankForm.storage_key).where(BlankForm.storage_key.in_(keys))))
-    except ImportError:  # pragma: no cover
-        pass
-    return used
-
-
-def release_keys(keys):
-    """Delete stored files no row uses any more. Call after the rows are deleted and flushed."""
-    keys = {k for k in keys if k}
-    storage = get_storage()
-    for key in keys - keys_in_use(keys):
-        storage.delete(key)
 
 
 def remove_file(row):

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ..accounts.models import ROLES, User
+from ..accounts.models import User
 from ..catalog.loader import catalog_is_empty, load_catalog, read_catalog
 from ..catalog.models import Procedure
-from ..extensions import db
-from ..submissions.services import procedure_snapshot
-from .calendar import WorkingCalendar
-from .dossier import (
+from ..core.calendar import WorkingCalendar
+from ..core.roles import ROLES
+from ..core.settings import set_setting
+from ..core.timeutil import utcnow
+from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.models import (
     CHANNEL_ONLINE,
     CHANNELS,
     RESULT_AT_OFFICE,
@@ -20,11 +22,11 @@ from .dossier import (
     DossierEvent,
     SupplementRequest,
 )
-from .dossier_search import search_text
-from .settings import set_setting
-from .timeutil import utcnow
-from .tracking_codes import new_lookup_key, new_tracking_code
-from .workflow import Status
+from ..dossiers.rules import procedure_snapshot
+from ..dossiers.search import search_text
+from ..dossiers.states import Status
+from ..extensions import db
+from ..postal.services import confirm_manifest, create_manifest, is_waiting, new_token
 
 DEMO_SETTINGS = {
     "commune_name": "UBND xã Hòa Bình (demo)",
@@ -81,7 +83,6 @@ def fill_demo(count=300, seed=2026):
 
 def _demo_post(clerk, carrier):
     """Hand some ready postal results to the demo carrier, so the postal screens have work."""
-    from ..postal.services import confirm_manifest, create_manifest, is_waiting, new_token
 
     ready = db.session.scalars(sa.select(Dossier).where(
         Dossier.status == Status.READY.value, Dossier.result_method == RESULT_BY_POST)).all()

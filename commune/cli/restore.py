@@ -9,7 +9,6 @@ refused unless --force; then its SQLite file and data folder are moved aside
 replaced by pg_restore --clean. After it, `flask setup` applies any migration
 the snapshot predates and the site serves the restored data.
 """
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -22,23 +21,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..catalog.models import BlankForm
+from ..dossiers.models import Dossier, DossierFile
 from ..extensions import db
-from .backup import (
-    _KEY_RE,
+from .backup import BackupError, is_sqlite, pg_command_env, pg_tool, snapshots, sqlite_path
+from .snapshot_checks import (
     PG_DUMP_NAME,
     SQLITE_NAME,
-    BackupError,
-    is_sqlite,
-    pg_command_env,
-    pg_tool,
-    snapshots,
-    sqlite_path,
-)
-
-KEY_QUERIES = (
-    "SELECT storage_key FROM dossier_files",
-    "SELECT thumb_key FROM dossier_files WHERE thumb_key IS NOT NULL",
-    "SELECT storage_key FROM blank_forms",
+    check_files,
+    check_references,
+    check_sqlite_snapshot,
 )
 
 
@@ -51,53 +43,6 @@ def find_snapshot(src):
     if not found:
         raise BackupError(f"{src} holds no snapshot made by `backup`")
     return found[-1]
-
-
-def stored_keys(data_dir):
-    """{key: path} of the content-addressed files under data_dir/files."""
-    root = Path(data_dir) / "files"
-    keys = {}
-    if root.is_dir():
-        for path in root.glob("??/*"):
-            if _KEY_RE.match(path.name) and path.parent.name == path.name[:2]:
-                keys[path.name] = path
-    return keys
-
-
-def check_files(data_dir):
-    """Problems with the stored files: a hash that does not match, an empty file."""
-    problems = []
-    for key, path in stored_keys(data_dir).items():
-        data = path.read_bytes()
-        if not data:
-            problems.append(f"empty file {key}")
-        elif hashlib.sha256(data).hexdigest() != key:
-            problems.append(f"content does not match its name: {key}")
-    return problems
-
-
-def check_references(keys, data_dir):
-    """Problems: storage keys the rows reference that the files do not hold."""
-    present = stored_keys(data_dir)
-    missing = sorted({k for k in keys if k} - present.keys())
-    return [f"referenced file missing: {k}" for k in missing]
-
-
-def check_sqlite_snapshot(path):
-    """(problems, referenced keys) of a snapshot's SQLite file, opened read-only."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        result = connection.execute("PRAGMA integrity_check").fetchall()
-        problems = [] if result == [("ok",)] else [f"integrity_check: {row[0]}" for row in result[:5]]
-        keys = set()
-        for query in KEY_QUERIES:
-            try:
-                keys |= {row[0] for row in connection.execute(query)}
-            except sqlite3.OperationalError:  # an older schema without that table
-                pass
-    finally:
-        connection.close()
-    return problems, keys
 
 
 def check_snapshot(snapshot):
@@ -190,8 +135,6 @@ def restore_files(source_dir, data_dir):
 
 def verify_live(data_dir):
     """After the restore: every key the restored rows reference is in the data folder."""
-    from ..catalog.models import BlankForm
-    from .dossier import DossierFile
 
     keys = set(db.session.scalars(sa.select(DossierFile.storage_key)))
     keys |= set(db.session.scalars(sa.select(DossierFile.thumb_key)))
@@ -206,7 +149,6 @@ def verify_live(data_dir):
 @with_appcontext
 def restore_command(src, force):
     """Restore a snapshot made by `backup` into the configured database and data folder."""
-    from .dossier import Dossier
 
     snapshot = find_snapshot(src)
     kind = "sqlite" if (snapshot / SQLITE_NAME).is_file() else "postgresql"

@@ -20,6 +20,8 @@ import time
 from flask import current_app, request, session
 from flask_login import current_user
 
+from .states import Status
+
 DRAFT_COOKIE = "draft"
 SESSION_KEY = "villager"
 LEGACY_KEY = "tracked"  # sessions from before the two levels: worth nothing now
@@ -47,7 +49,6 @@ def owns_by_token(dossier, token=None):
 
     A draft token stops opening anything at submission: the cookie and the continue link may
     sit for weeks in a shared phone's history."""
-    from .workflow import Status
 
     token = token if token is not None else draft_token()
     if not token or not dossier.draft_token_hash or dossier.status != Status.DRAFT.value:

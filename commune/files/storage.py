@@ -23,6 +23,8 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from ..extensions import db
+
 _KEY_RE = re.compile(r"^[0-9a-f]{64}$")
 _TMP_RE = re.compile(r"^\.tmp-(\d+)-")
 _PENDING_RE = re.compile(r"^\.pending-([0-9a-f]{64})\.(\d+)$")
@@ -185,8 +187,6 @@ def _until_commit(marker):
     if not has_app_context():
         marker.unlink(missing_ok=True)
         return
-    from ..extensions import db
-
     db.session.info.setdefault(_SESSION_PENDING, []).append(marker)
 
 
@@ -205,10 +205,38 @@ def get_storage():
     return storage
 
 
+# Each table that stores keys registers a query answering which of some keys its rows still use
+# (dossier pages and thumbnails, the catalog's blank forms). Storage itself knows no table.
+_key_holders = []
+
+
+def holds_keys(column):
+    """Register a String column of storage keys: a file it names is never deleted."""
+    _key_holders.append(column)
+    return column
+
+
+def keys_in_use(keys):
+    """Which of `keys` some stored row still points to."""
+    keys = {k for k in keys if k}
+    if not keys:
+        return set()
+    used = set()
+    for column in _key_holders:
+        used |= set(db.session.scalars(sa.select(column).where(column.in_(keys))))
+    return used
+
+
+def release_keys(keys):
+    """Delete stored files no row uses any more. Call after the rows are deleted and flushed."""
+    keys = {k for k in keys if k}
+    storage = get_storage()
+    for key in keys - keys_in_use(keys):
+        storage.delete(key)
+
+
 def sweep_storage():
     """At server start: clean what a crash left in the storage (see LocalStorage.sweep)."""
-    from .attachments import keys_in_use
-
     storage = get_storage()
     if not hasattr(storage, "sweep"):
         return None

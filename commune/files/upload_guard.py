@@ -21,11 +21,12 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from ..core.i18n import N_
+from ..core.timeutil import local_today
 from ..extensions import db
-from .i18n import N_
 from .photos import PhotoError
-from .timeutil import local_today
 
 DEFAULT_MIN_FREE_MB = 1024
 DEFAULT_DAILY_MB = 500
@@ -71,7 +72,6 @@ def _client():
     """The address whose budget an upload counts against, or None (staff, or no request)."""
     if not has_request_context():
         return None
-    from flask_login import current_user
 
     if getattr(current_user, "is_authenticated", False):
         return None

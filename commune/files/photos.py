@@ -25,8 +25,8 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
+from ..core.i18n import N_
 from .decode_slots import DecodeBusy, decode_slot
-from .i18n import N_
 from .pdf_check import PdfProblem, inspect_pdf
 
 try:  # HEIC/HEIF from iPhones; pillow-heif is in requirements.txt

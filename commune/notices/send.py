@@ -20,9 +20,9 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 
+from ..core.timeutil import utcnow
 from ..extensions import db
-from .notices import EMAIL, FAILED, PENDING, SENT, SMS, Notice, channel_config
-from .timeutil import utcnow
+from .outbox import EMAIL, FAILED, PENDING, SENT, SMS, Notice, channel_config
 
 log = logging.getLogger("commune.notices")
 

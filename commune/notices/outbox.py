@@ -2,15 +2,19 @@
 
 A workflow listener (`queue_for_event`) adds `Notice` rows in the same
 transaction as the dossier's event, so a rollback leaves no notice behind.
-Sending happens after the commit (commune.core.notices_worker wakes a
+Sending happens after the commit (commune.notices.worker wakes a
 background thread; `flask --app app notices send` does the same for cron),
 with retries and the outcome recorded on the row.
 """
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.phone import is_mobile, normalise_phone
+from ..core.settings import get_settings
+from ..core.timeutil import utcnow
+from ..dossiers.retention import erases_personal_data
 from ..extensions import db
-from .timeutil import utcnow
+from .texts import describe, email_text, sms_text
 
 EMAIL = "email"
 SMS = "sms"
@@ -72,7 +76,6 @@ _UNSET = (None, "", "__clear__")
 
 def channel_config():
     """SMTP and SMS settings: what the admin saved on the settings page, else the environment's."""
-    from .settings import get_settings
 
     values = {key: current_app.config.get(key) for key in CONFIG_KEYS}
     with db.session.no_autoflush:
@@ -93,7 +96,6 @@ def sms_configured(config):
 
 def recipients(dossier, config=None):
     """[(channel, address)] this dossier's villager can be reached on with the configured channels."""
-    from .phone import is_mobile, normalise_phone
 
     config = config or channel_config()
     found = []
@@ -113,7 +115,6 @@ def queue_for_event(dossier, event):
 
 
 def _queue(dossier, event):
-    from .notices_texts import describe
 
     if describe(dossier, event) is None:
         return []
@@ -132,7 +133,6 @@ def _queue(dossier, event):
 
 def render(notice):
     """Write the notice's subject and body from its dossier and event as they are now."""
-    from .notices_texts import email_text, sms_text
 
     if notice.channel == SMS:
         notice.subject = ""
@@ -162,3 +162,10 @@ def dossier_notices(dossier):
     return db.session.scalars(
         sa.select(Notice).where(Notice.dossier_id == dossier.id).order_by(Notice.id.desc())
     ).all()
+
+
+@erases_personal_data
+def _erase_notice_texts(dossier):
+    """Retention: addresses and texts of the notices go; that a notice was sent stays."""
+    for notice in db.session.scalars(sa.select(Notice).where(Notice.dossier_id == dossier.id)):
+        notice.to, notice.subject, notice.body, notice.last_error = "", "", "", ""

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from ..extensions import db
-from .dossier import Dossier
+from .models import Dossier
 
 FORWARD, REVERSED = 0, 1
 TERM_LENGTH = 40

@@ -1,12 +1,5 @@
-"""The dossier life cycle: states, labels, badge colours, allowed moves, and transition().
-
-No code assigns Dossier.status anywhere else: every change goes through
-transition(), which checks the move and writes the event row in the same flush.
-Features that react to a change (notices, audit) register with on_transition().
-"""
+"""A dossier's states: their labels, badge tones, the moves allowed between them."""
 from enum import StrEnum
-
-from .timeutil import utcnow
 
 
 class Status(StrEnum):
@@ -20,6 +13,16 @@ class Status(StrEnum):
     RETURNED = "returned"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self):
+        """The state's name for people (a msgid: templates show it through _())."""
+        return LABELS[self]
+
+    @property
+    def tone(self):
+        """The badge colour of the state."""
+        return BADGES[self]
 
 
 # Vietnamese label (msgid) and a badge colour class for each state.
@@ -74,15 +77,6 @@ class TransitionError(Exception):
     """A move the life cycle does not allow."""
 
 
-_listeners = []
-
-
-def on_transition(callback):
-    """Register callback(dossier, event) called after every transition (inside the transaction)."""
-    _listeners.append(callback)
-    return callback
-
-
 def can_transition(dossier, to):
     to = Status(to)
     current = Status(dossier.status)
@@ -91,61 +85,3 @@ def can_transition(dossier, to):
     if current == Status.NEEDS_SUPPLEMENT and to not in (Status.REFUSED, Status.WITHDRAWN):
         return to == Status(dossier.status_before_supplement or Status.SUBMITTED)
     return True
-
-
-def transition(dossier, to, actor=None, note="", public=True, kind="status", actor_label=None):
-    """Move `dossier` to state `to`, writing its event; raise TransitionError if not allowed.
-
-    `actor` is a staff User or None (the villager or the system; say which in actor_label).
-    Flushes nothing itself: the request commits once.
-    """
-    from .dossier import DossierEvent
-
-    to = Status(to)
-    current = Status(dossier.status)
-    if not can_transition(dossier, to):
-        raise TransitionError(f"{current} -> {to}")
-    now = utcnow()
-    if to == Status.NEEDS_SUPPLEMENT:
-        dossier.status_before_supplement = current.value
-    dossier.status = to.value
-    if to in FINAL:
-        dossier.finished_at = now
-    event = DossierEvent(
-        dossier=dossier,
-        at=now,
-        kind=kind,
-        from_status=current.value,
-        to_status=to.value,
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label or (actor.full_name or actor.username if actor is not None else "Công dân"),
-        note=note or "",
-        public=public,
-    )
-    from ..extensions import db
-
-    db.session.add(event)
-    for callback in _listeners:
-        callback(dossier, event)
-    return event
-
-
-def record_event(dossier, kind, actor=None, note="", public=False, actor_label=None, data=None):
-    """Write an event that does not change the state (note, message, view, delivery step…)."""
-    from ..extensions import db
-    from .dossier import DossierEvent
-
-    event = DossierEvent(
-        dossier=dossier,
-        at=utcnow(),
-        kind=kind,
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor_label or (actor.full_name or actor.username if actor is not None else "Công dân"),
-        note=note or "",
-        public=public,
-        data=data,
-    )
-    db.session.add(event)
-    for callback in _listeners:
-        callback(dossier, event)
-    return event
