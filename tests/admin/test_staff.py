@@ -33,7 +33,6 @@ def test_deactivating_an_account_ends_its_session(app, client, admin):
     theirs.post("/dang-nhap", data={"username": "nhan.vien", "password": "mat-khau-123"})
     assert theirs.get("/so-lieu").status_code == 200
     client.post(f"/quan-tri/can-bo/{clerk.id}/trang-thai")
-    db.session.expire_all()
     assert db.session.get(User, clerk.id).active is False
     response = theirs.get("/so-lieu")
     assert response.status_code == 302 and "/dang-nhap" in response.headers["Location"]
@@ -49,7 +48,6 @@ def test_changing_a_role_and_resetting_a_password(app, client, admin):
     theirs = app.test_client()
     theirs.post("/dang-nhap", data={"username": "can.bo", "password": "mat-khau-123"})
     client.post(f"/quan-tri/can-bo/{officer.id}", data={"full_name": "Cán bộ mới", "role": "leader"})
-    db.session.expire_all()
     assert db.session.get(User, officer.id).role == "leader"
     assert theirs.get("/so-lieu").status_code == 302  # the old session ended with the role change
     client.post(f"/quan-tri/can-bo/{officer.id}/mat-khau",
@@ -66,6 +64,5 @@ def test_the_last_admin_cannot_be_removed(client, admin):
     client.post(f"/quan-tri/can-bo/{admin.id}/trang-thai")
     response = client.post(f"/quan-tri/can-bo/{admin.id}", data={"full_name": "Quản trị", "role": "clerk"})
     assert "Phải còn ít nhất một tài khoản quản trị." in response.get_data(as_text=True)
-    db.session.expire_all()
     user = db.session.get(User, admin.id)
     assert user.active and user.role == "admin"

@@ -71,7 +71,6 @@ def test_each_action_writes_its_event(client, login_as, dossier_in, key):
     before = dossier.version
     response = act(client, dossier, key, data_for(key, officer))
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     events = db.session.scalars(sa.select(DossierEvent).where(DossierEvent.dossier_id == dossier.id)
                                 .order_by(DossierEvent.id)).all()
@@ -103,7 +102,6 @@ def test_each_action_is_refused_to_roles_that_may_not_do_it(app, client, dossier
         dossier = prepare(dossier_in, key)
         response = act(other, dossier, key, data_for(key, officer))
         assert response.status_code == 403, (role, key)
-        db.session.expire_all()
         assert db.session.get(Dossier, dossier.id).status == CASES[key][0]
 
 
@@ -118,7 +116,6 @@ def test_each_action_is_refused_in_a_state_that_does_not_allow_it(client, login_
     response = act(client, dossier, key, data_for(key, officer))
     # A draft is not in the inbox at all; any other state says why the action is not possible.
     assert response.status_code == (404 if wrong == "draft" else 409)
-    db.session.expire_all()
     assert db.session.get(Dossier, dossier.id).status == wrong
 
 
@@ -154,7 +151,6 @@ def test_receive_sets_received_time_and_working_day_due_date(client, login_as, d
     response = act(client, dossier, "receive")
     assert response.status_code == 302
     assert "/in/tiep-nhan" in response.headers["Location"]  # the receipt opens to print
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.received_at is not None
     assert dossier.due_date == WorkingCalendar.load().due_date(dossier.received_at, 3)
@@ -173,7 +169,6 @@ def test_second_supplement_request_needs_a_reason(client, login_as, dossier_in):
     response = act(client, dossier, "supplement", {"items": "0", "message": "Thiếu tờ khai",
                                                    "reason_for_another": "Người dân gửi nhầm giấy tờ"})
     assert response.status_code == 302
-    db.session.expire_all()
     request = db.session.scalar(sa.select(SupplementRequest).where(SupplementRequest.dossier_id == dossier.id))
     assert request.round == 2 and request.reason_for_another == "Người dân gửi nhầm giấy tờ"
     assert request.items == [{"document_index": 0, "label": "Tờ khai đăng ký khai sinh"}]
@@ -214,7 +209,6 @@ def test_apology_sets_new_due_date_and_prints_form_04(client, login_as, dossier_
     new_due = next_working_day()
     response = act(client, dossier, "apology", {"new_due": new_due.isoformat(), "reason": "Chờ xác minh."})
     assert response.status_code == 302
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.due_date == new_due
     assert dossier.missed_due_date == local_today() - timedelta(days=2)  # figures still count it late
@@ -252,12 +246,10 @@ def test_mark_ready_and_return_at_the_desk(client, login_as, dossier_in):
     login_as("clerk")
     dossier = dossier_in("processing")
     assert act(client, dossier, "ready", {"note": "Đã ký"}).status_code == 302
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.ready_at is not None
     assert act(client, dossier, "return", {"collected_by": ""}).status_code == 400
     assert act(client, dossier, "return", {"collected_by": "Trần Văn Bố"}).status_code == 302
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.status == "returned" and dossier.finished_at is not None
     event = dossier.events[-1]
@@ -279,7 +271,6 @@ def test_assign_to_an_officer_records_who(client, login_as, dossier_in):
     db.session.commit()
     dossier = dossier_in("received")
     assert act(client, dossier, "assign", {"assignee": str(officer.id)}).status_code == 302
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.assignee_id == officer.id
     page = client.get("/hop-thu?tab=processing").get_data(as_text=True)
@@ -298,7 +289,6 @@ def test_withdraw_on_villager_request(client, login_as, dossier_in):
     login_as("clerk")
     dossier = dossier_in("received")
     assert act(client, dossier, "withdraw", {"reason": "Xin rút"}).status_code == 302
-    db.session.expire_all()
     assert db.session.get(Dossier, dossier.id).status == "withdrawn"
 
 

@@ -47,7 +47,6 @@ def test_result_file_is_kept_when_marking_ready(client, login_as, dossier_in):
     response = act(client, dossier, "ready", {"note": "Đã ký", "result": (io.BytesIO(jpeg_bytes()), "kq.jpg")},
                    content_type="multipart/form-data")
     assert response.status_code == 302
-    db.session.expire_all()
     files = [f for f in db.session.get(type(dossier), dossier.id).files if f.purpose == "result"]
     assert len(files) == 1 and files[0].round == -1
 
@@ -56,7 +55,6 @@ def test_process_control_sheet_shows_every_step_with_times_and_hands(client, log
     login_as("clerk")
     dossier = dossier_in("submitted")
     act(client, dossier, "receive")
-    db.session.expire_all()
     dossier = db.session.get(type(dossier), dossier.id)
     act(client, dossier, "start")
     html = client.get(f"/hop-thu/ho-so/{dossier.id}/in/phieu-kiem-soat").get_data(as_text=True)

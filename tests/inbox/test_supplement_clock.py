@@ -15,7 +15,6 @@ def test_supplement_answer_restarts_the_full_processing_time(client, login_as, d
     login_as("clerk")
     dossier = dossier_in("received", received_at=utcnow() - timedelta(days=20), due_date=date(2020, 1, 1))
     act(client, dossier, "supplement", {"items": "0", "message": "Thiếu tờ khai"})
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.status == "needs_supplement"
     # While waiting, the dossier is not overdue (the clock is stopped).
@@ -32,7 +31,6 @@ def test_answer_before_receipt_goes_back_to_waiting_without_due_date(client, log
     login_as("clerk")
     dossier = dossier_in("submitted")
     act(client, dossier, "supplement", {"items": "1", "message": "Ảnh mờ"})
-    db.session.expire_all()
     dossier = db.session.get(Dossier, dossier.id)
     transition(dossier, Status.SUBMITTED, actor_label="Công dân")
     db.session.commit()

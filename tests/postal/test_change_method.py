@@ -24,14 +24,12 @@ def test_villager_switches_to_delivery_by_post_then_back(client):
                                       "address": "Nhà số 12", "village": "Bản Na Hang",
                                       "note": "Gọi trước khi đến"})
     assert response.status_code == 302
-    db.session.expire_all()
     assert dossier.result_method == "post" and dossier.delivery_phone == "0987654321"
     assert dossier.delivery_village == "Bản Na Hang" and dossier.delivery_note == "Gọi trước khi đến"
     event = db.session.scalar(sa.select(DossierEvent).filter_by(dossier_id=dossier.id, kind="delivery_method"))
     assert event.public and "Nhà số 12" in event.note
 
     client.post(url, data={"method": "office"})
-    db.session.expire_all()
     assert dossier.result_method == "office"
 
 
@@ -45,7 +43,6 @@ def test_missing_address_is_asked_for_and_input_kept(client):
     html = response.get_data(as_text=True)
     assert "Số điện thoại chưa đúng" in html and "Vui lòng điền mục này" in html
     assert 'value="Bản Na"' in html
-    db.session.expire_all()
     assert dossier.result_method == "office"
 
 
@@ -58,7 +55,6 @@ def test_procedure_without_postal_return_offers_only_the_office(client):
     response = client.post(url, data={"method": "post", "name": "A", "phone": "0987654321",
                                       "address": "B", "village": "C"})
     assert response.status_code == 400
-    db.session.expire_all()
     assert dossier.result_method == "office"
 
 
@@ -70,7 +66,6 @@ def test_no_change_once_the_result_is_with_the_post(client, login_as, handed):
     assert "không thể đổi cách nhận" in client.get(url).get_data(as_text=True)
     response = client.post(url, data={"method": "office"})
     assert response.status_code == 400
-    db.session.expire_all()
     assert dossier.result_method == "post"
 
 

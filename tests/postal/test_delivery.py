@@ -12,7 +12,6 @@ from tests.journeys import fail_delivery, form_token
 
 
 def _events(dossier, kind):
-    db.session.expire_all()
     return db.session.scalars(sa.select(DossierEvent).filter_by(dossier_id=dossier.id, kind=kind)).all()
 
 
@@ -64,7 +63,6 @@ def test_an_action_sent_twice_is_recorded_once(client, login_as, handed):
     fail = dict(form, reason="nobody_home")
     for _ in range(2):
         client.post(f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc", data=fail)
-    db.session.expire_all()
     assert item.failed_attempts == 1
     assert len(_events(item.dossier, "delivery_failed")) == 1
 
@@ -85,7 +83,6 @@ def test_delivered_to_a_relative_with_fee_collected_returns_the_dossier(client, 
         "token": token, "receiver": "relative", "relative_name": "Lò Văn Bình (chồng)",
         "fee_collected": "yes", "fee_amount": "20000"})
     assert response.status_code == 302
-    db.session.expire_all()
     assert item.state == "delivered" and item.received_by == "Lò Văn Bình (chồng)"
     assert item.fee_collected and item.fee_collected_vnd == 20000
     assert dossier.status == "returned"
@@ -105,7 +102,6 @@ def test_relative_without_a_name_is_asked_for_it_and_input_is_kept(client, login
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Ghi tên người nhận thay" in html and 'value="123"' in html
-    db.session.expire_all()
     assert item.state == "held"
 
 
@@ -123,7 +119,6 @@ def test_delivery_photo_proof_is_kept_as_a_proof_file(client, login_as, handed):
         "token": token, "receiver": "self", "fee_collected": "no",
         "photo": (io.BytesIO(_jpeg()), "nha-dan.jpg")})
     assert response.status_code == 302
-    db.session.expire_all()
     proof = db.session.get(DossierFile, item.proof_file_id)
     assert proof is not None and proof.purpose == "proof" and proof.dossier_id == item.dossier_id
 
@@ -137,7 +132,6 @@ def test_a_photo_that_is_not_a_photo_is_refused_and_nothing_is_recorded(client, 
         "photo": (io.BytesIO(b"not an image at all"), "anh.jpg")})
     assert response.status_code == 400
     assert 'class="error"' in response.get_data(as_text=True)
-    db.session.expire_all()
     assert item.state == "held" and item.dossier.status == "delivering"
 
 
@@ -165,10 +159,8 @@ def test_after_the_last_allowed_attempt_the_item_goes_back_to_the_office(client,
     dossier = item.dossier
     fail_delivery(client, item)
     fail_delivery(client, item, "wrong_address")
-    db.session.expire_all()
     assert item.state == "held" and dossier.status == "delivering"
     fail_delivery(client, item, "moved")  # the third (default COMMUNE_MAX_DELIVERY_ATTEMPTS)
-    db.session.expire_all()
     assert item.state == "returned" and item.failed_attempts == 3
     assert dossier.status == "ready" and dossier.result_method == "office"
     (event,) = _events(dossier, "delivery_returned")
@@ -185,7 +177,6 @@ def test_number_of_attempts_is_configurable(client, login_as, handed, app):
     carrier = login_as("postal")
     _, (item, _other) = handed(carrier)
     fail_delivery(client, item, "refused")
-    db.session.expire_all()
     assert item.state == "returned" and item.dossier.status == "ready"
 
 
@@ -198,14 +189,12 @@ def test_carrier_may_return_an_item_early_and_the_desk_may_take_one_back(client,
     token = re.search(rf'action="/buu-chinh/buu-gui/{first.id}/tra-ve".*?name="token" value="([^"]+)"',
                       page, re.S).group(1)
     assert client.post(f"/buu-chinh/buu-gui/{first.id}/tra-ve", data={"token": token}).status_code == 302
-    db.session.expire_all()
     assert first.state == "returned" and first.dossier.status == "ready"
 
     desk = client.application.test_client()
     login_as("clerk", client_=desk)
     response = desk.post(f"/buu-chinh/buu-gui/{second.id}/tra-ve", data={"token": "d" * 32})
     assert response.status_code == 302
-    db.session.expire_all()
     assert second.state == "returned" and second.dossier.status == "ready"
 
 
@@ -215,7 +204,6 @@ def test_a_carrier_cannot_act_on_another_carriers_items(client, login_as, handed
     assert client.get(f"/buu-chinh/buu-gui/{item.id}").status_code == 403
     assert client.post(f"/buu-chinh/buu-gui/{item.id}/di-phat", data={"token": "x" * 32}).status_code == 403
     assert client.get("/buu-chinh/buu-gui/99999").status_code == 404
-    db.session.expire_all()
     assert item.state == "held"
 
 

@@ -58,7 +58,6 @@ def delivered_knowledge(app, login_as):
     seen = [carrier.get(url).get_data(as_text=True) for url in (
         f"/buu-chinh/bang-ke/{manifest.number}/in", "/buu-chinh", f"/buu-chinh/buu-gui/{item.id}",
         f"/buu-chinh/buu-gui/{item.id}/da-phat", f"/buu-chinh/buu-gui/{item.id}/khong-phat-duoc")]
-    db.session.expire_all()
     sms = [sms_text(dossier, event) for event in dossier.events if event.public]
     return dossier, files, carrier, "\n".join(seen + sms)
 
@@ -108,7 +107,6 @@ def _reaches_nothing(browser, dossier, files):
                 assert "/tep/" not in response.location and "k=" not in response.location, url
             assert b"\xff\xd8" not in body[:4], url  # no JPEG
             assert b"QX7R3M" not in body and ID_NUMBER.encode() not in body, url
-    db.session.expire_all()
     assert (dossier.status, dossier.result_method, len(dossier.events), len(dossier.files)) == before
 
 

@@ -15,7 +15,6 @@ def test_supplement_round_trip_keeps_both_versions_and_restarts_the_clock(client
     assert response.status_code == 302
     response = client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "Tôi gửi lại ảnh rõ hơn."})
     assert response.status_code == 302
-    db.session.expire_all()
     assert dossier.status == "received"
     assert dossier.code == dossier.code and dossier.has_new_supplement is True
     assert request_row.answered_at is not None and request_row.reply == "Tôi gửi lại ảnh rõ hơn."
@@ -34,7 +33,6 @@ def test_answer_to_a_dossier_not_yet_received_goes_back_to_waiting(client):
     upload_supplement(client, dossier, 0, photo((5, 5, 5)))
     upload_supplement(client, dossier, 1, photo())
     assert client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": ""}).status_code == 302
-    db.session.expire_all()
     assert dossier.status == "submitted" and dossier.due_date is None
 
 
@@ -61,7 +59,6 @@ def test_sending_nothing_asks_for_a_photo_or_a_reply(client):
     response = client.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "  "})
     assert response.status_code == 400
     assert "Hãy thêm ảnh" in response.get_data(as_text=True)
-    db.session.expire_all()
     assert dossier.status == "needs_supplement"
 
 
@@ -91,7 +88,6 @@ def test_strangers_cannot_send_photos_or_answers(client, app):
     stranger = app.test_client()
     assert stranger.post(f"/ho-so/{dossier.code}/bo-sung", data={"reply": "x"}).status_code == 404
     assert upload_supplement(stranger, dossier, 0, photo()).status_code == 404
-    db.session.expire_all()
     assert dossier.status == "needs_supplement"
 
 
@@ -104,5 +100,4 @@ def test_an_item_left_without_photos_needs_a_word_of_explanation(client):
     response = client.post(f"/ho-so/{dossier.code}/bo-sung",
                            data={"reply": "Giấy xác nhận cư trú tôi sẽ mang đến nộp trực tiếp."})
     assert response.status_code == 302
-    db.session.expire_all()
     assert dossier.status == "received"

@@ -24,11 +24,9 @@ def test_villager_withdraws_after_confirming(client, status):
     confirm = client.get(f"/ho-so/{dossier.code}/rut")
     assert confirm.status_code == 200
     assert "Có, rút hồ sơ" in confirm.get_data(as_text=True)
-    db.session.expire_all()
     assert dossier.status == status  # nothing happens until confirmed
     response = client.post(f"/ho-so/{dossier.code}/rut", data={"reason": "Đã làm ở nơi khác"})
     assert response.status_code == 302
-    db.session.expire_all()
     assert dossier.status == "withdrawn"
     assert dossier.events[-1].note == "Đã làm ở nơi khác" and dossier.events[-1].actor_id is None
     assert "Bạn đã rút hồ sơ này" in client.get(f"/ho-so/{dossier.code}").get_data(as_text=True)
@@ -42,14 +40,12 @@ def test_withdrawal_is_refused_once_processing_started(client, status):
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "không thể rút nữa" in page
-    db.session.expire_all()
     assert dossier.status == status
 
 
 def test_a_stranger_cannot_withdraw(client, app):
     dossier = _opened(client)
     assert app.test_client().post(f"/ho-so/{dossier.code}/rut").status_code == 404
-    db.session.expire_all()
     assert dossier.status == "submitted"
 
 
