@@ -1,7 +1,9 @@
 """Staff accounts and roles."""
 import secrets
+from datetime import datetime
 
 from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.roles import ROLE_LABELS
@@ -14,18 +16,18 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
 
-    id = db.Column(db.Integer, primary_key=True)
-    username = db.Column(db.String(80), nullable=False, unique=True)
-    full_name = db.Column(db.String(200), nullable=False, default="")
-    password_hash = db.Column(db.String(300), nullable=False)
-    role = db.Column(db.String(20), nullable=False)
-    active = db.Column(db.Boolean, nullable=False, default=True)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(db.String(80), nullable=False, unique=True)
+    full_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    password_hash: Mapped[str] = mapped_column(db.String(300), nullable=False)
+    role: Mapped[str] = mapped_column(db.String(20), nullable=False)
+    active: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)
     # Changing this token ends every session of the account (logout, deactivation, new password).
-    session_token = db.Column(db.String(64), nullable=False, default=lambda: secrets.token_hex(16))
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    last_login_at = db.Column(db.DateTime)
+    session_token: Mapped[str] = mapped_column(db.String(64), nullable=False, default=lambda: secrets.token_hex(16))
+    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     # Postal accounts: the post office they work for; they see only that office's manifests.
-    post_office = db.Column(db.String(120), nullable=False, default="", server_default="")
+    post_office: Mapped[str] = mapped_column(db.String(120), nullable=False, default="", server_default="")
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -64,9 +66,9 @@ class LoginThrottle(db.Model):
     __tablename__ = "login_throttles"
     __table_args__ = (db.UniqueConstraint("username_digest", "client", name="uq_login_throttles_name_client"),)
 
-    id = db.Column(db.Integer, primary_key=True)
-    username_digest = db.Column(db.String(64), nullable=False)
-    client = db.Column(db.String(64), nullable=False)
-    failures = db.Column(db.Integer, nullable=False, default=0)
-    blocked_until = db.Column(db.DateTime)
-    last_failure_at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    username_digest: Mapped[str] = mapped_column(db.String(64), nullable=False)
+    client: Mapped[str] = mapped_column(db.String(64), nullable=False)
+    failures: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(db.DateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, index=True)

@@ -155,8 +155,8 @@ class DossierEvent(db.Model):
     __tablename__ = "dossier_events"
 
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
-    dossier_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
     at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
     kind: Mapped[str] = mapped_column(db.String(30), nullable=False, default="status")
     from_status: Mapped[str | None] = mapped_column(db.String(20))
@@ -181,8 +181,8 @@ class DossierFile(db.Model):
     __tablename__ = "dossier_files"
 
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
-    dossier_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
     # Index of the required document in the procedure snapshot; None = other/extra.
     document_index: Mapped[int | None] = mapped_column(db.Integer)
     # 0 = the first submission; n = the answer to the n-th supplement request; -1 = a result file.
@@ -211,8 +211,8 @@ class SupplementRequest(db.Model):
     __tablename__ = "supplement_requests"
 
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
-    dossier_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
     round: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)  # files answering it carry this round
     # [{"document_index": 1 or None, "label": "Giấy khai sinh (ảnh mờ)"}]: each missing/unreadable item
     items: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)

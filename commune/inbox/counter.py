@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import RadioField
+from wtforms import RadioField, SelectMultipleField
 
 from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
@@ -22,6 +22,16 @@ from .services import ActionError
 class IntakeForm(CommuneForm):
     channel = RadioField(_l("Hồ sơ đến qua"), default=CHANNEL_COUNTER, choices=[
         (CHANNEL_COUNTER, _l(CHANNEL_LABELS[CHANNEL_COUNTER])), (CHANNEL_POST, _l(CHANNEL_LABELS[CHANNEL_POST]))])
+
+
+class PaperSeenForm(CommuneForm):
+    """The documents the clerk saw on paper instead of photographing them (one box per document)."""
+
+    class Meta:
+        csrf = False  # part of the counter's page, whose other forms carry the token
+
+    paper_seen = SelectMultipleField(coerce=lambda v: int(v) if str(v).isdecimal() and len(str(v)) < 4 else -1,
+                                     validate_choice=False)
 
 
 def _forms(procedure, submitted):
@@ -47,8 +57,9 @@ def _uploads(procedure):
 
 
 def _paper_seen(procedure):
-    return {int(v) for v in request.form.getlist("paper_seen")
-            if v.isdecimal() and int(v) < len(procedure.documents)}
+    form = PaperSeenForm()
+    form.validate()
+    return {index for index in form.paper_seen.data or () if 0 <= index < len(procedure.documents)}
 
 
 @bp.route("/hop-thu/tiep-nhan-tai-quay", methods=["GET", "POST"])

@@ -6,8 +6,11 @@ Sending happens after the commit (commune.notices.worker wakes a
 background thread; `flask --app app notices send` does the same for cron),
 with retries and the outcome recorded on the row.
 """
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.phone import is_mobile, normalise_phone
 from ..core.settings import get_settings
@@ -34,22 +37,22 @@ class Notice(db.Model):
 
     __tablename__ = "notices"
 
-    id = db.Column(db.Integer, primary_key=True)
-    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
-    event_id = db.Column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
-    channel = db.Column(db.String(10), nullable=False)  # EMAIL | SMS
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    event_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(db.String(10), nullable=False)  # EMAIL | SMS
     # "to" is an SQL keyword: the column is named to_address.
     to = db.Column("to_address", db.String(200), nullable=False)
-    subject = db.Column(db.String(300), nullable=False, default="")
-    body = db.Column(db.Text, nullable=False, default="")
-    status = db.Column(db.String(10), nullable=False, default=PENDING)
-    attempts = db.Column(db.Integer, nullable=False, default=0)
-    last_error = db.Column(db.Text, nullable=False, default="")
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    sent_at = db.Column(db.DateTime)
+    subject: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
+    body: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    status: Mapped[str] = mapped_column(db.String(10), nullable=False, default=PENDING)
+    attempts: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    last_error: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     # Due for (another) attempt at this time; also the lease of a sender that claimed it.
-    next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
     dossier = db.relationship("Dossier", backref=db.backref(
         "notices", order_by="Notice.id", cascade="all, delete-orphan", passive_deletes=True))

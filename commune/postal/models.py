@@ -1,5 +1,8 @@
 """Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
@@ -32,19 +35,19 @@ class Manifest(db.Model):
 
     __tablename__ = "postal_manifests"
 
-    id = db.Column(db.Integer, primary_key=True)
-    number = db.Column(db.String(20), nullable=False, unique=True)  # BK-2026-0001
-    year = db.Column(db.Integer, nullable=False)
-    seq = db.Column(db.Integer, nullable=False)
-    status = db.Column(db.String(12), nullable=False, default=MANIFEST_OPEN, index=True)
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
-    created_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    confirmed_at = db.Column(db.DateTime)
-    confirmed_by_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    confirm_token = db.Column(db.String(64), unique=True)  # the confirming form's one-time token
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(db.String(20), nullable=False, unique=True)  # BK-2026-0001
+    year: Mapped[int] = mapped_column(db.Integer, nullable=False)
+    seq: Mapped[int] = mapped_column(db.Integer, nullable=False)
+    status: Mapped[str] = mapped_column(db.String(12), nullable=False, default=MANIFEST_OPEN, index=True)
+    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
+    confirm_token: Mapped[str | None] = mapped_column(db.String(64), unique=True)  # the form's one-time token
     # The post office the clerk hands the bag to: only its accounts may open the manifest ("" when the
     # commune has not named its post offices: then only accounts without an office may).
-    post_office = db.Column(db.String(120), nullable=False, default="", server_default="")
+    post_office: Mapped[str] = mapped_column(db.String(120), nullable=False, default="", server_default="")
 
     created_by = db.relationship("User", foreign_keys=[created_by_id])
     confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
@@ -73,30 +76,32 @@ class ManifestItem(db.Model):
 
     __tablename__ = "postal_items"
 
-    id = db.Column(db.Integer, primary_key=True)
-    manifest_id = db.Column(db.Integer, db.ForeignKey("postal_manifests.id", ondelete="CASCADE"),
-                            nullable=False, index=True)
-    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, index=True)
-    position = db.Column(db.Integer, nullable=False, default=0)
-    state = db.Column(db.String(12), nullable=False, default=ItemState.PENDING.value, index=True)  # postal/states.py
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    manifest_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("postal_manifests.id", ondelete="CASCADE"),
+                                             nullable=False, index=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, index=True)
+    position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    state: Mapped[str] = mapped_column(db.String(12), nullable=False, default=ItemState.PENDING.value,
+                                       index=True)  # postal/states.py
     # What the carrier needs, copied when the manifest is made (the paper list says the same).
-    recipient_name = db.Column(db.String(200), nullable=False, default="")
-    recipient_phone = db.Column(db.String(20), nullable=False, default="")
-    address = db.Column(db.String(300), nullable=False, default="")
-    village = db.Column(db.String(120), nullable=False, default="")
-    carrier_note = db.Column(db.String(300), nullable=False, default="")
-    fee_vnd = db.Column(db.Integer, nullable=False, default=0)  # to collect on delivery
-    item_number = db.Column(db.String(13))  # the carrier's UPU S10 number, optional
-    carrier_id = db.Column(db.Integer, db.ForeignKey("users.id"), index=True)
-    failed_attempts = db.Column(db.Integer, nullable=False, default=0)
-    handed_at = db.Column(db.DateTime, index=True)
-    delivered_at = db.Column(db.DateTime, index=True)
-    returned_at = db.Column(db.DateTime, index=True)
-    received_by = db.Column(db.String(200), nullable=False, default="")  # "" = the villager
-    fee_collected = db.Column(db.Boolean, nullable=False, default=False)
-    fee_collected_vnd = db.Column(db.Integer, nullable=False, default=0)
-    proof_file_id = db.Column(db.Integer, db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
+    recipient_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    recipient_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="")
+    address: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
+    village: Mapped[str] = mapped_column(db.String(120), nullable=False, default="")
+    carrier_note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
+    fee_vnd: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)  # to collect on delivery
+    item_number: Mapped[str | None] = mapped_column(db.String(13))  # the carrier's UPU S10 number, optional
+    carrier_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"), index=True)
+    failed_attempts: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    handed_at: Mapped[datetime | None] = mapped_column(db.DateTime, index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(db.DateTime, index=True)
+    returned_at: Mapped[datetime | None] = mapped_column(db.DateTime, index=True)
+    received_by: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")  # "" = the villager
+    fee_collected: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
+    fee_collected_vnd: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    proof_file_id: Mapped[int | None] = mapped_column(db.Integer,
+                                                      db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
 
     manifest = db.relationship("Manifest", back_populates="items")
     dossier = db.relationship("Dossier")
@@ -137,16 +142,16 @@ class DeliveryAction(db.Model):
 
     __tablename__ = "postal_actions"
 
-    id = db.Column(db.Integer, primary_key=True)
-    item_id = db.Column(db.Integer, db.ForeignKey("postal_items.id", ondelete="CASCADE"),
-                        nullable=False, index=True)
-    kind = db.Column(db.String(12), nullable=False)
-    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    reason = db.Column(db.String(20))  # failed attempts: a FAIL_REASONS key
-    note = db.Column(db.String(300), nullable=False, default="")
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("postal_items.id", ondelete="CASCADE"),
+                                         nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(db.String(12), nullable=False)
+    at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(db.String(20))  # failed attempts: a FAIL_REASONS key
+    note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
     # The form's one-time token: the same form sent twice is recorded once.
-    token = db.Column(db.String(64), nullable=False, unique=True)
+    token: Mapped[str] = mapped_column(db.String(64), nullable=False, unique=True)
 
     item = db.relationship("ManifestItem", back_populates="actions")
     actor = db.relationship("User")

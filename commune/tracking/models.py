@@ -1,5 +1,8 @@
 """The villager's rating of the service, once per finished dossier."""
+from datetime import datetime
+
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import utcnow
 from ..dossiers.retention import erases_personal_data
@@ -17,12 +20,12 @@ class Rating(db.Model):
 
     __tablename__ = "ratings"
 
-    id = db.Column(db.Integer, primary_key=True)
-    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
-                           nullable=False, unique=True)
-    score = db.Column(db.String(12), nullable=False)  # one of SCORES
-    comment = db.Column(db.Text, nullable=False, default="")
-    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            nullable=False, unique=True)
+    score: Mapped[str] = mapped_column(db.String(12), nullable=False)  # one of SCORES
+    comment: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
     dossier = db.relationship("Dossier", backref=db.backref("rating", uselist=False,
                                                             passive_deletes=True))
