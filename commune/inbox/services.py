@@ -4,6 +4,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from ..core.calendar import WorkingCalendar
+from ..core.roles import OFFICER
 from ..core.settings import get_settings
 from ..core.timeutil import local_today
 from ..dossiers.attachments import attach_file
@@ -93,7 +94,7 @@ def assign(dossier, actor, assignee):
 
 def start_processing(dossier, actor, note=""):
     """The officer starts working on a received dossier."""
-    if dossier.assignee_id is None and actor.role == "officer":
+    if dossier.assignee_id is None and actor.role == OFFICER:  # an officer who starts it takes it
         dossier.assignee_id = actor.id
     event = transition(dossier, Status.PROCESSING, actor, note=note or _("Đang giải quyết hồ sơ."))
     db.session.flush()
