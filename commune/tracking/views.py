@@ -12,6 +12,7 @@ from ..extensions import db, limiter
 from ..web.htmx import add_vary
 from . import bp, receipt, services
 from .forms import KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
+from .sent import sent_rounds
 from .timeline import next_step, timeline
 
 # The same answer for a wrong phone, a wrong key and an unknown code.
@@ -182,7 +183,7 @@ def _render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_f
         item_errors=item_errors or {},
         can_withdraw=as_villager and services.can_withdraw(dossier), rating_form=rating_form,
         can_change_method=as_villager and Status(dossier.status) in METHOD_CHANGEABLE,
-        documents=receipt.sent_documents(dossier) if personal else [],
+        sent=sent_rounds(dossier) if personal else [],
         key_form=KeyForm(formdata=None, code=dossier.code) if access == STATUS else None,
     )
     response = current_app.make_response((html, status))

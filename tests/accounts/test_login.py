@@ -147,3 +147,11 @@ def test_login_ignores_an_offsite_next_address(client, app):
     client.post("/dang-xuat")
     response = login(client, "canbo", query_string={"next": "/hop-thu?tab=overdue"})
     assert response.headers["Location"].endswith("/hop-thu?tab=overdue")
+
+
+def test_staff_find_the_login_from_the_footer_of_any_public_page(client, catalog):
+    for path in ("/", "/tra-cuu"):
+        html = client.get(path).get_data(as_text=True)
+        footer = html[html.index('<footer class="site-footer">'):]
+        assert 'href="/dang-nhap">Dành cho cán bộ</a>' in footer, path
+    assert client.get("/dang-nhap").status_code == 200
