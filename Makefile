@@ -26,7 +26,8 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "installing the pinned Python packages (about 3 minutes the first time)…"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt
 	touch $@
 
 vendor: node_modules/.package-lock.json

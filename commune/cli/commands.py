@@ -10,6 +10,7 @@ from waitress import serve
 
 from ..accounts.models import User
 from ..catalog.loader import CatalogError, catalog_is_empty, load_catalog, read_catalog
+from ..catalog.referrals import ReferralError, load_referrals, read_referrals, referrals_are_empty
 from ..core.roles import ROLES
 from ..dossiers.retention import apply_retention, retention_years
 from ..extensions import db
@@ -42,6 +43,20 @@ def catalog_load(path):
         "catalog: {procedures_added} procedures added, {procedures_updated} updated; "
         "{fields_added} fields added, {fields_updated} updated".format(**stats)
     )
+
+
+@catalog_cli.command("referrals")
+@click.argument("path", required=False)
+def catalog_referrals(path):
+    """Add the needs handled by other offices (default: the list shipped with the app); entries there stay."""
+
+    try:
+        added = load_referrals(read_referrals(path))
+        db.session.commit()
+    except ReferralError as error:
+        db.session.rollback()
+        raise click.ClickException(f"referrals not loaded: {error}") from error
+    click.echo(f"referrals: {added} added")
 
 
 @users_cli.command("create")
@@ -80,6 +95,16 @@ def setup_command():
         click.echo(f"catalog loaded: {stats['procedures_added']} procedures")
     else:
         click.echo("catalog present: kept as it is")
+    if referrals_are_empty():  # a new database, or one from before the list existed
+        added = load_referrals(read_referrals())
+        db.session.commit()
+        click.echo(f"referrals loaded: {added} needs handled by other offices")
+    if not (current_app.config.get("COMMUNE_PUBLIC_URL") or "").strip():
+        # Receipts, QR codes, e-mails and SMS carry absolute links: without the public address they
+        # would point at this machine's loopback, which no villager's phone can open.
+        click.secho("WARNING: COMMUNE_PUBLIC_URL is not set. Receipts, QR codes and notices will link to "
+                    "http://127.0.0.1 until it is: set it to the address villagers type "
+                    "(e.g. https://motcua.xa.gov.vn or http://192.168.1.10:5000).", fg="yellow", err=True)
 
 
 @click.command("serve")

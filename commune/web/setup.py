@@ -95,8 +95,6 @@ def _template_globals(app):
 
         return {"site": site}
 
-
-
     def staff_links():
         """Top navigation for the logged-in staff member's role."""
         links = (

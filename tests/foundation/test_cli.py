@@ -160,3 +160,21 @@ def test_backup_copies_the_database_and_files(app, runner, tmp_path, catalog):
         copy = sqlite3.connect(folder / "commune.db")
         assert copy.execute("SELECT count(*) FROM procedures").fetchone()[0] == 57
         copy.close()
+
+
+def test_setup_warns_loudly_when_the_public_address_is_not_set(app, runner):
+    """Without COMMUNE_PUBLIC_URL the receipt would print the loopback address: setup says so."""
+    _drop_everything()
+    try:
+        app.config["COMMUNE_PUBLIC_URL"] = ""
+        result = runner.invoke(args=["setup"])
+        assert result.exit_code == 0, result.output
+        assert "WARNING: COMMUNE_PUBLIC_URL is not set" in result.output + (result.stderr or "")
+        app.config["COMMUNE_PUBLIC_URL"] = "https://motcua.xa.gov.vn"
+        result = runner.invoke(args=["setup"])
+        assert result.exit_code == 0, result.output
+        assert "COMMUNE_PUBLIC_URL is not set" not in result.output + (result.stderr or "")
+    finally:
+        if PG_URL:
+            _drop_everything()
+            reset_pg_schema()

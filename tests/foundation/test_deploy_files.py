@@ -1,0 +1,88 @@
+"""The shipped deployment files (deploy/) are what the README's recipe installs: they must parse.
+
+nginx checks the site file as it would be installed (`nginx -t`, in a temporary prefix, with a
+throw-away certificate where Let's Encrypt's would be); systemd checks each unit
+(`systemd-analyze verify`, with the paths pointed at this checkout)."""
+import os
+import pathlib
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import IN_CI
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
+
+MAIN_CONF = """
+worker_processes 1;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log warn;
+events {{ worker_connections 64; }}
+http {{
+    access_log {tmp}/access.log;
+    client_body_temp_path {tmp}/client_body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {tmp}/site.conf;
+}}
+"""
+
+
+def _need(tool, name):
+    if tool is None:
+        if IN_CI:
+            pytest.fail(f"{name} is missing: CI installs it, so the deployment files can be checked")
+        pytest.skip(f"{name} is not installed")
+
+
+def test_the_nginx_site_file_parses_as_installed(tmp_path):
+    _need(NGINX, "nginx")
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                    "/CN=motcua.example.gov.vn", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    site = (DEPLOY / "nginx" / "mot-cua-xa.conf").read_text()
+    assert "/etc/letsencrypt/live/motcua.example.gov.vn/fullchain.pem" in site
+    site = site.replace("/etc/letsencrypt/live/motcua.example.gov.vn/fullchain.pem", str(cert))
+    site = site.replace("/etc/letsencrypt/live/motcua.example.gov.vn/privkey.pem", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp_path))
+    result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
+    # What the app relies on: the real client address and scheme, and the slow-client timeouts.
+    for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header Host $host;",
+                 "client_body_timeout 30s;", "proxy_pass http://127.0.0.1:5000;"):
+        assert line in site
+
+
+@pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").iterdir()))
+def test_each_systemd_unit_verifies(tmp_path, unit):
+    _need(SYSTEMD_ANALYZE, "systemd-analyze")
+    # Point the units at this checkout (the recipe installs it in /srv/mot-cua-xa).
+    for path in (DEPLOY / "systemd").iterdir():
+        text = path.read_text().replace("/srv/mot-cua-xa", str(ROOT))
+        example = DEPLOY / "mot-cua-xa.env.example"
+        text = text.replace("EnvironmentFile=/etc/mot-cua-xa.env", f"EnvironmentFile={example}")
+        (tmp_path / path.name).write_text(text)
+    result = subprocess.run([SYSTEMD_ANALYZE, "verify", "--man=no", str(tmp_path / unit)],
+                            capture_output=True, text=True, env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if line.strip() and "motcua" not in line and "Failed to connect" not in line]
+    assert result.returncode == 0 or not problems, result.stdout + result.stderr
+    assert not [p for p in problems if unit.split(".")[0] in p], "\n".join(problems)
+
+
+def test_every_timer_starts_a_service_that_is_shipped():
+    timers = sorted((DEPLOY / "systemd").glob("*.timer"))
+    assert timers
+    for timer in timers:
+        assert (timer.with_suffix(".service")).exists(), timer.name
+        assert "OnCalendar=" in timer.read_text() and "Persistent=true" in timer.read_text()
