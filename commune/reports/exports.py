@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from ..core.export_safety import csv_row, xlsx_cell, xlsx_row
 from ..core.timeutil import format_date
 from ..dossiers.codes import display
-from ..dossiers.models import CHANNEL_LABELS
+from ..dossiers.models import CHANNEL_LABELS, RESULT_BY_POST
 from ..dossiers.states import LABELS, Status
 
 FIGURE_HEADERS = (
@@ -22,7 +22,7 @@ FIGURE_HEADERS = (
 )
 REGISTER_HEADERS = (
     "STT", "Mã hồ sơ", "Người nộp", "Địa chỉ", "Thủ tục", "Kênh", "Ngày tiếp nhận", "Hẹn trả",
-    "Ngày có kết quả", "Ngày trả kết quả", "Trạng thái",
+    "Ngày có kết quả", "Ngày trả kết quả", "Trạng thái", "Cơ quan giải quyết", "Ký nhận", "Ghi chú",
 )
 LEVELS = (("overall", "Tổng cộng"), ("by_field", "Lĩnh vực"), ("by_procedure", "Thủ tục"),
           ("by_staff", "Cán bộ"))
@@ -54,8 +54,22 @@ def register_row(number, row):
         number, display(row.code) if row.code else "", row.applicant_name, row.applicant_address,
         snapshot.get("name") or row.procedure_name, CHANNEL_LABELS.get(row.channel, row.channel),
         format_date(row.received_at or row.submitted_at), format_date(row.due_date), format_date(row.ready_at),
-        format_date(returned), LABELS[Status(row.status)],
+        format_date(returned), LABELS[Status(row.status)], row.competent_unit or row.receiving_unit or "",
+        "",  # signed by the villager on the printed register
+        register_note(row),
     ]
+
+
+def register_note(row):
+    """The register's notes column: what the clerk would write by hand (supplements, late, by post)."""
+    notes = []
+    if row.supplement_count:
+        notes.append(f"Bổ sung {row.supplement_count} lần")
+    if row.missed_due_date:
+        notes.append(f"Trễ hạn (hẹn {format_date(row.missed_due_date)})")
+    if row.result_method == RESULT_BY_POST:
+        notes.append("Trả qua bưu chính")
+    return "; ".join(notes)
 
 
 def register_rows(rows):

@@ -254,7 +254,8 @@ def register_rows(period):
     query = (
         sa.select(d.code, d.applicant_name, d.applicant_address, d.procedure_snapshot,
                   Procedure.name.label("procedure_name"), d.channel, d.received_at, d.submitted_at,
-                  d.due_date, d.ready_at, d.finished_at, d.status)
+                  d.due_date, d.ready_at, d.finished_at, d.status, d.competent_unit, d.receiving_unit,
+                  d.supplement_count, d.missed_due_date, d.result_method)
         .join(Procedure, Procedure.id == d.procedure_id)
         .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None),
                arrived_between(period.start_utc, period.end_utc))

@@ -78,12 +78,23 @@ def export(what, fmt):
         title, heading = "So theo doi", _("Sổ theo dõi hồ sơ (Mẫu 07) %(p)s", p=period.label)
     filename = f"{what}-{stamp}.{fmt}"
     if what == "so-theo-doi":  # names, phones, addresses of a whole period: written to the admin's record
-
         rows = list(rows)
         audit(current_user, "personal_data.export", f"register {stamp}", {"format": fmt, "rows": len(rows)})
     if fmt == "csv":
         return _download(exports.to_csv(headers, rows), filename, "text/csv; charset=utf-8")
     return _download(exports.to_xlsx(title, headers, rows, heading), filename, XLSX)
+
+
+@bp.route("/so-lieu/so-theo-doi/in")
+@roles_required(*FIGURE_READERS)
+def register_print():
+    """The dossier register (Form 07) of the period on A4 landscape, with the signature column."""
+    form, period = _period_from_request()
+    rows = exports.register_rows(register_rows(period))
+    audit(current_user, "personal_data.export", f"register {period.start:%Y%m%d}-{period.end:%Y%m%d}",
+          {"format": "print", "rows": len(rows)})
+    return render_template("reports/register_print.html", headers=exports.REGISTER_HEADERS, rows=rows,
+                           period=period, form=form, printed_on=local_today())
 
 
 def _recent_months(today, count=12):

@@ -1,10 +1,13 @@
 """The figures page, its downloads and the printable report, for the roles that may see them."""
 import csv
 import io
+import re
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
+from commune.extensions import db
 from commune.reports.periods import make_period
 
 PERIOD = "?ky=tuy-chon&tu=2026-04-01&den=2026-05-31"
@@ -101,3 +104,33 @@ def test_printable_monthly_report(known, client, login_as):
     assert "01/05/2026 – 31/05/2026" in html
     assert 'id="kpi-resolved">3<' in html
     assert client.get("/so-lieu/bao-cao-thang?thang=rac").status_code == 200
+
+
+def test_the_register_carries_the_unit_the_signature_and_the_notes_columns(known, client, login_as):
+    late = known["dossiers"]["late"]
+    late.competent_unit, late.supplement_count, late.result_method = "UBND xã Mẫu", 1, "post"
+    late.missed_due_date = date(2026, 5, 5)
+    db.session.commit()
+    login_as("clerk")
+    rows = list(csv.reader(io.StringIO(client.get("/so-lieu/xuat/so-theo-doi.csv" + PERIOD)
+                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][-3:] == ["Cơ quan giải quyết", "Ký nhận", "Ghi chú"]
+    row = next(r for r in rows if r[1].replace("-", "").startswith("LATE"))
+    assert row[-3] == "UBND xã Mẫu" and row[-2] == ""
+    assert row[-1] == "Bổ sung 1 lần; Trễ hạn (hẹn 05/05/2026); Trả qua bưu chính"
+
+
+def test_the_register_prints_on_a4_landscape_for_the_period(known, app, client, login_as):
+    login_as("leader")
+    response = client.get("/so-lieu/so-theo-doi/in" + PERIOD)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "SỔ THEO DÕI HỒ SƠ" in html and '<section class="register-sheet">' in html
+    assert html.count("<tr><td>") == 7  # the seven dossiers of the period, not the one before it
+    assert "Nguyễn Văn An" in html and "Ký nhận" in html
+    assert "BEFORE" not in html.replace("-", "")
+    css = client.get(re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)).get_data(as_text=True)
+    assert "@page register{size:A4 landscape" in css and ".register-sheet{page:register}" in css
+    officer = app.test_client()
+    login_as("officer", client_=officer)
+    assert officer.get("/so-lieu/so-theo-doi/in" + PERIOD).status_code == 403
