@@ -73,3 +73,34 @@ def make_period(kind, start=None, end=None, today=None):
         return Period(start, end, kind)
     period = month_period(today.year, today.month)
     return Period(period.start, period.end, "thang-nay")
+
+
+def _shift_year(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def previous_period(period):
+    """The period just before: the month before a month, the quarter before a quarter, the year
+    before a year, else as many days ending the day before."""
+    if period.kind in ("thang-nay", "thang-truoc", "thang"):
+        last = period.start - timedelta(days=1)
+        return month_period(last.year, last.month)
+    if period.kind == "quy-nay":
+        end = period.start - timedelta(days=1)
+        start = date(end.year, end.month - 2, 1)
+        return Period(start, end, "quy")
+    if period.kind == "nam-nay":
+        return Period(date(period.start.year - 1, 1, 1), date(period.start.year - 1, 12, 31), "nam")
+    length = (period.end - period.start).days
+    end = period.start - timedelta(days=1)
+    return Period(end - timedelta(days=length), end, "tuy-chon")
+
+
+def same_period_last_year(period):
+    """The same days one year before (a whole month stays the whole month)."""
+    if period.kind in ("thang-nay", "thang-truoc", "thang"):
+        return month_period(period.start.year - 1, period.start.month)
+    return Period(_shift_year(period.start, -1), _shift_year(period.end, -1), "tuy-chon")

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from ..accounts.models import User
 from ..catalog.models import Field, Procedure
 from ..core.calendar import WorkingCalendar
+from ..core.i18n import N_
 from ..core.timeutil import local_today
 from ..dossiers.models import Dossier
 from ..dossiers.states import Status
@@ -25,6 +26,7 @@ from ..tracking.models import Rating
 from . import month_cache
 from .counting import arrived_between, calendar_steps, open_counts, range_counts, utc_start
 from .models import MONTH_COUNTS
+from .periods import previous_period, same_period_last_year
 from .sql import python_day_number
 
 COUNT_NAMES = ("online", "counter", "post", "early", "on_time", "late", "refused", "withdrawn",
@@ -244,6 +246,45 @@ def compute_figures(period, with_staff=True, calendar=None, today=None):
                    postal=postal(period))
 
 
+@dataclass
+class Comparison:
+    """The headline figures of the chosen period beside the period before and the same period a
+    year earlier (the leader's question: better or worse than before?)."""
+
+    rows: list  # [(label, now, previous, last year, "pct" | "count", higher_is_better)]
+    previous: object
+    last_year: object
+
+
+def overall_counts(period, calendar=None, today=None):
+    """The period's overall Counts (no per-field or per-staff rows)."""
+    grouped, _months = grouped_counts(period, calendar, today)
+    total = Counts(key=None, name="Tổng cộng")
+    for counts in grouped.values():
+        total.add(counts)
+    return total
+
+
+def comparison(figures, calendar=None, today=None):
+    """Comparison of `figures` with the previous period and the same period last year."""
+    before, year_ago = previous_period(figures.period), same_period_last_year(figures.period)
+    periods = [(figures.overall, figures.satisfaction)] + [
+        (overall_counts(p, calendar, today), satisfaction(p)) for p in (before, year_ago)]
+
+    def row(label, value, kind, better):
+        return (label, *[value(c, s) for c, s in periods], kind, better)
+
+    rows = [
+        row(N_("Hồ sơ tiếp nhận"), lambda c, s: c.received, "count", True),
+        row(N_("Tỷ lệ đúng hạn"), lambda c, s: c.on_time_pct, "pct", True),
+        row(N_("Trễ hạn (đã giải quyết)"), lambda c, s: c.late, "count", False),
+        row(N_("Đang xử lý quá hạn"), lambda c, s: c.overdue, "count", False),
+        row(N_("Tỷ lệ nộp trực tuyến"), lambda c, s: c.online_share, "pct", True),
+        row(N_("Mức độ hài lòng"), lambda c, s: (s or {}).get("pct"), "pct", True),
+    ]
+    return Comparison(rows=rows, previous=before, last_year=year_ago)
+
+
 def register_rows(period):
     """The dossier register (Form 07): every dossier that arrived in the period, oldest first.
 
@@ -264,4 +305,4 @@ def register_rows(period):
     return db.session.execute(query).all()
 
 
-__all__ = ["Counts", "Figures", "compute_figures", "register_rows"]
+__all__ = ["Comparison", "Counts", "Figures", "comparison", "compute_figures", "register_rows"]

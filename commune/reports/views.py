@@ -14,7 +14,7 @@ from . import bp, exports
 from .charts import bars_months, stacked_months
 from .forms import PeriodForm
 from .periods import make_period, month_period
-from .queries import compute_figures, register_rows
+from .queries import comparison, compute_figures, register_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,6 +49,7 @@ def figures():
     form, period = _period_from_request()
     result = compute_figures(period, with_staff=_sees_staff())
     return render_template("reports/figures.html", form=form, figures=result, charts=_charts(result),
+                           compared=comparison(result),
                            sees_staff=_sees_staff(), query=request.args.to_dict(),
                            postal_reasons=_postal_reasons())
 

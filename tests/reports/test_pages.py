@@ -134,3 +134,19 @@ def test_the_register_prints_on_a4_landscape_for_the_period(known, app, client, 
     officer = app.test_client()
     login_as("officer", client_=officer)
     assert officer.get("/so-lieu/so-theo-doi/in" + PERIOD).status_code == 403
+
+
+def test_the_leader_sees_the_period_beside_the_one_before_and_last_year(known, client, login_as):
+    login_as("leader")
+    html = client.get("/so-lieu?ky=tuy-chon&tu=2026-05-01&den=2026-05-31").get_data(as_text=True)
+    table = html[html.index('class="figures-table comparison-table"'):]
+    table = table[:table.index("</table>")]
+    assert "31/03/2026 – 30/04/2026" in table and "01/05/2025 – 31/05/2025" in table
+    received = re.search(r"Hồ sơ tiếp nhận</th>(.*?)</tr>", table, re.S).group(1)
+    cells = [re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in re.findall(r"<td>(.*?)</td>", received, re.S)]
+    # May: 4 received (overdue, within, refused, withdrawn); April: 3; May 2025: none.
+    assert cells[0] == "4" and cells[1].startswith("3") and "▲ +1" in cells[1]
+    assert cells[2].startswith("0") and "▲ +4" in cells[2]
+    late = re.search(r"Trễ hạn \(đã giải quyết\)</th>(.*?)</tr>", table, re.S).group(1)
+    # The late dossier was returned on 6 May: one more late than in April, shown as worse.
+    assert "change-bad" in late and "▲ +1" in late and "change-good" not in late
