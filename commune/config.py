@@ -3,6 +3,10 @@ import os
 import secrets
 from pathlib import Path
 
+# The daily cut-off when neither COMMUNE_CUTOFF nor the admin sets one: the legal convention of the
+# procedure texts (same-day procedures received after 15 giờ are returned the next working day).
+DEFAULT_CUTOFF = "15:00"
+
 
 def _env(name, default=None):
     return os.environ.get(f"COMMUNE_{name}", default)
@@ -58,7 +62,7 @@ def build_config(instance_path):
         "COMMUNE_CONNECTION_LIMIT": _int_env("CONNECTION_LIMIT", 1000),
         "COMMUNE_CHANNEL_TIMEOUT": _int_env("CHANNEL_TIMEOUT", 30),
         "COMMUNE_MAX_DELIVERY_ATTEMPTS": _int_env("MAX_DELIVERY_ATTEMPTS", 3),
-        "COMMUNE_CUTOFF": _env("CUTOFF", "16:00"),
+        "COMMUNE_CUTOFF": _env("CUTOFF", DEFAULT_CUTOFF),
         "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

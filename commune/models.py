@@ -12,6 +12,7 @@ MODEL_MODULES = (
     "commune.notices.outbox",
     "commune.accounts.models",
     "commune.catalog.models",
+    "commune.catalog.referrals",
     "commune.tracking.models",
     "commune.postal.models",
     "commune.reports.models",

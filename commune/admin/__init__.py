@@ -18,4 +18,4 @@ def _admins_only():
     return None
 
 
-from . import calendar_views, catalog_views, settings_views, staff_views, views  # noqa: E402,F401
+from . import calendar_views, catalog_views, referral_views, settings_views, staff_views, views  # noqa: E402,F401

@@ -9,6 +9,7 @@ from wtforms import (
     FormField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -22,6 +23,7 @@ from ..core.calendar import OFF, WORKING
 from ..core.forms import CommuneForm, CommuneSubForm
 from ..core.roles import ROLE_LABELS
 from ..extensions import db
+from ..inbox.services import ONCE_ONLY, SECOND_WITH_REASON
 
 FIELD_TYPES = {
     "text": "Chữ (một dòng)",
@@ -170,7 +172,7 @@ class CutoffForm(CommuneForm):
     cutoff = StringField(_l("Giờ chốt tiếp nhận trong ngày"),
                          description=_l("Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo."),
                          validators=[DataRequired(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
-                                                            message=_l("Nhập giờ dạng HH:MM, ví dụ 16:00."))])
+                                                            message=_l("Nhập giờ dạng HH:MM, ví dụ 15:00."))])
 
 
 class SettingsForm(CommuneForm):
@@ -199,5 +201,10 @@ class SettingsForm(CommuneForm):
         _l("Lưu hồ sơ đã xong (năm)"), validators=[Optional(), NumberRange(1, 100)],
         description=_l("Sau chừng ấy năm kể từ khi trả kết quả, từ chối hoặc rút, ảnh và thông tin cá nhân "
                        "của hồ sơ bị xóa; mã hồ sơ, ngày tháng và số liệu vẫn giữ."))
+    supplement_rule = RadioField(
+        _l("Yêu cầu bổ sung lần hai"), default=SECOND_WITH_REASON,
+        choices=[SelectChoice(SECOND_WITH_REASON, _l("Cho phép, nếu cán bộ ghi rõ lý do yêu cầu lần nữa")),
+                 SelectChoice(ONCE_ONLY, _l("Không cho phép: mỗi hồ sơ chỉ được yêu cầu bổ sung một lần"))],
+        description=_l("Quy định chỉ yêu cầu bổ sung một lần, ghi đủ mọi thứ còn thiếu."))
     clear_smtp_password = BooleanField(_l("Xóa mật khẩu SMTP đã lưu"))
     clear_sms_auth = BooleanField(_l("Xóa khóa SMS đã lưu"))

@@ -1,11 +1,10 @@
 """Staff accounts, the working calendar and the settings, as the admin changes them. Flush, never commit."""
 import sqlalchemy as sa
-from flask import current_app
 
 from ..accounts.models import User
 from ..accounts.services import forget_failures
 from ..core.audit import audit, diff
-from ..core.calendar import CalendarDay
+from ..core.calendar import CalendarDay, default_cutoff, tet_confirmation, tet_days
 from ..core.i18n import N_
 from ..core.roles import ADMIN, POSTAL
 from ..core.settings import SECRET_KEYS, get_settings, set_setting
@@ -103,9 +102,17 @@ def remove_calendar_day(actor, row):
     db.session.flush()
 
 
+def confirm_tet(actor, year):
+    """The admin checked `year`'s Tết days against the government's notice: record it (the calendar
+    page stops warning until the days it uses change)."""
+    key, value = tet_confirmation(year)
+    set_setting(key, value)
+    audit(actor, "calendar.confirm_tet", f"tet {year}", {"days": [day.isoformat() for day in tet_days(year)]})
+
+
 def current_settings():
     """Settings with the admin-page defaults filled in (the environment's, where it sets one)."""
-    values = {"cutoff": current_app.config.get("COMMUNE_CUTOFF") or "16:00",
+    values = {"cutoff": default_cutoff(),
               "draft_retention_days": str(draft_days()), "dossier_retention_years": str(retention_years())}
     values.update(get_settings())
     return values

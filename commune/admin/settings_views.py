@@ -1,4 +1,4 @@
-"""Commune settings: name, address, hours, postal note, e-mail and SMS, retention times."""
+"""Commune settings: name, address, hours, postal note, the supplement rule, e-mail and SMS, retention times."""
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

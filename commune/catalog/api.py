@@ -4,6 +4,7 @@ from flask import abort, jsonify
 from ..core.i18n import select_locale
 from . import bp
 from .caching import api_validators, conditional
+from .display import processing_note
 from .links import public_url
 from .queries import active_procedures, fields_with_counts, procedure_by_slug
 from .search import procedure_stats
@@ -40,7 +41,7 @@ def procedure_detail(procedure):
     data.update({
         "field": {"code": procedure.field.code, "name": procedure.field.name, "name_en": procedure.field.name_en},
         "active": procedure.active,
-        "processing_note": procedure.processing_note,
+        "processing_note": processing_note(procedure),  # the cut-off hour as configured
         "fee_note": procedure.fee_note,
         "eligible_submitters": procedure.eligible_submitters,
         "result": procedure.result,

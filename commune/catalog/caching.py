@@ -18,6 +18,7 @@ from ..extensions import db
 from ..web.assets import css_bundle, static_url
 from ..web.htmx import is_htmx
 from .models import BlankForm, Field
+from .referrals import referral_state
 from .search import procedure_stats
 
 # Flask-Compress appends ":gzip" / ":br" to our strong ETag; a client sends that form back.
@@ -50,18 +51,22 @@ def _digest(*parts):
 def page_validators():
     """ETag and Last-Modified of a catalog page as this visitor would see it."""
     state, last_modified = catalog_state()
+    referrals, referrals_changed = referral_state()  # the search shows them: an admin edit is seen at once
+    last_modified = max(filter(None, (last_modified, referrals_changed)), default=None)
     user = current_user.get_id() if current_user.is_authenticated else ""
     etag = _digest(
-        "page", state, sorted(get_settings().items()), select_locale(), user, is_htmx(),
+        "page", state, referrals, sorted(get_settings().items()), select_locale(), user, is_htmx(),
         css_bundle()[1], static_url("vendor/htmx.min.js"), _boot_token(), request.full_path,
     )
     return etag, last_modified
 
 
 def api_validators():
-    """ETag and Last-Modified of a JSON API answer (catalog version + language)."""
+    """ETag and Last-Modified of a JSON API answer (catalog version, settings such as the cut-off
+    hour the notes show, language)."""
     state, last_modified = catalog_state()
-    return _digest("api", state, select_locale(), _boot_token(), request.full_path), last_modified
+    return _digest("api", state, sorted(get_settings().items()), select_locale(), _boot_token(),
+                   request.full_path), last_modified
 
 
 def _client_has(etag, last_modified):

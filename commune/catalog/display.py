@@ -2,12 +2,21 @@
 
 Translated once per language, not per line: a result list of 50 procedures would otherwise
 call gettext a few hundred times per search.
+
+The daily cut-off hour a villager reads (the procedure page, the printed guide) is the one the
+due dates use (core.calendar.configured_cutoff): a processing note that names an hour ("tiếp
+nhận sau 15 giờ thì…", as the national texts write it) shows the configured hour instead.
 """
+import re
 from functools import lru_cache
 
 from flask_babel import gettext as _
 
+from ..core.calendar import configured_cutoff
 from ..core.i18n import format_vnd, select_locale
+
+# "…(tiếp) nhận (hồ sơ) sau 15 giờ (30 (phút))…" in a procedure's processing note: the cut-off.
+_NOTE_CUTOFF = re.compile(r"(nhận(?: hồ sơ)? sau )(\d{1,2}) giờ(?: (\d{1,2})(?: phút)?)?")
 
 
 @lru_cache(maxsize=8)
@@ -37,6 +46,41 @@ def processing_text(procedure):
     if days == 0:
         return labels()["same_day"]
     return labels()["days"].format(n=days)
+
+
+def _cutoff():
+    hours, minutes = configured_cutoff().split(":")
+    return int(hours), int(minutes)
+
+
+def _hour_vi(hour, minute):
+    """15:00 -> '15 giờ', 15:30 -> '15 giờ 30' (as the procedure texts write the hour)."""
+    return f"{hour} giờ" + (f" {minute:02d}" if minute else "")
+
+
+def processing_note(procedure):
+    """The procedure's processing note, any cut-off hour in it replaced by the configured one."""
+    note = procedure.processing_note or ""
+    if not note or not _NOTE_CUTOFF.search(note):
+        return note
+    hour = _hour_vi(*_cutoff())
+    return _NOTE_CUTOFF.sub(lambda m: m.group(1) + hour, note)
+
+
+def cutoff_sentence(procedure, beside_note=True):
+    """'Hồ sơ nhận sau 15 giờ …': what the cut-off means for this procedure, with the configured hour.
+
+    None for a procedure without a published time, and (beside_note) when the processing note shown
+    next to it already says it (processing_note() puts the configured hour there)."""
+    if procedure.processing_days is None:
+        return None
+    if beside_note and _NOTE_CUTOFF.search(procedure.processing_note or ""):
+        return None
+    hour, minute = _cutoff()
+    at = _("%(hour)d giờ %(minute)02d", hour=hour, minute=minute) if minute else _("%(hour)d giờ", hour=hour)
+    if procedure.processing_days == 0:
+        return _("Hồ sơ nhận sau %(time)s thì trả kết quả trong ngày làm việc tiếp theo.", time=at)
+    return _("Hồ sơ nhận sau %(time)s thì thời hạn được tính từ ngày làm việc tiếp theo.", time=at)
 
 
 def fee_text(procedure, short=False):
@@ -70,4 +114,5 @@ def init_app(state):
     """Register the helpers as template globals (called when the blueprint is registered)."""
     state.app.jinja_env.globals.update(
         processing_text=processing_text, fee_text=fee_text, online_text=online_text, facts_line=facts_line,
+        processing_note=processing_note, cutoff_sentence=cutoff_sentence,
     )

@@ -1,19 +1,28 @@
 """Procedure search: accent- and case-insensitive, any word order, partial words, synonyms from data.
 
+Tolerant of phone typing: words run together or one letter off are mended (spelling.py), and
+colloquial sayings are read in the catalog's words (colloquial.py). Each way of reading the
+query is ranked and every procedure keeps its best reading; when the words stand together
+somewhere (a phrase), procedures holding them only scattered are left out.
+
 The normalised text lives in Procedure.search_name / search_body (see models.py). The rows
 are read once per catalog version and kept in memory; ranking is plain Python over ≤ 500
-short strings, so it behaves the same on SQLite and PostgreSQL and takes well under 1 ms.
+short strings, so it behaves the same on SQLite and PostgreSQL and takes a few milliseconds.
 """
+import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
+from .colloquial import meanings
 from .models import ONLINE_KINDS, Field, Procedure, catalog_commits
 from .queries import fields_with_counts
+from .spelling import Lexicon
 from .text import normalise
 
 # Words people add around what they want ("thủ tục … như thế nào"); dropped when other words remain.
@@ -22,6 +31,10 @@ FILLER = (
     "can giay to gi", "can gi", "toi muon", "xin hoi", "cho hoi", "muon",
 )
 MAX_RESULTS = 30  # a phone screen's worth; more words narrow it down
+MENDED_PENALTY = 5.0  # points off a procedure found only through a mended word (a guess)
+# How closely a procedure holds the words: as one phrase, one phrase with the last word still
+# being typed, in order with at most one word between, or scattered.
+PHRASE, PHRASE_TYPING, NEAR, SCATTERED = range(4)
 STAMP_TTL = 2.0  # seconds between checks of the catalog version when nothing changed here
 _lock = threading.Lock()
 
@@ -53,9 +66,13 @@ class Entry:
     active: bool = True
     synonyms: frozenset = frozenset()  # each keyword, normalised: typed exactly, it ranks like the name
     all_text: str = ""  # name + keywords + body, for a quick first pass
+    names_text: str = ""  # name + keywords (where a colloquial meaning must be found)
+    phrases: tuple = ()  # the name and each keyword, padded: where words may stand together
 
     def __post_init__(self):
-        self.all_text = self.name_text + self.keyword_text + self.body_text
+        self.names_text = self.name_text + self.keyword_text
+        self.phrases = (self.name_text, *(f" {keyword} " for keyword in sorted(self.synonyms)))
+        self.all_text = self.names_text + self.body_text
 
     @property
     def online(self):
@@ -71,6 +88,7 @@ class SearchResult:
     fields: list = field(default_factory=list)  # [(Field, count)] whose name holds every word
     total: int = 0  # matches before the limit
     partial: bool = False  # nothing matched every word: these match most of them
+    mended: list = field(default_factory=list)  # the words as mended ("khai sinh" for "khaisinh"), if any
 
     def __bool__(self):
         return bool(self.procedures or self.mentions or self.fields)
@@ -78,12 +96,42 @@ class SearchResult:
 
 def query_terms(query):
     """The words to look for: normalised, filler dropped (unless nothing else is left)."""
-    text = normalise(query)
-    padded = f" {text} "
+    return _without_filler(normalise(query).split())
+
+
+def _without_filler(words):
+    padded = f" {' '.join(words)} "
     for phrase in FILLER:
         padded = padded.replace(f" {phrase} ", " ")
-    terms = padded.split()
-    return terms or text.split()
+    return padded.split() or list(words)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way to read the query: as typed, with unknown words mended, or in the catalog's words."""
+
+    terms: tuple
+    order: int = 0  # lower is listed first: a colloquial meaning before the literal words
+    penalty: float = 0.0  # points taken off (a mended word is a guess)
+    names_only: bool = False  # a meaning counts in names and keywords, not in documents
+
+
+def readings(terms, lexicon):
+    """[Reading] of the query: as typed, mended (when a word is unknown), and each colloquial meaning."""
+    if not terms:
+        return []
+    bases = [Reading(tuple(terms))]
+    mended = lexicon.mended(terms)
+    if mended:
+        bases.append(Reading(tuple(_without_filler(mended)), penalty=MENDED_PENALTY))
+    meant = [meanings(base.terms) for base in bases]
+    literal_order = max(len(means) for means in meant)
+    found = []
+    for base, means in zip(bases, meant, strict=True):
+        found += [replace(base, terms=tuple(meant_terms), order=i, names_only=True)
+                  for i, meant_terms in enumerate(means)]
+        found.append(replace(base, order=literal_order))
+    return found
 
 
 def procedure_stats():
@@ -140,9 +188,17 @@ def _cache():
             if cache.get("stamp") != stamp:
                 cache["entries"] = _load_entries()
                 cache["fields"] = [(f, n, f" {normalise(f.name)}") for f, n in fields_with_counts()]
+                cache["lexicon"] = _lexicon(cache["entries"], cache["fields"])
                 cache["stamp"] = stamp
     cache["commits"], cache["checked_at"] = commits, now
     return cache
+
+
+def _lexicon(all_entries, fields):
+    """The catalog's words, to mend what villagers type (names, keywords, field names weigh most)."""
+    names = [entry.name_text for entry in all_entries] + [text for _, _, text in fields]
+    names += [keyword for entry in all_entries for keyword in entry.synonyms]
+    return Lexicon(names, [entry.body_text for entry in all_entries])
 
 
 def entries():
@@ -150,11 +206,12 @@ def entries():
     return _cache()["entries"]
 
 
-def score(entry, terms, phrase):
+def score(entry, terms, phrase, names_only=False):
     """(words matched, words matched in name or keywords, points).
 
-    A word in the name counts most, in the keywords next, in documents/result least. Words of
-    one or two letters must be whole words, except the last one (still being typed).
+    A word in the name counts most, in the keywords next, in documents/result least (not at
+    all when `names_only`). Words of one or two letters must be whole words, except the last
+    one (still being typed).
     """
     matched, in_name, points = 0, 0, 0.0
     last = len(terms) - 1
@@ -167,7 +224,7 @@ def score(entry, terms, phrase):
             points += 9
         elif start in entry.keyword_text:
             points += 7
-        elif start in entry.body_text:
+        elif not names_only and start in entry.body_text:
             points += 2
             matched += 1
             continue
@@ -196,45 +253,117 @@ def score(entry, terms, phrase):
     return matched, in_name, points
 
 
-def _scored(candidates, terms, phrase):
-    scored = []
-    for entry in candidates:
-        matched, in_name, points = score(entry, terms, phrase)
-        if matched:
-            scored.append((matched, in_name, points, entry))
-    return scored
+@lru_cache(maxsize=512)
+def _phrase_patterns(terms):
+    """Regexes for `terms` side by side, and in order with at most one word between them."""
+    last = len(terms) - 1
+    words = [re.escape(term) + ("" if len(term) <= 2 and i < last else "[a-z0-9]*") for i, term in enumerate(terms)]
+    return (re.compile(" " + " ".join(words) + "(?= )"),
+            re.compile(" " + "(?: [a-z0-9]+)? ".join(words) + "(?= )"))
 
 
-def rank(all_entries, terms):
-    """(entries whose name or keywords hold every matched word, entries found only through
-    their documents/result, partial) — each best first.
+def closeness(texts, terms):
+    """PHRASE, PHRASE_TYPING, NEAR or SCATTERED: how closely one of `texts` holds every word.
 
-    Every word must match somewhere; if no procedure has them all, the procedures matching
-    the most words are returned with partial=True (none when fewer than half match).
+    One word found is a phrase, whole or still being typed ("kha" is on its way to "khai").
     """
-    if not terms:
-        return [], [], False
+    exact = f" {' '.join(terms)} "
+    if len(terms) == 1 or any(exact in text for text in texts):
+        return PHRASE
+    together, near = _phrase_patterns(tuple(terms))
+    if any(together.search(text) for text in texts):
+        return PHRASE_TYPING
+    if any(near.search(text) for text in texts):
+        return NEAR
+    return SCATTERED
+
+
+@dataclass
+class Hit:
+    """A procedure as one reading of the query found it."""
+
+    entry: Entry
+    reading: Reading
+    share: float  # of the reading's words matched
+    by_name: bool  # every matched word is in the name or keywords
+    points: float
+    closeness: int = SCATTERED
+
+    @property
+    def complete(self):
+        return self.share == 1
+
+    def strength(self):
+        return (self.complete, self.share, self.by_name, -self.reading.order, self.points - self.reading.penalty)
+
+    def order_key(self):
+        return (self.reading.order, -(self.points - self.reading.penalty), self.entry.length, self.entry.name_text)
+
+
+def _hits(all_entries, reading):
+    """Hits of one reading: those with every word (the usual case), else those with any word."""
+    terms = reading.terms
     phrase = " ".join(terms)
     starts = [f" {term}" for term in terms]
-    # Quick first pass in C: entries holding every word (the usual case), else any word.
-    every = [entry for entry in all_entries if all(start in entry.all_text for start in starts)]
-    scored = _scored(every, terms, phrase)
-    if not scored or max(item[0] for item in scored) < len(terms):
-        some = [entry for entry in all_entries if any(start in entry.all_text for start in starts)]
-        scored = _scored(some, terms, phrase)
-    if not scored:
-        return [], [], False
-    best = max(item[0] for item in scored)
-    partial = best < len(terms)
-    if partial and best * 2 < len(terms):
-        return [], [], False
-    hits = sorted(
-        (item for item in scored if item[0] == best),
-        key=lambda item: (-item[2], item[3].length, item[3].name_text),
-    )
-    by_name = [entry for matched, in_name, _, entry in hits if in_name == matched]
-    by_body = [entry for matched, in_name, _, entry in hits if in_name != matched]
-    return by_name, by_body, partial
+    text = (lambda entry: entry.names_text) if reading.names_only else (lambda entry: entry.all_text)
+
+    def scored(candidates):
+        hits = []
+        for entry in candidates:
+            matched, in_name, points = score(entry, terms, phrase, reading.names_only)
+            if matched:
+                hits.append(Hit(entry, reading, matched / len(terms), in_name == matched, points))
+        return hits
+
+    # Quick first pass in C: entries holding every word, else any word.
+    hits = scored([entry for entry in all_entries if all(start in text(entry) for start in starts)])
+    if not any(hit.complete for hit in hits):
+        hits = scored([entry for entry in all_entries if any(start in text(entry) for start in starts)])
+    for hit in hits:
+        if hit.complete:
+            where = hit.entry.phrases if hit.by_name else (hit.entry.body_text,)
+            hit.closeness = closeness(where, terms)
+    return hits
+
+
+def rank(all_entries, query_readings):
+    """(entries whose name or keywords hold every word, entries found only through their
+    documents/result, partial) — each best first. A plain list of words is read as typed.
+
+    Every word must match somewhere; if no procedure has them all, the procedures matching
+    the most words are returned with partial=True (none when fewer than half match). Broad
+    words must not drown the answer: when some names hold the words as a phrase (or nearly),
+    names holding them only scattered are left out; documents count only at their closest, and
+    not at all when scattered and some name matches.
+    """
+    if query_readings and isinstance(query_readings[0], str):
+        query_readings = [Reading(tuple(query_readings))]
+    best = {}
+    for reading in query_readings:
+        for hit in _hits(all_entries, reading):
+            known = best.get(hit.entry.id)
+            if known is None or hit.strength() > known.strength():
+                best[hit.entry.id] = hit
+    hits = list(best.values())
+    complete = [hit for hit in hits if hit.complete]
+    if complete:
+        partial = False
+        names = [hit for hit in complete if hit.by_name]
+        body = [hit for hit in complete if not hit.by_name]
+        if any(hit.closeness < SCATTERED for hit in names):
+            names = [hit for hit in names if hit.closeness < SCATTERED]
+        if body:
+            closest = min(hit.closeness for hit in body)
+            body = [] if names and closest == SCATTERED else [hit for hit in body if hit.closeness == closest]
+    else:
+        top = max((hit.share for hit in hits), default=0)
+        if top < 0.5:
+            return [], [], False
+        partial = True
+        names = [hit for hit in hits if hit.share == top and hit.by_name]
+        body = [hit for hit in hits if hit.share == top and not hit.by_name]
+    return ([hit.entry for hit in sorted(names, key=Hit.order_key)],
+            [hit.entry for hit in sorted(body, key=Hit.order_key)], partial)
 
 
 def search(query, limit=MAX_RESULTS):
@@ -242,11 +371,14 @@ def search(query, limit=MAX_RESULTS):
     result = SearchResult(query=(query or "").strip()[:200])
     result.terms = query_terms(result.query)
     cache = _cache()
-    by_name, by_body, result.partial = rank(cache["entries"], result.terms)
+    query_readings = readings(result.terms, cache["lexicon"])
+    result.mended = next((list(r.terms) for r in query_readings if r.penalty and not r.names_only), [])
+    by_name, by_body, result.partial = rank(cache["entries"], query_readings)
     result.total = len(by_name) + len(by_body)
     result.procedures = by_name[:limit]
     result.mentions = by_body[:max(0, limit - len(result.procedures))]
-    if result.terms:
-        result.fields = [(f, n) for f, n, text in cache["fields"]
-                         if all(f" {term}" in text for term in result.terms)]
+    for terms in filter(None, (result.terms, result.mended)):
+        result.fields = [(f, n) for f, n, text in cache["fields"] if all(f" {term}" in text for term in terms)]
+        if result.fields:
+            break
     return result

@@ -7,6 +7,7 @@ from .caching import conditional, remembered_html
 from .files import blank_form_response
 from .links import public_url
 from .queries import active_field, fields_with_counts, popular_procedures, procedure_or_404, procedures_in
+from .referrals import refer
 from .search import search as run_search
 
 
@@ -28,8 +29,10 @@ def search():
 
     def render():
         result = run_search(query) if query else None
+        referrals = refer(query, result) if query else []  # needs another office handles
         return render_page_or_fragment("catalog/search.html", "catalog/_results.html", query=query,
-                                       result=result, fields=fields_with_counts() if not result else [])
+                                       result=result, referrals=referrals,
+                                       fields=fields_with_counts() if not result else [])
 
     html = remembered_html(render)
     return add_vary(make_response(html))

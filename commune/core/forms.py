@@ -31,7 +31,7 @@ MESSAGES = {
     "Not a valid float value.": N_("Hãy nhập một số."),
     "Not a valid date value.": N_("Ngày không đúng. Ví dụ: 25/12/2024."),
     "Not a valid datetime value.": N_("Ngày giờ không đúng."),
-    "Not a valid time value.": N_("Giờ không đúng. Ví dụ: 16:00."),
+    "Not a valid time value.": N_("Giờ không đúng. Ví dụ: 15:00."),
     "Number must be at least %(min)s.": N_("Số phải từ %(min)s trở lên."),
     "Number must be at most %(max)s.": N_("Số không được quá %(max)s."),
     "Number must be between %(min)s and %(max)s.": N_("Số phải từ %(min)s đến %(max)s."),

@@ -13,6 +13,7 @@ DEFAULTS = {
     "postal_fee_note": "Phí chuyển phát qua bưu chính công ích theo bảng giá của Bưu điện, trả khi nhận.",
     "receiving_unit": "UBND xã Mẫu",
     "province": "",
+    "supplement_rule": "second_with_reason",  # or "once_only" (inbox/services.py SUPPLEMENT_RULES)
 }
 SECRET_KEYS = frozenset({"smtp_password", "sms_auth"})
 

@@ -1,9 +1,6 @@
 """Rules every channel applies to a dossier the same way: what it keeps of its procedure, how
 long it takes, when it is due, and the clock that starts again when a supplement comes in."""
-from flask import current_app
-
-from ..core.calendar import compute_due_date
-from ..core.settings import get_settings
+from ..core.calendar import compute_due_date, configured_cutoff
 from .questions import usable_fields
 from .states import Status
 
@@ -43,16 +40,14 @@ def processing_days(dossier):
 
 
 def cutoff_text():
-    """The daily cut-off: the admin's setting if saved, else COMMUNE_CUTOFF (default 16:00)."""
-    saved = (get_settings().get("cutoff") or "").strip()
-    if len(saved) == 5 and saved[2] == ":" and saved.replace(":", "").isdigit():
-        return saved
-    return current_app.config.get("COMMUNE_CUTOFF", "16:00")
+    """The daily cut-off 'HH:MM': the admin's setting if saved, else COMMUNE_CUTOFF (default 15:00).
+    The same value the due dates use and the procedure pages tell villagers (core.calendar)."""
+    return configured_cutoff()
 
 
 def due_from(dossier, at):
     """The due date of a dossier whose processing time starts at `at` (working days, cut-off)."""
-    return compute_due_date(at, processing_days(dossier), cutoff_text())
+    return compute_due_date(at, processing_days(dossier))
 
 
 def restart_clock(dossier, at):

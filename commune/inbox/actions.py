@@ -26,12 +26,18 @@ class Action:
     form: type
     style: str = ""  # button class: "", "secondary", "danger"
     extra: object = None  # predicate(dossier) for rules beyond the state
+    refusal: object = None  # what the clerk is told (409) when `extra` says no in an allowed state
     officer_scoped: bool = True  # an officer acts only on dossiers assigned to them (or nobody)
     printable: str = ""  # endpoint of the slip this action produces
     service: object = None  # service(dossier, user, form): the change, flushed; the view commits
 
     def state_allows(self, dossier):
         return dossier.status in self.statuses and (self.extra is None or self.extra(dossier))
+
+    def why_not(self, dossier):
+        """The action's own reason for refusing in a state it allows (None: it is allowed, or the state is why not)."""
+        held_back = dossier.status in self.statuses and self.extra is not None and not self.extra(dossier)
+        return self.refusal if held_back and self.refusal else None
 
 def _v(values):
     return frozenset(s.value if isinstance(s, Status) else s for s in values)
@@ -48,6 +54,7 @@ ACTIONS = {a.key: a for a in (
            service=lambda d, u, f: services.return_at_desk(d, u, f.collected_by.data.strip(), f.note.data or "")),
     Action("supplement", _l("Yêu cầu bổ sung"), DOSSIER_WORKERS, _v({S.SUBMITTED, S.RECEIVED, S.PROCESSING}),
            forms.SupplementForm, style="secondary", printable="inbox.print_supplement",
+           extra=services.supplement_allowed, refusal=services.SUPPLEMENT_ONCE_REFUSAL,
            service=lambda d, u, f: services.request_supplement(d, u, f.missing_items(d), f.message.data.strip(),
                                                                f.reason_for_another.data or "")),
     Action("assign", _l("Giao xử lý"), DISPATCHERS, _v({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT}),

@@ -51,9 +51,12 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
     """The dossier page with a form for each action this user may take now."""
     seen = queries.last_event_id(dossier)
     forms = {}
+    held_back = []  # (label, why) of actions this user could take in this state but a rule holds back
     for key in MAIN + SIDE:
         action = ACTIONS[key]
         if not dossier.can_act(current_user, action):
+            if dossier.can_act(current_user, action, whatever_the_state=True) and (why := action.why_not(dossier)):
+                held_back.append((action.label, why))
             continue
         form = bound[1] if bound and bound[0] == key else make_form(action, dossier)
         if key == "checklist" and not (bound and bound[0] == key):
@@ -62,7 +65,7 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
         forms[key] = form
     html = render_template(
         "inbox/dossier.html", dossier=dossier, forms=forms, actions=ACTIONS, main=MAIN, side=SIDE,
-        open_action=bound[0] if bound else None, conflict=conflict,
+        open_action=bound[0] if bound else None, conflict=conflict, held_back=held_back,
         groups=presenters.file_groups(dossier), results=presenters.result_files(dossier),
         answers=presenters.form_answers(dossier), timeline=presenters.timeline(dossier),
         views=presenters.document_views(dossier), file_url=presenters.file_url,
@@ -96,8 +99,9 @@ def act(dossier_id, key):
     if not dossier.can_act(current_user, action, whatever_the_state=True):
         abort(403)
     if not action.state_allows(dossier):
-        flash(_("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
-                status=_(dossier.status_label), action=action.label))
+        reason = action.why_not(dossier)
+        flash(str(reason) if reason else _("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
+                                           status=_(dossier.status_label), action=action.label))
         return render_dossier(dossier, status=409)
     form = make_form(action, dossier, submitted=True)
     if not form.validate_on_submit():

@@ -11,9 +11,9 @@ from sqlalchemy.orm import joinedload, load_only
 
 from ..accounts.models import User
 from ..catalog.models import Procedure
-from ..core.calendar import WorkingCalendar
+from ..core.calendar import OFFICE_HOURS, WorkingCalendar, working_seconds_between
 from ..core.roles import CLERK, OFFICER
-from ..core.timeutil import LOCAL_TZ, local_today
+from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..dossiers.models import Dossier, DossierEvent
 from ..dossiers.search import fold, has_words, matching_ids
 from ..dossiers.states import Status
@@ -22,6 +22,13 @@ from ..web.converters import DB_INT_MAX
 
 PER_PAGE = 50
 DUE_SOON_DAYS = 2  # "due within 2 working days"
+
+# A dossier waiting to be received (submitted) shows how long it has waited, in office hours on
+# working days (core/calendar.py: OFFICE_HOURS, 07:30–11:30 and 13:30–17:00, i.e. 7.5 h a day).
+# Its row turns amber after half a morning's worth of waiting and red after one whole working day.
+WAIT_AMBER_HOURS = 4
+WAIT_RED_HOURS = sum(closes.hour + closes.minute / 60 - opens.hour - opens.minute / 60
+                     for opens, closes in OFFICE_HOURS)  # one working day: 7.5
 
 # The clock runs only while the office holds the dossier.
 RUNNING = (Status.RECEIVED.value, Status.PROCESSING.value)
@@ -107,11 +114,12 @@ def resolve_search(filters):
 
 
 class Context:
-    """Today and the 'due soon' limit, computed once per request with the working calendar."""
+    """Now, today and the 'due soon' limit, computed once per request with the working calendar."""
 
-    def __init__(self, today=None, calendar=None):
-        self.today = today or local_today()
-        calendar = calendar or WorkingCalendar.load()
+    def __init__(self, today=None, calendar=None, now=None):
+        self.now = now or utcnow()
+        self.today = today or local_today(self.now)
+        self.calendar = calendar = calendar or WorkingCalendar.load()
         start = self.today if calendar.is_working_day(self.today) else calendar.next_working_day(self.today)
         self.soon = calendar.add_working_days(start, DUE_SOON_DAYS)
 
@@ -294,7 +302,7 @@ def dossier_list(filters, ctx, total, user=None, per_page=PER_PAGE):
     stmt = (
         sa.select(Dossier).where(Dossier.id.in_(ids))
         .options(load_only(Dossier.id, Dossier.code, Dossier.status, Dossier.channel, Dossier.applicant_name,
-                           Dossier.applicant_phone, Dossier.due_date, Dossier.has_new_supplement,
+                           Dossier.applicant_phone, Dossier.due_date, Dossier.submitted_at, Dossier.has_new_supplement,
                            Dossier.assignee_id, Dossier.procedure_id, Dossier.version),
                  joinedload(Dossier.procedure).load_only(Procedure.name),
                  joinedload(Dossier.assignee).load_only(User.full_name, User.username))
@@ -313,6 +321,36 @@ def due_state(dossier, ctx):
     if dossier.due_date <= ctx.soon:
         return "soon"
     return ""
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """How long a submitted dossier has waited to be received, in office hours on working days."""
+
+    seconds: int
+    state: str  # '', 'long' (amber) or 'late' (red)
+
+    @property
+    def hours(self):
+        return self.seconds // 3600
+
+    @property
+    def minutes(self):
+        return self.seconds // 60
+
+    @property
+    def tone(self):
+        """The badge colour (templates/_macros/ui.html badge) for the state."""
+        return {"long": "amber", "late": "red"}.get(self.state, "grey")
+
+
+def waiting_age(dossier, ctx):
+    """The wait of a dossier not yet received (None for any other status)."""
+    if dossier.status != Status.SUBMITTED.value or dossier.submitted_at is None:
+        return None
+    seconds = working_seconds_between(ctx.calendar, dossier.submitted_at, ctx.now)
+    state = "late" if seconds >= WAIT_RED_HOURS * 3600 else "long" if seconds >= WAIT_AMBER_HOURS * 3600 else ""
+    return Waiting(seconds, state)
 
 
 def assignable_staff():

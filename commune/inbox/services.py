@@ -2,6 +2,7 @@
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..core.calendar import WorkingCalendar
 from ..core.roles import OFFICER
@@ -15,6 +16,15 @@ from ..dossiers.states import Status
 from ..dossiers.workflow import record_event, transition
 from ..extensions import db
 from .queries import RUNNING, events_since
+
+# The commune's rule for a second supplement request (admin settings page, key SUPPLEMENT_RULE):
+# by default a second request goes through when the clerk writes why; "once only" refuses it.
+SUPPLEMENT_RULE = "supplement_rule"
+SECOND_WITH_REASON = "second_with_reason"
+ONCE_ONLY = "once_only"
+SUPPLEMENT_RULES = (SECOND_WITH_REASON, ONCE_ONLY)
+SUPPLEMENT_ONCE_REFUSAL = _l("Hồ sơ này đã được yêu cầu bổ sung một lần. Xã quy định mỗi hồ sơ chỉ được yêu cầu "
+                             "bổ sung một lần, nên không thể yêu cầu bổ sung lần nữa.")
 
 
 class ActionError(Exception):
@@ -54,8 +64,20 @@ def receive(dossier, actor, note=""):
     return event
 
 
+def supplement_once_only():
+    """Has the commune chosen exactly one supplement request per dossier (no second, whatever the reason)?"""
+    return get_settings().get(SUPPLEMENT_RULE) == ONCE_ONLY
+
+
+def supplement_allowed(dossier):
+    """May a supplement be asked for now? Always the first time; again only if the commune allows a second."""
+    return dossier.supplement_count < 1 or not supplement_once_only()
+
+
 def request_supplement(dossier, actor, items, message, reason_for_another=""):
     """Ask once, in writing, for everything missing (Form 02); the clock stops until the answer."""
+    if not supplement_allowed(dossier):
+        raise ActionError(SUPPLEMENT_ONCE_REFUSAL)
     if not items:
         raise ActionError(_("Đánh dấu ít nhất một giấy tờ còn thiếu."), "items")
     if dossier.supplement_count >= 1 and not (reason_for_another or "").strip():

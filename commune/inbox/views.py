@@ -93,8 +93,8 @@ def index():
     html = render_page_or_fragment(
         "inbox/index.html", "inbox/_list.html",
         form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=queries.TABS,
-        due_state=queries.due_state, list_url=list_url, bulk=bulk, labels=_row_labels(),
-        can_assign=is_in(current_user, DISPATCHERS),
+        due_state=queries.due_state, waiting_age=queries.waiting_age, list_url=list_url, bulk=bulk,
+        labels=_row_labels(), can_assign=is_in(current_user, DISPATCHERS),
     )
     return add_vary(make_response(html))
 

@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import segno
-from flask import current_app, url_for
+from flask import url_for
 
 from ..core.calendar import compute_due_date
 from ..dossiers.rules import processing_days
@@ -46,8 +46,7 @@ def expected_date(dossier, documents):
     days = processing_days(dossier)
     if days is None:
         return None, False
-    cutoff = current_app.config.get("COMMUNE_CUTOFF", "16:00")
-    return compute_due_date(dossier.submitted_at, days, cutoff), False
+    return compute_due_date(dossier.submitted_at, days), False
 
 
 def public_url(path):

@@ -4,6 +4,7 @@
 
   // The viewer's links change classes in place when JavaScript runs (the links still work without).
   var image = document.getElementById("viewer-image");
+  var frame = document.getElementById("viewer-frame");
   if (image) {
     var zoom = parseInt(image.dataset.zoomLevel || "1", 10);
     var turn = parseInt(image.dataset.turn || "0", 10);
@@ -23,6 +24,8 @@
       if (event.key === "+") { zoom = Math.min(4, zoom + 1); apply(); }
       if (event.key === "-") { zoom = Math.max(1, zoom - 1); apply(); }
       if (event.key === "r") { turn = (turn + 90) % 360; apply(); }
+      // In the focused frame of a page wider than it, the arrows scroll the page (not turn it).
+      if (frame && frame.contains(event.target) && frame.scrollWidth > frame.clientWidth) return;
       var rel = event.key === "ArrowRight" ? "next" : event.key === "ArrowLeft" ? "prev" : null;
       var link = rel && document.querySelector(".viewer-tools a[rel=" + rel + "]");
       if (link) window.location.href = link.href;

@@ -36,8 +36,8 @@ def test_a_bad_date_and_a_bad_cutoff_are_explained(client, admin):
     assert bad_day.status_code == 400 and "Chọn ngày." in bad_day.get_data(as_text=True)
     bad = client.post("/quan-tri/lich/gio-chot", data={"cutoff": "25:99"})
     assert bad.status_code == 400 and "Nhập giờ dạng HH:MM" in bad.get_data(as_text=True)
-    client.post("/quan-tri/lich/gio-chot", data={"cutoff": "15:00"})
-    assert get_settings()["cutoff"] == "15:00"
+    client.post("/quan-tri/lich/gio-chot", data={"cutoff": "15:30"})
+    assert get_settings()["cutoff"] == "15:30"
 
 
 def _settings_form(**changes):
@@ -77,6 +77,64 @@ def test_the_saved_cutoff_moves_due_dates(client, admin):
     from commune.core.calendar import compute_due_date
 
     at = datetime(2026, 5, 12, 8, 30)  # Tuesday 15:30 in Viet Nam
-    assert compute_due_date(at, 1, "16:00") == date(2026, 5, 13)
-    client.post("/quan-tri/lich/gio-chot", data={"cutoff": "15:00"})
-    assert compute_due_date(at, 1, "16:00") == date(2026, 5, 14)
+    assert compute_due_date(at, 1) == date(2026, 5, 14)  # after the default 15:00
+    assert 'value="15:00"' in client.get("/quan-tri/lich").get_data(as_text=True)
+    client.post("/quan-tri/lich/gio-chot", data={"cutoff": "16:00"})
+    assert compute_due_date(at, 1) == date(2026, 5, 13)
+
+
+def test_holidays_are_named_in_vietnamese_and_in_english_for_an_english_visitor(client, admin):
+    html = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert "Tết Nguyên Đán" in html and "Quốc khánh" in html
+    assert "Lunar New Year" not in html and "National Day" not in html
+    client.get("/ngon-ngu/en")
+    html = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert "Lunar New Year" in html and "National Day" in html
+
+
+def _tet_warning(html, year):
+    return f"Lịch nghỉ Tết Nguyên Đán {year} chưa được xác nhận" in html
+
+
+def _coming_tet_year():
+    """The next Tết not yet over (this year's until it ends, then next year's)."""
+    from commune.core.calendar import tet_days
+
+    year = local_today().year
+    return year if tet_days(year)[-1] >= local_today() else year + 1
+
+
+def test_tet_from_the_holidays_package_is_confirmed_by_the_admin(client, admin):
+    year = _coming_tet_year()
+    html = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert _tet_warning(html, year)
+    assert f"/quan-tri/lich/tet/{year}/xac-nhan" in html
+    if year > local_today().year:
+        assert not _tet_warning(html, year - 1)  # this year's Tết is over: nothing to confirm
+
+    assert client.post(f"/quan-tri/lich/tet/{year}/xac-nhan").status_code == 302
+    html = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert not _tet_warning(html, year)
+    assert f"Đã xác nhận lịch nghỉ Tết Nguyên Đán {year}." in html
+    entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "calendar.confirm_tet")).one()
+    assert entry.target == f"tet {year}" and entry.changes["days"][0].startswith(f"{year}-")
+
+
+def test_the_admins_own_days_around_tet_count_as_its_schedule(client, admin):
+    from datetime import timedelta
+
+    from commune.core.calendar import tet_days
+
+    year = _coming_tet_year()
+    assert _tet_warning(client.get("/quan-tri/lich").get_data(as_text=True), year)
+    make_up = tet_days(year)[-1] + timedelta(days=8)  # a make-up day the government set after Tết
+    client.post("/quan-tri/lich/ngay", data={"day": make_up.isoformat(), "kind": "working", "note": "Làm bù Tết"})
+    html = client.get("/quan-tri/lich").get_data(as_text=True)
+    assert not _tet_warning(html, year)
+
+
+def test_only_this_and_next_years_tet_can_be_confirmed(client, admin):
+    year = local_today().year
+    assert client.post(f"/quan-tri/lich/tet/{year + 2}/xac-nhan").status_code == 404
+    assert client.post(f"/quan-tri/lich/tet/{year - 1}/xac-nhan").status_code == 404
+    assert not db.session.scalars(sa.select(AuditEntry)).all()

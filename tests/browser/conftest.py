@@ -105,25 +105,59 @@ def _new_page(browser, **options):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN", **options)
     page = context.new_page()
     page.console_errors = []
+    page.visited = []  # every page this tab loaded, for the accessibility check at the end
     page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("load", lambda loaded: page.visited.append(loaded.url))
     return context, page
 
 
+def _audit_visited(browser, context, page):
+    """axe on every page the test visited, as the visitor saw it (their cookies), in a fresh tab:
+    a serious or critical violation fails the test. Pages answered to a POST are fetched again
+    with a GET (what the address bar shows)."""
+    urls = []
+    for url in page.visited:
+        url = url.split("#")[0]
+        if url.startswith("http://127.0.0.1:") and "/static/" not in url and url not in urls:
+            urls.append(url)
+    if not urls:
+        return
+    origin = "/".join(urls[0].split("/")[:3])
+    checker = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
+    try:
+        checker.add_cookies(context.cookies())
+        tab = checker.new_page()
+        problems = []
+        for url in urls:
+            tab.goto(url)
+            found = axe_violations(tab, lambda path, origin=origin: origin + path)
+            problems += [f"{url}: {v}" for v in found]
+        assert not problems, "accessibility (axe, serious or critical):\n" + "\n".join(problems)
+    finally:
+        checker.close()
+
+
 @pytest.fixture
-def page(browser):
-    """A phone-sized page with JavaScript on."""
+def page(browser, live_server):  # live_server first: it must outlive the check at the end
+    """A phone-sized page with JavaScript on; every page it visited is checked with axe at the end."""
     context, page = _new_page(browser)
     yield page
-    context.close()
+    try:
+        _audit_visited(browser, context, page)
+    finally:
+        context.close()
 
 
 @pytest.fixture
-def nojs_page(browser):
-    """A phone-sized page with JavaScript off: every villager page must still work."""
+def nojs_page(browser, live_server):
+    """A phone-sized page with JavaScript off: every villager page must still work (and pass axe)."""
     context, page = _new_page(browser, java_script_enabled=False)
     yield page
-    context.close()
+    try:
+        _audit_visited(browser, context, page)
+    finally:
+        context.close()
 
 
 def horizontal_overflow(page):

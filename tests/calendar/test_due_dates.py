@@ -21,7 +21,7 @@ def cal():
     # Tết Bính Ngọ 2026: Mon 16 – Fri 20 Feb off.
     (utc(2026, 2, 13, 10), 3, date(2026, 2, 25)),
     (utc(2026, 2, 13, 10), 0, date(2026, 2, 13)),
-    (utc(2026, 2, 13, 16, 30), 0, date(2026, 2, 23)),  # after the cut-off on the last day before Tết
+    (utc(2026, 2, 13, 15, 30), 0, date(2026, 2, 23)),  # after the cut-off on the last day before Tết
     (utc(2026, 2, 12, 10), 1, date(2026, 2, 13)),
     (utc(2026, 2, 12, 10), 2, date(2026, 2, 23)),
     (utc(2026, 2, 17, 8), 0, date(2026, 2, 23)),  # sent online during Tết: counts from the first day back
@@ -42,9 +42,10 @@ def cal():
     (utc(2027, 9, 1, 9), 1, date(2027, 9, 6)),
     # Weekends.
     (utc(2026, 11, 7, 10), 1, date(2026, 11, 10)),  # received Saturday (online)
-    (utc(2026, 11, 6, 16, 5), 1, date(2026, 11, 10)),  # Friday after the cut-off
-    (utc(2026, 11, 6, 15, 59), 1, date(2026, 11, 9)),  # Friday just before the cut-off
-    (utc(2026, 11, 6, 16, 0), 0, date(2026, 11, 9)),  # exactly at the cut-off counts as after
+    # The cut-off, by default 15:00 (the procedure texts' "tiếp nhận sau 15 giờ").
+    (utc(2026, 11, 6, 15, 5), 1, date(2026, 11, 10)),  # Friday after the cut-off
+    (utc(2026, 11, 6, 14, 59), 1, date(2026, 11, 9)),  # Friday just before the cut-off
+    (utc(2026, 11, 6, 15, 0), 0, date(2026, 11, 9)),  # exactly at the cut-off counts as after
     (utc(2026, 11, 4, 9), 5, date(2026, 11, 11)),
 ])
 def test_due_date_counts_working_days(cal, received, days, due):
@@ -63,6 +64,15 @@ def test_cut_off_is_configurable(cal):
     received = utc(2026, 11, 12, 15, 30)
     assert cal.due_date(received, 0, cutoff=time(16, 0)) == date(2026, 11, 12)
     assert cal.due_date(received, 0, cutoff=parse_cutoff("15:00")) == date(2026, 11, 13)
+    assert cal.due_date(received, 0) == date(2026, 11, 13)  # the default is 15:00
+
+
+@pytest.mark.parametrize(("text", "cutoff"), [
+    ("15:00", time(15, 0)), ("16:30", time(16, 30)), ("", time(15, 0)), (None, time(15, 0)),
+    ("25:99", time(15, 0)), ("4pm", time(15, 0)),
+])
+def test_a_malformed_cut_off_falls_back_to_the_default(text, cutoff):
+    assert parse_cutoff(text) == cutoff
 
 
 def test_a_date_without_time_counts_from_that_day(cal):
@@ -88,7 +98,7 @@ def test_admin_make_up_saturday_and_extra_day_off_change_the_due_date(app):
 def test_admin_can_cancel_a_national_make_up_day(app):
     db.session.add(CalendarDay(day=date(2026, 8, 22), kind=OFF, note="Không làm bù"))
     db.session.commit()
-    assert compute_due_date(utc(2026, 8, 21, 10), 1, "16:00") == date(2026, 8, 24)
+    assert compute_due_date(utc(2026, 8, 21, 10), 1) == date(2026, 8, 24)
 
 
 def test_received_on_extra_day_off_counts_from_the_next_working_day(app):

@@ -7,6 +7,7 @@ import os
 import pathlib
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -68,7 +69,10 @@ def test_each_systemd_unit_verifies(tmp_path, unit):
     _need(SYSTEMD_ANALYZE, "systemd-analyze")
     # Point the units at this checkout (the recipe installs it in /srv/mot-cua-xa).
     for path in (DEPLOY / "systemd").iterdir():
-        text = path.read_text().replace("/srv/mot-cua-xa", str(ROOT))
+        # The flask next to this interpreter (the checkout's .venv in CI), the rest in this checkout.
+        flask = pathlib.Path(sys.executable).with_name("flask")
+        text = path.read_text().replace("/srv/mot-cua-xa/.venv/bin/flask", str(flask))
+        text = text.replace("/srv/mot-cua-xa", str(ROOT))
         example = DEPLOY / "mot-cua-xa.env.example"
         text = text.replace("EnvironmentFile=/etc/mot-cua-xa.env", f"EnvironmentFile={example}")
         (tmp_path / path.name).write_text(text)

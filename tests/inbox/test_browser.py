@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from commune.dossiers.attachments import attach_file
 from commune.dossiers.search import search_text
 from commune.extensions import db
-from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
+from tests.browser.conftest import axe_violations, browser, live_server  # noqa: F401  (fixtures)
 from tests.factories import make_dossier, make_procedure, make_user
 
 pytestmark = pytest.mark.browser
@@ -65,6 +65,8 @@ def test_tabs_and_search_update_the_list_and_the_address(desk, live_server):  # 
     assert "q=lo" in desk.url
     expect(desk.locator("#inbox-list")).to_contain_text("Lò Văn Chờ")
     desk.go_back()
+    desk.wait_for_url("**q=lo*tab=processing*")  # one step at a time: htmx restores each from history
+    expect(desk.locator("#inbox-list .inbox-tabs")).to_contain_text("Đang xử lý 0")
     desk.go_back()
     desk.wait_for_url("**/hop-thu?tab=processing")
     expect(desk.locator("#inbox-list")).to_contain_text("Vì Thị Đang")
@@ -92,4 +94,23 @@ def test_viewer_zooms_and_rotates_in_place(desk, live_server):  # noqa: F811
     desk.click("[data-rotate='90']")
     assert desk.get_attribute("#viewer-image", "class") == "viewer-img zoom-2 rot-90"
     assert f"/anh/{photo}" in desk.url and "z=" not in desk.url  # no reload
+    assert desk.console_errors == []
+
+
+def test_the_keyboard_reaches_and_scrolls_a_zoomed_page(desk, live_server):  # noqa: F811
+    _, running, photo = seed(live_server)
+    login(desk, live_server)
+    desk.goto(live_server(f"/hop-thu/ho-so/{running}/anh/{photo}?z=4"))
+    desk.focus("#viewer-frame")
+    expect(desk.locator("#viewer-frame")).to_be_focused()
+    desk.keyboard.press("ArrowRight")  # scrolls the wide page instead of leaving it
+    for _ in range(50):  # (wait_for_function evaluates a string: the strict CSP refuses it)
+        if desk.evaluate("document.getElementById('viewer-frame').scrollLeft") > 0:
+            break
+        desk.wait_for_timeout(100)
+    assert desk.evaluate("document.getElementById('viewer-frame').scrollLeft") > 0
+    assert f"/anh/{photo}" in desk.url
+    desk.keyboard.press("-")
+    assert desk.get_attribute("#viewer-image", "class") == "viewer-img zoom-3 rot-0"
+    assert not [v for v in axe_violations(desk, live_server) if v.startswith("scrollable-region-focusable")]
     assert desk.console_errors == []

@@ -200,11 +200,11 @@ def test_cut_off_setting_of_the_admin_is_used_for_due_dates(app, dossier_in):
     from commune.core.settings import set_setting
     from commune.dossiers.rules import cutoff_text
 
-    assert cutoff_text() == "16:00"
-    set_setting("cutoff", "15:00")
     assert cutoff_text() == "15:00"
-    set_setting("cutoff", "nonsense")
+    set_setting("cutoff", "16:00")
     assert cutoff_text() == "16:00"
+    set_setting("cutoff", "nonsense")
+    assert cutoff_text() == "15:00"
 
 
 def test_whole_code_or_phone_finds_the_dossier_directly(client, login_as, procedure):

@@ -11,7 +11,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from commune.core.timeutil import utcnow
+from commune.catalog.referrals import Referral
+from commune.core.timeutil import local_today, utcnow
 from commune.dossiers.access import hash_token
 from commune.dossiers.attachments import attach_file
 from commune.dossiers.models import DossierFile, SupplementRequest
@@ -50,6 +51,7 @@ class World:
     item_id: int = 0                                 # an item held by postal_a
     open_manifest_number: str = ""                   # a manifest not yet confirmed
     blank_id: int = 0                                # a blank form of the procedure
+    referral_id: int = 0                             # a need handled by another office
 
 
 def populate():
@@ -115,6 +117,10 @@ def populate():
 
     admin = db.session.get(_user_model(), world.users["admin"])
     world.blank_id = attach_blank_form(admin, procedure, "Tờ khai mẫu", TINY_PDF, 5 * 1024 * 1024).id
+    referral = Referral(key="tam-tru", phrases=["tạm trú"], office="Công an xã", sentence="Công an xã làm.")
+    db.session.add(referral)
+    db.session.flush()
+    world.referral_id = referral.id
     db.session.commit()
     return world
 
@@ -193,6 +199,7 @@ ARG_VALUES = {
     "procedure_id": lambda w, t: w.procedure_id,
     "field_id": lambda w, t: w.field_id,
     "blank_id": lambda w, t: w.blank_id,
+    "referral_id": lambda w, t: w.referral_id,
     "form_id": lambda w, t: w.blank_id,
     "slug": lambda w, t: w.procedure_slug,
     "key": lambda w, t: "note",
@@ -204,6 +211,7 @@ ARG_VALUES = {
     "part": lambda w, t: "0",
     "token": lambda w, t: DRAFT_TOKEN,
     "item": lambda w, t: 0,
+    "year": lambda w, t: local_today().year + 1,  # a Tết the admin may confirm
 }
 
 

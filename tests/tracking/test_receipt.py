@@ -36,7 +36,7 @@ def test_receipt_shows_code_date_procedure_pages_due_date_and_desk_phone(client)
     assert "Đăng ký khai sinh" in html
     assert "Tờ khai đăng ký khai sinh</td><td class=\"num\">2<" in html
     assert "Giấy chứng sinh</td><td class=\"num\">1<" in html
-    expected = compute_due_date(SUBMITTED, 3, "16:00")
+    expected = compute_due_date(SUBMITTED, 3)
     assert format_day(expected) in html and "dự kiến" in html
     assert "0210 3 812 345" in html
     assert "Nhận tại bộ phận Một cửa" in html

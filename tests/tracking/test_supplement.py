@@ -18,7 +18,7 @@ def test_supplement_round_trip_keeps_both_versions_and_restarts_the_clock(client
     assert dossier.status == "received"
     assert dossier.code == dossier.code and dossier.has_new_supplement is True
     assert request_row.answered_at is not None and request_row.reply == "Tôi gửi lại ảnh rõ hơn."
-    assert dossier.due_date == compute_due_date(request_row.answered_at, 5, "16:00")
+    assert dossier.due_date == compute_due_date(request_row.answered_at, 5)
     birth_certificates = db.session.scalars(sa.select(DossierFile).where(
         DossierFile.dossier_id == dossier.id, DossierFile.document_index == 1).order_by(DossierFile.round)).all()
     assert [f.round for f in birth_certificates] == [0, 1]
