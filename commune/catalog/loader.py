@@ -18,15 +18,20 @@ class CatalogError(ValueError):
     """The catalog file cannot be loaded; the message names the entry."""
 
 
+def read_json(path, error_class):
+    """The parsed JSON file at `path`; error_class(message) if it cannot be read or parsed."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise error_class(f"cannot read {path}: {error.strerror}") from error
+    except json.JSONDecodeError as error:
+        raise error_class(f"{path} is not valid JSON (line {error.lineno}): {error.msg}") from error
+
+
 def read_catalog(path=None):
     """Parse and validate a catalog file; return its dict."""
-    path = Path(path or DEFAULT_PATH)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise CatalogError(f"cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise CatalogError(f"{path} is not valid JSON (line {error.lineno}): {error.msg}") from error
+    data = read_json(path or DEFAULT_PATH, CatalogError)
     validate(data)
     return data
 

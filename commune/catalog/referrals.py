@@ -8,7 +8,6 @@ data/referrals.json, loaded by `flask setup` (and `flask catalog referrals`).
 
 Matching: the folded query (catalog.text.normalise) holds a phrase as whole words.
 """
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 
 from ..core.timeutil import utcnow
 from ..extensions import db
+from .loader import read_json
 from .search import search as find_procedures
 from .text import normalise
 
@@ -100,13 +100,7 @@ def validate(data):
 
 def read_referrals(path=None):
     """Parse and validate a referral file (default: the list shipped with the app)."""
-    path = Path(path or DEFAULT_PATH)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ReferralError(f"cannot read {path}: {error.strerror}") from error
-    except json.JSONDecodeError as error:
-        raise ReferralError(f"{path} is not valid JSON (line {error.lineno}): {error.msg}") from error
+    data = read_json(path or DEFAULT_PATH, ReferralError)
     validate(data)
     return data
 

@@ -124,17 +124,24 @@ def record_uploads(monkeypatch):
     return received
 
 
-def draft_at_photos_step(live_server):
-    """A draft with details and answers saved, opened in the browser through its continue link."""
+def birth_draft():
+    """(dossier, draft token): a birth-registration draft with its applicant's details (flushed;
+    call inside the live server's app context)."""
     from commune.catalog.models import Procedure
     from commune.submissions.services import create_draft
 
+    procedure = db.session.scalar(sa.select(Procedure).where(Procedure.slug == SLUG))
+    dossier, token = create_draft(procedure)
+    dossier.applicant_name, dossier.applicant_phone = "Lò Thị Hoa", "0912345678"
+    dossier.applicant_id_number, dossier.applicant_village = "001190012345", "Bản Nà Cang"
+    dossier.applicant_address = "Xã Mẫu"
+    return dossier, token
+
+
+def draft_at_photos_step(live_server):
+    """A draft with details and answers saved, opened in the browser through its continue link."""
     with live_server.app.app_context():
-        procedure = db.session.scalar(sa.select(Procedure).where(Procedure.slug == SLUG))
-        dossier, token = create_draft(procedure)
-        dossier.applicant_name, dossier.applicant_phone = "Lò Thị Hoa", "0912345678"
-        dossier.applicant_id_number, dossier.applicant_village = "001190012345", "Bản Nà Cang"
-        dossier.applicant_address = "Xã Mẫu"
+        dossier, token = birth_draft()
         dossier.form_data = {"child_name": "Lò Văn Minh", "child_sex": "Nam", "child_birth_date": "2026-10-01",
                              "child_birth_place": "Trạm y tế", "child_ethnicity": "Thái",
                              "mother_name": "Lò Thị Hoa", "father_name": None, "relationship": "Cha hoặc mẹ",

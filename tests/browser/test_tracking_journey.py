@@ -1,12 +1,18 @@
 """After submitting: the villager looks the dossier up on another phone and answers a supplement request."""
 import pytest
-import sqlalchemy as sa
 
 from commune.dossiers.models import Dossier, SupplementRequest
 from commune.dossiers.workflow import transition
 from commune.extensions import db
 from tests.browser.conftest import _new_page
-from tests.browser.journeys import REQUIRED_PARTS, SLUG, camera_photo, fits_phone, stored_files, submit_in_browser
+from tests.browser.journeys import (
+    REQUIRED_PARTS,
+    birth_draft,
+    camera_photo,
+    fits_phone,
+    stored_files,
+    submit_in_browser,
+)
 from tests.factories import make_user
 
 pytestmark = pytest.mark.browser
@@ -66,16 +72,12 @@ def test_submitted_dossier_is_found_on_another_phone_with_code_and_phone(page, o
 
 def _waiting_for_supplement(live_server):
     """A birth registration submitted with its three papers, received, then sent back for a clearer certificate."""
-    from commune.catalog.models import Procedure
     from commune.dossiers.attachments import attach_file
-    from commune.submissions.services import create_draft, submit
+    from commune.submissions.services import submit
     from tests.photos.images import jpeg
 
     with live_server.app.app_context():
-        procedure = db.session.scalar(sa.select(Procedure).where(Procedure.slug == SLUG))
-        dossier, _token = create_draft(procedure)
-        dossier.applicant_name, dossier.applicant_phone = "Lò Thị Hoa", "0912345678"
-        dossier.applicant_id_number, dossier.applicant_address = "001190012345", "Xã Mẫu"
+        dossier, _token = birth_draft()
         for index in REQUIRED_PARTS:
             attach_file(dossier, jpeg(color=(0, 90 * (index % 3), 0)), f"giay-{index}.jpg", document_index=index)
         submit(dossier)

@@ -12,27 +12,12 @@ import sys
 import pytest
 
 from tests.conftest import IN_CI
+from tests.nginx_prefix import NGINX, nginx_conf
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 
-MAIN_CONF = """
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    include {tmp}/site.conf;
-}}
-"""
 
 
 def _need(tool, name):
@@ -53,7 +38,7 @@ def test_the_nginx_site_file_parses_as_installed(tmp_path):
     site = site.replace("/etc/letsencrypt/live/motcua.example.gov.vn/fullchain.pem", str(cert))
     site = site.replace("/etc/letsencrypt/live/motcua.example.gov.vn/privkey.pem", str(key))
     (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(MAIN_CONF.format(tmp=tmp_path))
+    (tmp_path / "nginx.conf").write_text(nginx_conf(tmp_path, f"    include {tmp_path}/site.conf;"))
     result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

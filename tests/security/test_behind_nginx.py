@@ -8,7 +8,6 @@ import http.client
 import os
 import re
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -20,25 +19,13 @@ import pytest
 
 from commune.extensions import db
 from tests.conftest import IN_CI, make_app
+from tests.nginx_prefix import NGINX, nginx_conf
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 PASSWORD = "mat-khau-ban-mot-cua"
 LIMIT = 3  # look-ups and logins a minute per address on this site
 
-NGINX_CONF = """
-worker_processes 1;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log warn;
-{user}
-events {{ worker_connections 64; }}
-http {{
-    access_log {tmp}/access.log;
-    client_body_temp_path {tmp}/client_body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
+SERVER = """
     server {{
         listen 127.0.0.1:{port};
         server_name 127.0.0.1;
@@ -53,7 +40,6 @@ http {{
             proxy_read_timeout 60s;
         }}
     }}
-}}
 """
 
 
@@ -146,7 +132,7 @@ def site(tmp_path_factory):
     server = subprocess.Popen([*flask, "serve"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     # As root, nginx would hand its workers to 'nobody', who cannot enter the private pytest folder.
     user = "user root;" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=port, app_port=app_port, user=user))
+    (tmp / "nginx.conf").write_text(nginx_conf(tmp, SERVER.format(port=port, app_port=app_port), main=user))
     proxy = subprocess.Popen([NGINX, "-e", str(tmp / "error.log"), "-p", str(tmp), "-c", str(tmp / "nginx.conf"),
                               "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
