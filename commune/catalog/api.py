@@ -3,7 +3,7 @@ from flask import abort, jsonify
 
 from ..core.i18n import select_locale
 from . import bp
-from .caching import api_validators, conditional
+from .caching import conditional
 from .display import processing_note
 from .links import public_url
 from .queries import active_procedures, fields_with_counts, procedure_by_slug
@@ -64,7 +64,7 @@ def procedure_detail(procedure):
 
 
 @bp.route("/api/procedures")
-@conditional(api_validators)
+@conditional("api")
 def api_list():
     """The whole catalog: fields with counts and a summary of every active procedure."""
     _, latest, _ = procedure_stats()
@@ -80,7 +80,7 @@ def api_list():
 
 
 @bp.route("/api/procedures/<slug>")
-@conditional(api_validators)
+@conditional("api")
 def api_detail(slug):
     """One procedure in full (inactive ones too, marked "active": false)."""
     procedure = procedure_by_slug(slug)

@@ -3,7 +3,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 
 from ..web.htmx import add_vary, is_htmx, render_page_or_fragment
 from . import bp, display
-from .caching import conditional, remembered_html
+from .caching import conditional
 from .files import blank_form_response
 from .links import public_url
 from .queries import active_field, fields_with_counts, popular_procedures, procedure_or_404, procedures_in
@@ -27,14 +27,11 @@ def search():
     if not query and not is_htmx():
         return redirect(url_for("catalog.home"))
 
-    def render():
-        result = run_search(query) if query else None
-        referrals = refer(query, result) if query else []  # needs another office handles
-        return render_page_or_fragment("catalog/search.html", "catalog/_results.html", query=query,
-                                       result=result, referrals=referrals,
-                                       fields=fields_with_counts() if not result else [])
-
-    html = remembered_html(render)
+    result = run_search(query) if query else None
+    referrals = refer(query, result) if query else []  # needs another office handles
+    html = render_page_or_fragment("catalog/search.html", "catalog/_results.html", query=query,
+                                   result=result, referrals=referrals,
+                                   fields=fields_with_counts() if not result else [])
     return add_vary(make_response(html))
 
 

@@ -30,7 +30,9 @@ class Setting(db.Model):
 def get_settings():
     """All settings as a dict: defaults overlaid with what the admin saved."""
     values = dict(DEFAULTS)
-    values.update(dict(db.session.execute(sa.select(Setting.key, Setting.value)).all()))
+    values.update(dict(db.session.execute(
+        sa.select(Setting.key, Setting.value).where(sa.not_(Setting.key.startswith("_", autoescape=True)))
+    ).all()))  # "_…" keys are the site's own bookkeeping (web/generation.py), not settings
     return values
 
 

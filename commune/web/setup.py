@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ..core import i18n, roles
 from ..core.settings import get_settings
 from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from . import assets, converters, errors, health, proxy, security
+from . import assets, converters, errors, health, proxy, robots, security
 
 log = logging.getLogger("commune.request")
 
@@ -78,6 +78,7 @@ def init_web(app):
     assets.init_app(app)
     i18n.init_app(app)
     health.init_app(app)
+    robots.init_app(app)
     _template_globals(app)
 
 

@@ -114,3 +114,20 @@ def test_stylesheet_is_fingerprinted_and_cached_for_a_year(client):
     js_src = re.search(r'<script src="([^"]+htmx[^"]+)"', html).group(1)
     assert "?v=" in js_src
     assert "max-age=31536000" in client.get(js_src).headers["Cache-Control"]
+
+
+PUBLIC_ENDPOINTS = {"static", "assets_css", "healthz", "robots"}
+
+
+def test_search_engines_list_the_catalog_and_never_a_villagers_pages(app, client):
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.mimetype == "text/plain"
+    disallowed = [line.split(":", 1)[1].strip() for line in robots.get_data(as_text=True).splitlines()
+                  if line.startswith("Disallow:")]
+    assert "/" not in disallowed and "/thu-tuc/" not in disallowed  # the catalog stays findable
+    rules = [re.compile(re.escape(path).replace(r"\*", ".*")) for path in disallowed]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("catalog.") or rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        path = rule.rule.replace("<", "x").replace(">", "x")
+        assert any(r.match(path) for r in rules), f"{rule.rule} ({rule.endpoint}) is open to crawlers"

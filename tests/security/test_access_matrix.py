@@ -41,6 +41,9 @@ RULES = {
     "admin.edit_referral": {"admin"},
     "admin.delete_referral": {"admin"},
     "admin.referrals": {"admin"},
+    "admin.ready_texts": {"admin"},
+    "admin.edit_ready_text": {"admin"},
+    "admin.delete_ready_text": {"admin"},
     "admin.edit_user": {"admin"},
     "admin.export_json": {"admin"},
     "admin.fields": {"admin"},
@@ -69,19 +72,23 @@ RULES = {
     "catalog.qr": ALL,
     "catalog.search": ALL,
     "healthz": ALL,
+    "robots": ALL,
     "inbox.act": STAFF,  # the "note" action: every inbox role
     "inbox.bulk_assign": {"clerk", "leader", "admin"},
+    "inbox.bulk_receive": DESK,
     "inbox.dossier": STAFF,
     "inbox.file": STAFF,
     "inbox.index": STAFF,
     "inbox.new_counter": DESK,
     "inbox.print_apology": STAFF,
     "inbox.print_control": STAFF,
+    "inbox.print_many": STAFF,
     "inbox.print_receipt": STAFF,
     "inbox.print_refusal": STAFF,
     "inbox.print_stop": STAFF,
     "inbox.print_supplement": STAFF,
     "inbox.thumb": STAFF,
+    "inbox.use_ready_text": {"clerk", "officer", "admin"},  # the refusal form: who may refuse
     "inbox.viewer": STAFF,
     "postal.confirm_manifest": CARRIER | DESK,
     "postal.item": CARRIER | DESK,
@@ -97,6 +104,20 @@ RULES = {
     "postal.open_manifest": {"postal_a", "postal_b"},
     "postal.proof": CARRIER,
     "postal.waiting": DESK,
+    # The carrier's round (round_views.py): postal accounts only; an item's order only its carrier.
+    "postal.app_icon": ALL,
+    "postal.hand_back": CARRIER | DESK,
+    "postal.hand_back_confirm": DESK,
+    "postal.hand_backs": DESK,
+    "postal.round_close": {"postal_a", "postal_b"},
+    "postal.round_data": {"postal_a", "postal_b"},
+    "postal.round_move_item": CARRIER,
+    "postal.round_move_village": CARRIER,
+    "postal.round_page": {"postal_a", "postal_b"},
+    "postal.round_record": {"postal_a", "postal_b"},
+    "postal.round_start": {"postal_a", "postal_b"},
+    "postal.service_worker": {"postal_a", "postal_b"},
+    "postal.web_manifest": {"postal_a", "postal_b"},
     "reports.export": {"clerk", "leader", "admin"},
     "reports.figures": {"clerk", "leader", "admin"},
     "reports.monthly_report": {"clerk", "leader", "admin"},
@@ -115,6 +136,9 @@ RULES = {
     "submissions.start": ALL,
     "submissions.submit_dossier": NOBODY,
     "submissions.upload": NOBODY,
+    # Resumable uploads: the draft's own (no visitor here holds a draft); OPTIONS is not listed.
+    "submissions.tus_create": NOBODY,
+    "submissions.tus_upload": NOBODY,
     # A document photo: the villager with the key (staff read it from the inbox); never a
     # carrier, never another villager.
     "submissions.file": VILLAGER,
@@ -131,8 +155,16 @@ RULES = {
     "tracking.rate": VILLAGER,
     "tracking.answer_supplement": VILLAGER,
     "tracking.supplement_photo": VILLAGER,
+    "tracking.supplement_tus_create": VILLAGER,
+    "tracking.supplement_tus_upload": NOBODY,  # no upload of that id exists for anyone
     "tracking.supplement_remove": NOBODY,  # the file is a first-round document, not a supplement page
     "postal.change_method": VILLAGER,
+    # Fees: only the desk confirms payments, corrects a fee, imports and confirms statements.
+    "payments.confirm": DESK,
+    "payments.correct_fee": DESK,
+    "payments.statements": DESK,
+    "payments.statement": DESK,
+    "payments.confirm_statement": DESK,
 }
 # Pages that answer a visitor without access with a 200 page (the look-up form) instead of
 # a 404: allowed only if the page shows the dossier (its applicant's name).
