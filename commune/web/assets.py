@@ -17,8 +17,22 @@ def _digest(path, mtime):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+def _memo(name, compute):
+    """compute() once per process, or on every call in debug mode (files edited while it runs)."""
+    if current_app.debug:
+        return compute()
+    memo = current_app.extensions.setdefault("assets", {})
+    if name not in memo:
+        memo[name] = compute()
+    return memo[name]
+
+
 def static_url(filename):
     """URL of a file under static/ with ?v=<content hash>, so it can be cached for a year."""
+    return _memo(("url", filename), lambda: _versioned_url(filename))
+
+
+def _versioned_url(filename):
     path = Path(current_app.static_folder) / filename
     try:
         version = _digest(str(path), path.stat().st_mtime)
@@ -34,6 +48,10 @@ def _css_files():
 
 def css_bundle():
     """The concatenated stylesheet and its hash."""
+    return _memo("css", _current_bundle)
+
+
+def _current_bundle():
     files = _css_files()
     key = tuple((str(p), p.stat().st_mtime) for p in files)
     return _bundle(key)

@@ -44,6 +44,11 @@ def after_commit(callback):
 def _finish(response):
     keep = response.status_code < 400 or g.pop("unit_of_work_keep", False)
     callbacks = g.pop("unit_of_work_after", [])
+    if not db.session.registry.has():  # the view never touched the database (a page from memory)
+        if keep:
+            for callback in callbacks:
+                callback()
+        return response
     if not keep:
         db.session.rollback()
         return response
