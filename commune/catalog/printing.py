@@ -1,7 +1,6 @@
 """What offices print and pin up: the one-page guide, QR codes, the poster of the most used."""
 import io
 
-import segno
 from flask import make_response, render_template, request
 from markupsafe import Markup
 
@@ -13,6 +12,8 @@ from .queries import popular_procedures, procedure_or_404
 
 def qr_for(procedure):
     """The QR code of a procedure's page."""
+    import segno  # on first use: the idle server does not carry it
+
     return segno.make(public_url("catalog.procedure", slug=procedure.slug), error="m", micro=False)
 
 

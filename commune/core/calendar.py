@@ -7,7 +7,6 @@ make-up working days (usually Saturdays) the holidays package or the admin knows
 """
 from datetime import date, datetime, time, timedelta
 
-import holidays as holidays_lib
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
@@ -37,12 +36,20 @@ class CalendarDay(db.Model):
     note = db.Column(db.String(200), nullable=False, default="")
 
 
+def _vietnam_holidays(**options):
+    """The holidays library's Vietnamese calendar. Imported on first use: the idle server, and
+    every villager page that shows no date, never needs its ~10 MB."""
+    import holidays
+
+    return holidays.country_holidays("VN", **options)
+
+
 class WorkingCalendar:
     """Answers 'is this a working day?' for a range of years, with the admin's overrides."""
 
     def __init__(self, overrides=None):
         self.overrides = dict(overrides or {})
-        self._national = holidays_lib.country_holidays("VN")
+        self._national = _vietnam_holidays()
         self._named = {}
 
     @classmethod
@@ -55,7 +62,7 @@ class WorkingCalendar:
         """The national holiday's name for `day` in `locale` (the visitor's language when None), or None."""
         language = _language(locale)
         if language not in self._named:
-            self._named[language] = holidays_lib.country_holidays("VN", language=language)
+            self._named[language] = _vietnam_holidays(language=language)
         return self._named[language].get(day)
 
     def is_working_day(self, day):
@@ -121,7 +128,7 @@ class WorkingCalendar:
 def national_holidays(years, locale=None):
     """The national holidays of `years` (a year or a list) as {day: name}, named in `locale`
     ("vi" or "en"; the visitor's language when None)."""
-    return holidays_lib.country_holidays("VN", years=years, language=_language(locale))
+    return _vietnam_holidays(years=years, language=_language(locale))
 
 
 def _language(locale):

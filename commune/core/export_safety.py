@@ -16,9 +16,7 @@ with "-". Other values (dates, None) pass unchanged.
 """
 from datetime import date, datetime, time
 from decimal import Decimal
-
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from functools import cache
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _AFTER_SPACES = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -49,6 +47,16 @@ def csv_value(value):
     return "'" + text if looks_like_formula(text) else text
 
 
+@cache
+def _openpyxl():
+    """openpyxl's cell parts, imported on the first Excel export: the idle server does not carry
+    the library (~15 MB). The caller made the workbook, so it is loaded by then anyway."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+    return WriteOnlyCell, ERROR_CODES, ILLEGAL_CHARACTERS_RE
+
+
 def csv_row(row):
     """csv_value of each value of a row."""
     return [csv_value(value) for value in row]
@@ -56,6 +64,7 @@ def csv_row(row):
 
 def xlsx_cell(sheet, value, font=None):
     """A write-only cell: numbers as numbers, every text as a text cell that never becomes a formula."""
+    WriteOnlyCell, _, ILLEGAL_CHARACTERS_RE = _openpyxl()  # noqa: N806 - openpyxl's own names
     if _kept(value):
         cell = WriteOnlyCell(sheet, value=value)
     else:
@@ -74,6 +83,7 @@ def _xlsx_value(sheet, value):
     # A plain text openpyxl would not read as a formula or an error code goes as it is (half the time
     # of a cell object, for the thousands of rows of a register); anything else through xlsx_cell.
     if isinstance(value, str):
+        _, ERROR_CODES, ILLEGAL_CHARACTERS_RE = _openpyxl()  # noqa: N806 - openpyxl's own names
         text = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not looks_like_formula(text) and text not in ERROR_CODES:
             return text

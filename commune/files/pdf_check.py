@@ -25,8 +25,8 @@ lenient viewer might still read it. Every comparison ignores case.
 import io
 import re
 
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+# pypdf's classes, imported by the first inspect_pdf(): the idle server does not carry the library.
+PdfReader = ArrayObject = DictionaryObject = IndirectObject = None
 
 # Action types (lower case) that run code, open other programs or files, send data or call out.
 OUTWARD_ACTIONS = {
@@ -56,8 +56,19 @@ class PdfProblem(Exception):
         self.kind = kind
 
 
+def _load_pypdf():
+    global PdfReader, ArrayObject, DictionaryObject, IndirectObject  # noqa: PLW0603 - set once, then read
+    if PdfReader is None:
+        import pypdf
+        from pypdf import generic
+
+        ArrayObject, DictionaryObject = generic.ArrayObject, generic.DictionaryObject
+        IndirectObject, PdfReader = generic.IndirectObject, pypdf.PdfReader
+
+
 def inspect_pdf(data):
     """The number of pages of a PDF, or PdfProblem: unreadable, locked, runs code, calls out or absurd."""
+    _load_pypdf()
     _check_escaped_names(data)
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)

@@ -20,6 +20,7 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
@@ -28,14 +29,6 @@ from PIL import Image, PngImagePlugin, UnidentifiedImageError
 from ..core.i18n import N_
 from .decode_slots import DecodeBusy, decode_slot
 from .pdf_check import PdfProblem, inspect_pdf
-
-try:  # HEIC/HEIF from iPhones; pillow-heif is in requirements.txt
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    HEIF = True
-except ImportError:  # pragma: no cover - only on a broken install
-    HEIF = False
 
 MAX_IMAGE_BYTES = 30 * 1024 * 1024  # a camera original; the phone usually sends ~300 KB
 MAX_PDF_BYTES = 15 * 1024 * 1024
@@ -152,7 +145,20 @@ def max_decode_bytes():
     return int(mb or DEFAULT_DECODE_MB) * 1024 * 1024
 
 
+@cache
+def register_heif():
+    """Teach Pillow HEIC/HEIF (iPhones) on the first decode: the idle server does not carry
+    pillow-heif (~10 MB). False only on a broken install."""
+    try:
+        import pillow_heif
+    except ImportError:  # pragma: no cover - pillow-heif is in requirements.txt
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
 def _formats():
+    register_heif()
     Image.init()
     return [name for name in ("JPEG", "PNG", "WEBP", "HEIF") if name in Image.OPEN]
 

@@ -14,8 +14,8 @@
 """
 import hashlib
 from datetime import datetime, timedelta
+from importlib.metadata import version
 
-import holidays
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -42,7 +42,7 @@ def month_key(calendar, first, last):
     since = first - timedelta(days=LOOKBACK_DAYS)
     overrides = ",".join(f"{day.isoformat()}={kind}" for day, kind in sorted(calendar.overrides.items())
                          if since <= day <= last)
-    text = f"{FORMULA_VERSION}|{holidays.__version__}|{overrides}"
+    text = f"{FORMULA_VERSION}|{version('holidays')}|{overrides}"
     return hashlib.sha1(text.encode()).hexdigest()
 
 
