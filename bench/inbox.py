@@ -65,7 +65,7 @@ def fill(count, db, rng):
     from commune.core.timeutil import local_today, utcnow
     from commune.dossiers.codes import ALPHABET
     from commune.dossiers.models import Dossier
-    from commune.dossiers.search import fold, rebuild_terms
+    from commune.dossiers.search import fold, index_text
 
     load_catalog(read_catalog())
     staff = []
@@ -96,7 +96,7 @@ def fill(count, db, rng):
             "procedure_snapshot": {"name": proc.name, "processing_days": proc.processing_days, "documents": []},
             "status": status, "channel": rng.choices(("online", "counter", "post"), (50, 45, 5))[0],
             "applicant_name": name, "applicant_phone": phone, "applicant_id_number": id_number,
-            "search_text": fold(f"{code} {name} {phone} {id_number}"), "form_data": {},
+            "search_text": index_text(fold(f"{code} {name} {phone} {id_number}")), "form_data": {},
             "assignee_id": rng.choice(staff).id if received and rng.random() < 0.7 else None,
             "has_new_supplement": status in ("received", "processing") and rng.random() < 0.05,
             "result_method": "post" if rng.random() < 0.2 else "office",
@@ -109,7 +109,6 @@ def fill(count, db, rng):
             rows = []
     if rows:
         db.session.execute(sa.insert(Dossier), rows)
-    rebuild_terms()  # bulk inserts bypass the session's listener that indexes each dossier's words
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))  # planner statistics, as a long-running site has them
     db.session.commit()

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("catalog_search.py", "page_weight.py", "photo_pipeline.py", "tracking.py", "inbox.py", "reports.py",
-           "login_timing.py", "durability.py")
+SCRIPTS = ("catalog_search.py", "page_weight.py", "photo_pipeline.py", "uploads.py", "tracking.py", "inbox.py",
+           "reports.py", "login_timing.py", "durability.py", "throughput.py", "memory.py")
 
 
 def machine():

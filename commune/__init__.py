@@ -16,6 +16,7 @@ FEATURES = (
     "postal",
     "reports",
     "admin",
+    "payments",
 )
 
 

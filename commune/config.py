@@ -44,6 +44,8 @@ def build_config(instance_path):
         "COMMUNE_HOST": _env("HOST", "127.0.0.1"),
         "COMMUNE_PORT": _int_env("PORT", 5000),
         "COMMUNE_THREADS": _int_env("THREADS", 8),
+        "COMMUNE_PAGE_CACHE_BYTES": _int_env("PAGE_CACHE_BYTES", 8 * 1024 * 1024),  # web/page_cache.py
+        "COMMUNE_PAGES_RECHECK_SECONDS": float(_env("PAGES_RECHECK_SECONDS", "1")),  # web/generation.py
         # Uploads: one request carries one photo (or the no-JS form, a few).
         "MAX_CONTENT_LENGTH": _int_env("MAX_REQUEST_MB", 25) * 1024 * 1024,
         "COMMUNE_DRAFT_DAYS": _int_env("DRAFT_DAYS", 30),
@@ -58,6 +60,10 @@ def build_config(instance_path):
         "COMMUNE_DECODE_WAIT": _int_env("DECODE_WAIT", 5),
         "COMMUNE_UPLOAD_DAILY_MB": _int_env("UPLOAD_DAILY_MB", 500),
         "COMMUNE_MIN_FREE_MB": _int_env("MIN_FREE_MB", 1024),
+        # Resumable (tus) uploads: largest declared file, hours a partial upload is kept (docs/submissions.md).
+        "COMMUNE_RESUMABLE_MAX_MB": _int_env("RESUMABLE_MAX_MB", 30),
+        "COMMUNE_RESUMABLE_HOURS": _int_env("RESUMABLE_HOURS", 24),
+        "COMMUNE_RESUMABLE_LIMIT": _env("RESUMABLE_LIMIT", "1200 per hour"),  # tus requests per address
         # Waitress (flask serve): open connections at most, seconds before an idle one is closed.
         "COMMUNE_CONNECTION_LIMIT": _int_env("CONNECTION_LIMIT", 1000),
         "COMMUNE_CHANNEL_TIMEOUT": _int_env("CHANNEL_TIMEOUT", 30),

@@ -20,11 +20,23 @@ NAMING_CONVENTION = {
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
+# Tables the database keeps beside the models (SQLite's full-text tables and their shadow tables,
+# dossiers/search.py): made by DDL, never compared with a model.
+unmodelled_tables = set()
+# Indexes on an expression (a GIN index on to_tsvector(...)): declared on the models, but Alembic
+# cannot compare an expression it reflects with one it is given, so the comparison leaves them out.
+expression_indexes = set()
+
+
 def schema_objects_for(dialect_name):
     """Alembic's include_object for a database: leave out the indexes that only another kind of
-    database has (declared with info={"only_on": "postgresql"} and ddl_if)."""
+    database has (declared with info={"only_on": "postgresql"} and ddl_if), and the unmodelled tables."""
 
-    def include(obj, _name, type_, reflected, _compare_to):
+    def include(obj, name, type_, reflected, _compare_to):
+        if type_ == "table" and reflected and any(name == t or name.startswith(t + "_") for t in unmodelled_tables):
+            return False
+        if type_ == "index" and name in expression_indexes:
+            return False
         return type_ != "index" or reflected or obj.info.get("only_on") in (None, dialect_name)
 
     return include

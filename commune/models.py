@@ -15,7 +15,9 @@ MODEL_MODULES = (
     "commune.catalog.referrals",
     "commune.tracking.models",
     "commune.postal.models",
+    "commune.inbox.ready_texts",
     "commune.reports.models",
+    "commune.payments.models",
 )
 
 

@@ -7,7 +7,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FILES = {
     "node_modules/htmx.org/dist/htmx.min.js": "static/vendor/htmx.min.js",
     "node_modules/axe-core/axe.min.js": "static/vendor/axe.min.js",
-    "node_modules/tus-js-client/dist/tus.min.js": "static/vendor/tus.min.js",
     "node_modules/signature_pad/dist/signature_pad.umd.min.js": "static/vendor/signature_pad.min.js",
     "node_modules/idb-keyval/dist/umd.js": "static/vendor/idb-keyval.js",
 }

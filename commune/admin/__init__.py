@@ -18,4 +18,12 @@ def _admins_only():
     return None
 
 
-from . import calendar_views, catalog_views, referral_views, settings_views, staff_views, views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    calendar_views,
+    catalog_views,
+    ready_text_views,
+    referral_views,
+    settings_views,
+    staff_views,
+    views,
+)

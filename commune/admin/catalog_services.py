@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from ..catalog.loader import CatalogError, load_catalog, validate
 from ..catalog.models import BlankForm, Field, Procedure, RequiredDocument
 from ..core.audit import audit, diff
+from ..dossiers.fees import count_questions
 from ..extensions import db
 from ..files.storage import get_storage
 from .catalog_export import field_to_dict, procedure_to_dict
@@ -106,8 +107,12 @@ def save_procedure(actor, form, procedure=None):
     procedure.fee_vnd = form.fee_vnd.data
     procedure.fee_note = (form.fee_note.data or "").strip()
     procedure.fee_unit = (form.fee_unit.data or "").strip()
+    procedure.fee_count = ", ".join(count_questions(form.fee_count.data))
+    procedure.fee_min_vnd = form.fee_min_vnd.data
+    procedure.fee_max_vnd = form.fee_max_vnd.data
     procedure.online_level = form.online_level.data or None
     procedure.postal_return_allowed = bool(form.postal_return_allowed.data)
+    procedure.result_copy = form.result_copy.data or procedure.result_copy or "reference"
     procedure.eligible_submitters = (form.eligible_submitters.data or "").strip()
     procedure.result = (form.result.data or "").strip()
     procedure.legal_basis = _lines(form.legal_basis.data)

@@ -76,7 +76,9 @@ def _add_blank_rows(form):
 
 
 SIMPLE_FIELDS = ("name", "name_en", "code", "slug", "field_id", "processing_days", "processing_note", "fee_vnd",
-                 "fee_unit", "fee_note", "postal_return_allowed", "eligible_submitters", "result", "active")
+                 "fee_unit", "fee_note", "fee_count", "fee_min_vnd", "fee_max_vnd",
+                 "postal_return_allowed", "result_copy", "eligible_submitters", "result",
+                 "active")
 
 
 def _procedure_form(procedure, posted=None):

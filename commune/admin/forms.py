@@ -18,12 +18,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ..accounts.models import User
-from ..catalog.models import ONLINE_KINDS, Procedure
+from ..catalog.models import ONLINE_KINDS, RESULT_OFFICIAL, RESULT_REFERENCE, Procedure
 from ..core.calendar import OFF, WORKING
 from ..core.forms import CommuneForm, CommuneSubForm
 from ..core.roles import ROLE_LABELS
+from ..dossiers.fees import count_questions
 from ..extensions import db
 from ..inbox.services import ONCE_ONLY, SECOND_WITH_REASON
+from ..payments.forms import ReceivingAccountFields
 
 FIELD_TYPES = {
     "text": "Chữ (một dòng)",
@@ -95,9 +97,18 @@ class ProcedureForm(CommuneForm):
     fee_unit = StringField(_l("Đơn vị tính phí"), description=_l("Ví dụ: trang, bản sao (phí tính theo đơn vị)."),
                            validators=[Optional(), Length(max=40)])
     fee_note = TextAreaField(_l("Ghi chú phí"), validators=[Optional(), Length(max=3000)])
+    fee_count = StringField(_l("Câu hỏi đếm số đơn vị tính phí"), validators=[Optional(), Length(max=100)],
+                            description=_l("Mã các câu hỏi kiểu Số, cách nhau bằng dấu phẩy; lệ phí = phí × tích các "
+                                           "câu trả lời. Ví dụ: copies, pages. Để trống: một đơn vị."))
+    fee_min_vnd = IntegerField(_l("Lệ phí tối thiểu (đồng)"), validators=[Optional(), NumberRange(min=0)])
+    fee_max_vnd = IntegerField(_l("Lệ phí tối đa (đồng)"), validators=[Optional(), NumberRange(min=0)])
     online_level = SelectField(_l("Nộp trực tuyến"), choices=[SelectChoice("", _l("Không (chỉ thông tin)"))]
                                + [SelectChoice(k, k) for k in ONLINE_KINDS], default="")
     postal_return_allowed = BooleanField(_l("Cho phép nhận kết quả qua bưu chính"))
+    result_copy = SelectField(_l("Bản điện tử của kết quả người dân tải về"), default=RESULT_REFERENCE, choices=[
+        SelectChoice(RESULT_REFERENCE, _l("Bản sao để tham khảo (bản giấy mới có giá trị)")),
+        SelectChoice(RESULT_OFFICIAL, _l("Kết quả điện tử chính thức (có giá trị như bản giấy)"))],
+        description=_l("Bản giấy gốc vẫn được trả tại bộ phận Một cửa hoặc gửi qua bưu điện."))
     eligible_submitters = TextAreaField(_l("Đối tượng thực hiện"), validators=[Optional(), Length(max=3000)])
     result = TextAreaField(_l("Kết quả"), validators=[Optional(), Length(max=3000)])
     legal_basis = TextAreaField(_l("Căn cứ pháp lý (mỗi dòng một văn bản)"), validators=[Optional(), Length(max=10000)])
@@ -118,6 +129,16 @@ class ProcedureForm(CommuneForm):
     def validate_code(self, field):
         if self._taken(Procedure.code, (field.data or "").strip()):
             raise ValidationError(_l("Mã này đã dùng cho thủ tục khác."))
+
+    def validate_fee_count(self, field):
+        numbers = {row.form.name.data for row in self.form_fields if row.form.type.data == "number"}
+        unknown = [name for name in count_questions(field.data) if name not in numbers]
+        if unknown:
+            raise ValidationError(_l("Không có câu hỏi kiểu Số mang mã: %(names)s.", names=", ".join(unknown)))
+
+    def validate_fee_max_vnd(self, field):
+        if field.data is not None and self.fee_min_vnd.data is not None and field.data < self.fee_min_vnd.data:
+            raise ValidationError(_l("Lệ phí tối đa nhỏ hơn lệ phí tối thiểu."))
 
 
 class BlankFormUpload(CommuneForm):
@@ -175,7 +196,7 @@ class CutoffForm(CommuneForm):
                                                             message=_l("Nhập giờ dạng HH:MM, ví dụ 15:00."))])
 
 
-class SettingsForm(CommuneForm):
+class SettingsForm(ReceivingAccountFields, CommuneForm):
     commune_name = StringField(_l("Tên xã"), validators=[DataRequired(), Length(max=200)])
     office_name = StringField(_l("Tên bộ phận một cửa"), validators=[DataRequired(), Length(max=200)])
     office_address = StringField(_l("Địa chỉ"), validators=[DataRequired(), Length(max=300)])

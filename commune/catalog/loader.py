@@ -8,8 +8,17 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ..dossiers.fees import count_questions
 from ..extensions import db
-from .models import ONLINE_KINDS, Field, Procedure, RequiredDocument, fill_missing_search_text
+from .models import (
+    ONLINE_KINDS,
+    RESULT_COPIES,
+    RESULT_REFERENCE,
+    Field,
+    Procedure,
+    RequiredDocument,
+    fill_missing_search_text,
+)
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "commune_procedures.json"
 
@@ -78,6 +87,7 @@ def validate(data):
         fee = proc.get("fee_vnd")
         _require(fee is None or (isinstance(fee, int) and fee >= 0), where,
                  "'fee_vnd' must be a whole number ≥ 0 or null")
+        _validate_fee_rule(proc, where)
         _require(proc.get("online_level") in (None, *ONLINE_KINDS), where,
                  f"'online_level' must be one of {ONLINE_KINDS} or null")
         docs = proc.get("documents", [])
@@ -92,6 +102,22 @@ def validate(data):
         _require(isinstance(proc.get("keywords", []), list), where, "'keywords' must be a list")
 
 
+def _validate_fee_rule(proc, where):
+    """The fee rule: `fee_count` names number questions of the procedure; the bounds are whole đồng."""
+    count = proc.get("fee_count")
+    _require(count is None or isinstance(count, str), where, "'fee_count' must be question names or null")
+    numbers = {f.get("name") for f in proc.get("form_fields") or []
+               if isinstance(f, dict) and f.get("type") == "number"}
+    for name in count_questions(count):
+        _require(name in numbers, where, f"'fee_count' names '{name}', which is not a number question")
+    for key in ("fee_min_vnd", "fee_max_vnd"):
+        value = proc.get(key)
+        _require(value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0), where,
+                 f"'{key}' must be a whole number ≥ 0 or null")
+    low, high = proc.get("fee_min_vnd"), proc.get("fee_max_vnd")
+    _require(low is None or high is None or low <= high, where, "'fee_min_vnd' is above 'fee_max_vnd'")
+
+
 def _procedure_values(proc, field_id):
     return {
         "code": proc.get("code"),
@@ -104,11 +130,15 @@ def _procedure_values(proc, field_id):
         "fee_vnd": proc.get("fee_vnd"),
         "fee_note": proc.get("fee_note") or "",
         "fee_unit": proc.get("fee_unit") or "",
+        "fee_count": ", ".join(count_questions(proc.get("fee_count"))),
+        "fee_min_vnd": proc.get("fee_min_vnd"),
+        "fee_max_vnd": proc.get("fee_max_vnd"),
         "eligible_submitters": proc.get("eligible_submitters") or "",
         "result": proc.get("result") or "",
         "legal_basis": list(proc.get("legal_basis") or []),
         "online_level": proc.get("online_level"),
         "postal_return_allowed": bool(proc.get("postal_return_allowed")),
+        "result_copy": proc["result_copy"] if proc.get("result_copy") in RESULT_COPIES else RESULT_REFERENCE,
         "form_fields": list(proc.get("form_fields") or []),
         "keywords": list(proc.get("keywords") or []),
         "popularity": proc.get("popularity"),

@@ -11,6 +11,12 @@ ONLINE_FULL = "toàn trình"
 ONLINE_PARTIAL = "một phần"
 ONLINE_KINDS = (ONLINE_FULL, ONLINE_PARTIAL)
 
+# The electronic copy of the result (tracking/results.py), as the office chose per procedure: the
+# official electronic result, or a copy for reference; the paper original follows either way.
+RESULT_OFFICIAL = "official"
+RESULT_REFERENCE = "reference"
+RESULT_COPIES = (RESULT_OFFICIAL, RESULT_REFERENCE)
+
 
 class Field(db.Model):
     """A field of procedures (lĩnh vực), e.g. Hộ tịch."""
@@ -43,11 +49,18 @@ class Procedure(db.Model):
     fee_vnd = db.Column(db.Integer)  # None = set by the provincial council
     fee_note = db.Column(db.Text, nullable=False, default="")
     fee_unit = db.Column(db.String(40), nullable=False, default="", server_default="")  # "trang": "2.000 đ/trang"
+    # The fee rule (dossiers/fees.py): the number questions whose answers count the units (their product,
+    # e.g. "copies, pages"), and the bounds of the amount. Empty/None: one unit, no bounds.
+    fee_count = db.Column(db.String(100), nullable=False, default="", server_default="")
+    fee_min_vnd = db.Column(db.Integer)
+    fee_max_vnd = db.Column(db.Integer)
     eligible_submitters = db.Column(db.Text, nullable=False, default="")
     result = db.Column(db.Text, nullable=False, default="")
     legal_basis = db.Column(db.JSON, nullable=False, default=list)
     online_level = db.Column(db.String(20))  # ONLINE_FULL, ONLINE_PARTIAL or None (information only)
     postal_return_allowed = db.Column(db.Boolean, nullable=False, default=False)
+    # What the electronic copy of the result the villager downloads is worth (RESULT_COPIES).
+    result_copy = db.Column(db.String(20), nullable=False, default="reference", server_default="reference")
     form_fields = db.Column(db.JSON, nullable=False, default=list)
     keywords = db.Column(db.JSON, nullable=False, default=list)  # synonyms and old names
     popularity = db.Column(db.Integer)  # position among the most used; None = not listed

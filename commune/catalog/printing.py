@@ -4,6 +4,7 @@ import io
 from flask import make_response, render_template, request
 from markupsafe import Markup
 
+from ..core.qr import make_qr
 from . import bp
 from .caching import conditional
 from .links import public_url
@@ -12,9 +13,7 @@ from .queries import popular_procedures, procedure_or_404
 
 def qr_for(procedure):
     """The QR code of a procedure's page."""
-    import segno  # on first use: the idle server does not carry it
-
-    return segno.make(public_url("catalog.procedure", slug=procedure.slug), error="m", micro=False)
+    return make_qr(public_url("catalog.procedure", slug=procedure.slug))
 
 
 def inline_qr(procedure, scale=4):

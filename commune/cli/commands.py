@@ -16,6 +16,8 @@ from ..dossiers.retention import apply_retention, retention_years
 from ..extensions import db
 from ..files.decode_slots import tune_malloc
 from ..files.storage import sweep_storage
+from ..inbox.ready_texts import load_defaults as load_ready_texts
+from ..inbox.ready_texts import ready_texts_are_empty
 from ..web.proxy import serving_problem
 from .backup import backup_command
 from .demo import fill_demo
@@ -99,6 +101,10 @@ def setup_command():
         added = load_referrals(read_referrals())
         db.session.commit()
         click.echo(f"referrals loaded: {added} needs handled by other offices")
+    if ready_texts_are_empty():  # the default supplement and refusal texts (commune-wide)
+        added = load_ready_texts()
+        db.session.commit()
+        click.echo(f"ready texts loaded: {added} supplement and refusal texts")
     if not (current_app.config.get("COMMUNE_PUBLIC_URL") or "").strip():
         # Receipts, QR codes, e-mails and SMS carry absolute links: without the public address they
         # would point at this machine's loopback, which no villager's phone can open.

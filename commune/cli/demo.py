@@ -26,6 +26,9 @@ from ..dossiers.rules import procedure_snapshot
 from ..dossiers.search import search_text
 from ..dossiers.states import Status
 from ..extensions import db
+from ..inbox.ready_texts import load_defaults as load_ready_texts
+from ..inbox.ready_texts import ready_texts_are_empty
+from ..payments.models import DESK, TRANSFER, Payment
 from ..postal.services import confirm_manifest, create_manifest, is_waiting, new_token
 
 DEMO_SETTINGS = {
@@ -33,6 +36,10 @@ DEMO_SETTINGS = {
     "office_name": "Bộ phận Một cửa UBND xã Hòa Bình",
     "office_address": "Thôn Trung Tâm, xã Hòa Bình",
     "office_phone": "0210 3 812 345",
+    # A demo receiving account (Agribank's BIN; the number is made up), so the VietQR shows everywhere.
+    "payment_bank_bin": "970405",
+    "payment_account_number": "8888000012345",
+    "payment_account_name": "UBND XA HOA BINH DEMO",
 }
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hà")
 GIVEN = ("Văn An", "Thị Bình", "Văn Cường", "Thị Dung", "Minh Đức", "Thị Hoa", "Văn Hùng", "Thị Lan",
@@ -56,6 +63,8 @@ def fill_demo(count=300, seed=2026):
     rng = random.Random(seed)
     if catalog_is_empty():
         load_catalog(read_catalog())
+    if ready_texts_are_empty():
+        load_ready_texts()
     for key, value in DEMO_SETTINGS.items():
         set_setting(key, value)
     for role in ROLES:
@@ -77,8 +86,22 @@ def fill_demo(count=300, seed=2026):
         _demo_dossier(rng, rng.choice(procedures), clerk, calendar, now)
     db.session.flush()
     handed = _demo_post(clerk, db.session.scalar(sa.select(User).filter_by(username="demo-postal")))
+    _demo_payments(clerk)
     db.session.commit()
     yield f"{count} demo dossiers created; {handed} results handed to the post for demo-postal"
+
+
+def _demo_payments(clerk):
+    """Most returned dossiers with a fee were paid, by transfer or at the desk (the figures' channels)."""
+    owed = db.session.scalars(sa.select(Dossier).where(Dossier.status == Status.RETURNED.value,
+                                                       Dossier.fee_vnd > 0)).all()
+    for position, dossier in enumerate(owed):
+        if position % 5 != 4:  # one in five is left unpaid
+            transfer = position % 2 == 0
+            db.session.add(Payment(dossier_id=dossier.id, channel=TRANSFER if transfer else DESK,
+                                   amount_vnd=dossier.fee_vnd, due_vnd=dossier.fee_vnd,
+                                   reference=f"FT{dossier.id:08d}" if transfer else "",
+                                   recorded_at=dossier.finished_at or utcnow(), recorded_by_id=clerk.id))
 
 
 def _demo_post(clerk, carrier):
@@ -98,6 +121,21 @@ def _demo_post(clerk, carrier):
     manifest = create_manifest(handed, clerk)
     confirm_manifest(manifest, carrier, {item.id: "" for item in manifest.items}, new_token())
     return len(handed)
+
+
+def _demo_helper(dossier):
+    """A few villagers without a phone, a few dossiers submitted for someone ("nộp thay"), from their
+    own random draw so the demo's other numbers stay as they were."""
+    draw = random.Random(dossier.code).random()
+    if dossier.result_method == RESULT_BY_POST:  # the carrier calls the number on the envelope
+        return
+    if draw < 0.06:
+        dossier.applicant_phone = ""
+    elif draw < 0.14:
+        dossier.applicant_phone = ""
+        dossier.helper_name, dossier.helper_phone = "Lò Văn Páo", "0987123456"
+        dossier.helper_role, dossier.helper_relation = ("village_officer", "trưởng bản") if draw < 0.1 else (
+            "relative", "con trai")
 
 
 def _demo_dossier(rng, procedure, clerk, calendar, now):
@@ -121,6 +159,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
         result_method=RESULT_BY_POST if by_post else RESULT_AT_OFFICE,
         submitted_at=submitted, created_at=submitted, fee_vnd=procedure.fee_vnd,
     )
+    _demo_helper(dossier)
     dossier.search_text = search_text(dossier)
     db.session.add(dossier)
     events = [DossierEvent(at=submitted, kind="status", from_status="draft", to_status="submitted",

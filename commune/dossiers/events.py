@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     CHECKLIST = "checklist"
     SUPPLEMENT_CHECKED = "supplement_checked"
     DOCUMENT_VIEW = "document_view"
+    RESULT_DOWNLOAD = "result_download"          # the villager downloaded the electronic result (each time)
     ERASED = "erased"
     DELIVERY_METHOD = "delivery_method"
     DELIVERY_MANIFEST = "delivery_manifest"
@@ -31,6 +32,8 @@ class EventKind(StrEnum):
     DELIVERY_DELIVERED = "delivery_delivered"
     DELIVERY_FAILED = "delivery_failed"
     DELIVERY_RETURNED = "delivery_returned"
+    FEE_CORRECTED = "fee_corrected"              # the clerk corrected the computed fee, with the reason
+    PAYMENT_CONFIRMED = "payment_confirmed"      # the desk confirmed the fee was received (payments/)
 
     @property
     def clerk_label(self):
@@ -81,6 +84,7 @@ _WORDS = {
     K.CHECKLIST: _Words(_l("Kiểm tra thành phần hồ sơ")),
     K.SUPPLEMENT_CHECKED: _Words(_l("Đã xem phần bổ sung")),
     K.DOCUMENT_VIEW: _Words(_l("Xem giấy tờ")),
+    K.RESULT_DOWNLOAD: _Words(_l("Người dân tải bản điện tử của kết quả")),
     K.ERASED: _Words(_l("Xóa dữ liệu hết hạn lưu trữ")),
     K.DELIVERY_METHOD: _Words(_l("Đổi cách nhận kết quả"), _l("Đổi cách nhận kết quả")),
     K.DELIVERY_MANIFEST: _Words(_l("Đưa vào bảng kê bưu chính")),
@@ -96,5 +100,7 @@ _WORDS = {
     K.DELIVERY_RETURNED: _Words(_l("Bưu điện trả kết quả về xã"),
                                 _l("Bưu điện chuyển trả kết quả về bộ phận Một cửa"),
                                 "Kết quả đã được chuyển về bộ phận Một cửa"),
+    K.FEE_CORRECTED: _Words(_l("Điều chỉnh lệ phí"), _l("Lệ phí được điều chỉnh")),
+    K.PAYMENT_CONFIRMED: _Words(_l("Xác nhận đã nhận lệ phí"), _l("Đã thanh toán lệ phí"), None, "ok"),
 }
 assert set(_WORDS) == set(EventKind), "every event kind has its words"

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.i18n import N_
 from ..core.roles import DOSSIER_READERS, OFFICER, is_in
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -23,6 +24,13 @@ CHANNEL_LABELS = {CHANNEL_ONLINE: "Trực tuyến", CHANNEL_COUNTER: "Tại qu�
 
 RESULT_AT_OFFICE = "office"
 RESULT_BY_POST = "post"
+
+# Who submitted "nộp thay" (for someone else): their role beside the applicant.
+HELPER_RELATIVE = "relative"
+HELPER_VILLAGE_OFFICER = "village_officer"
+HELPER_OTHER = "other"
+HELPER_ROLE_LABELS = {HELPER_RELATIVE: N_("Người thân"), HELPER_VILLAGE_OFFICER: N_("Cán bộ thôn, bản, tổ dân phố"),
+                      HELPER_OTHER: N_("Người khác")}
 
 
 class Dossier(db.Model):
@@ -49,6 +57,11 @@ class Dossier(db.Model):
     applicant_address: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
     applicant_village: Mapped[str] = mapped_column(db.String(120), nullable=False, default="")
     applicant_email: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    # "Nộp thay": a relative or a village officer submitted for the applicant; notices go to them.
+    helper_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="", server_default="")
+    helper_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="", server_default="")
+    helper_role: Mapped[str] = mapped_column(db.String(20), nullable=False, default="", server_default="")
+    helper_relation: Mapped[str] = mapped_column(db.String(100), nullable=False, default="", server_default="")
     search_text: Mapped[str] = mapped_column(db.Text, nullable=False, default="")  # accent-free name/phone/ID/code
     form_data: Mapped[dict] = mapped_column(db.JSON, nullable=False, default=dict)
 
@@ -90,7 +103,7 @@ class Dossier(db.Model):
     __mapper_args__ = {"version_id_col": version}
     # The inbox's tabs and counts (bench/inbox.py): running dossiers by due date (covering the
     # "now"/overdue/due-soon counts), each tab in its sort order, counts filtered by channel or
-    # assignee, all answered from an index (text search has its own: core/dossier_search.py).
+    # assignee, all answered from an index (text search has its own: dossiers/search.py).
     __table_args__ = (
         db.Index("ix_dossiers_status_due", "status", "due_date", "has_new_supplement", "result_method",
                  "submitted_at"),
@@ -119,6 +132,20 @@ class Dossier(db.Model):
     @property
     def channel_label(self):
         return CHANNEL_LABELS.get(self.channel, self.channel)
+
+    @property
+    def submitted_by_helper(self):
+        """Submitted "nộp thay" by a relative or a village officer (their name is kept)."""
+        return bool(self.helper_name)
+
+    @property
+    def helper_role_label(self):
+        return HELPER_ROLE_LABELS.get(self.helper_role, "")
+
+    @property
+    def contact_phone(self):
+        """The number notices go to: the helper's for a dossier submitted for someone, else the applicant's."""
+        return self.helper_phone if self.submitted_by_helper else self.applicant_phone
 
     def can_view(self, user):
         """May staff member `user` read this dossier (its page, pages, answers, printed forms)?

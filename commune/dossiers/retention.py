@@ -89,7 +89,8 @@ def erase_dossier(dossier, years, now=None):
         dossier.files.remove(row)
     for name in ("applicant_name", "applicant_phone", "applicant_id_number", "applicant_address",
                  "applicant_village", "applicant_email", "delivery_name", "delivery_phone",
-                 "delivery_address", "delivery_village", "delivery_note"):
+                 "delivery_address", "delivery_village", "delivery_note",
+                 "helper_name", "helper_phone", "helper_relation"):  # "nộp thay": the helper's too
         setattr(dossier, name, "")
     dossier.form_data = {}
     dossier.lookup_key = None

@@ -25,6 +25,8 @@ def procedure_snapshot(procedure, online=False):
         "code": procedure.code, "slug": procedure.slug, "name": procedure.name,
         "version": procedure.version, "processing_days": procedure.processing_days,
         "fee_vnd": procedure.fee_vnd, "fee_note": procedure.fee_note,
+        "fee_unit": procedure.fee_unit or "", "fee_count": procedure.fee_count or "",
+        "fee_min_vnd": procedure.fee_min_vnd, "fee_max_vnd": procedure.fee_max_vnd,
         "postal_return_allowed": bool(procedure.postal_return_allowed),
         "documents": [document(d) for d in procedure.documents],
         "form_fields": questions,

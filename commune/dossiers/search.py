@@ -1,40 +1,62 @@
-"""What a dossier is found by in the clerk's inbox: its accent-free text and an index of its words.
+"""What a dossier is found by in the clerk's inbox: its accent-free text, in the database's own
+full-text index.
 
-`Dossier.search_text` holds the folded code, name, phone and ID number. Each word of it is also a
-row of `dossier_search_terms`, so a search for the start of a word ("nguyen", "huong", "0912",
-"k7qm") reads a range of one index instead of scanning every dossier with LIKE '%…%'. Numbers
-(phone, citizen ID) are indexed reversed as well, so their last digits find them too ("5678").
+`Dossier.search_text` holds the folded code, name, phone and ID number and, for each number of
+four digits or more, its digits reversed behind an "s" ("0912345678" also as "s8765432190"), so
+a number's last digits find it too: "5678" asks for words starting "5678" or "s8765". Codes
+never hold an "s" (dossiers/codes.ALPHABET) and names hold no digits, so the mark is unambiguous.
 
-A flush listener keeps the rows true whenever search_text changes through the ORM session;
-`rebuild_terms()` fills them for rows written by bulk statements (the migration, the benchmarks).
+- SQLite: an FTS5 table over that column (`unicode61 remove_diacritics 2`, prefix indexes of two
+  and three characters), kept in step by triggers on `dossiers`: every write, bulk statements
+  included, updates the index in its own transaction.
+- PostgreSQL: a GIN index on to_tsvector('simple', search_text), asked with prefix queries
+  ("nguyen:* & 5678:*"); the vector is part of the row, so it is never out of step.
+
+Every term must start a word of the same dossier ("nguyen thi dung" finds Nguyễn Thị Dung).
 """
 import re
 import unicodedata
 
 import sqlalchemy as sa
-from sqlalchemy import orm
+from sqlalchemy import DDL, event
 
-from ..extensions import db
+from ..extensions import db, expression_indexes, unmodelled_tables
 from .models import Dossier
 
-FORWARD, REVERSED = 0, 1
 TERM_LENGTH = 40
 MIN_SUFFIX = 3  # the fewest last digits of a number that find it
+REVERSED_MARK = "s"
 _NOT_TERM = re.compile(r"[^a-z0-9]")
 
+FTS_TABLE = "dossier_fts"
+unmodelled_tables.add(FTS_TABLE)  # the virtual table and its shadow tables are not models
+_SQLITE_DDL = (
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_text, content='dossiers', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON dossiers BEGIN "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON dossiers BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
+    f"CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF search_text ON dossiers BEGIN "
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, search_text) VALUES ('delete', old.id, old.search_text); "
+    f"INSERT INTO {FTS_TABLE}(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+_SQLITE_DROP = (f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert", f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
+                f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update", f"DROP TABLE IF EXISTS {FTS_TABLE}")
+SQLITE_TRIGGERS = (f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update")
 
-class DossierSearchTerm(db.Model):
-    """One word of a dossier's search text (kind 0), or a number's digits reversed (kind 1)."""
+for _statement in _SQLITE_DDL:
+    event.listen(Dossier.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in _SQLITE_DROP:
+    event.listen(Dossier.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
-    __tablename__ = "dossier_search_terms"
+# The literal 'simple' (not a bound parameter), so the planner sees the index's own expression.
+SEARCH_VECTOR = sa.func.to_tsvector(sa.literal_column("'simple'"), Dossier.search_text)
+expression_indexes.add("ix_dossiers_search_vector")
+db.Index("ix_dossiers_search_vector", SEARCH_VECTOR, postgresql_using="gin",
+         info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
 
-    kind = db.Column(db.SmallInteger, primary_key=True)
-    term = db.Column(db.String(TERM_LENGTH), primary_key=True)
-    dossier_id = db.Column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True)
-
-    # The primary key finds the dossiers with a word in a range; this one, a given dossier's words
-    # (checking a search's other words, and deleting a dossier's rows).
-    __table_args__ = (db.Index("ix_dossier_search_terms_dossier", "dossier_id", "kind", "term"),)
+_fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column(FTS_TABLE))
 
 
 def fold(text):
@@ -44,23 +66,19 @@ def fold(text):
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+def index_text(folded):
+    """A folded text with each long number also written reversed (see the module's docstring)."""
+    words = [w for w in folded.split() if not (w.startswith(REVERSED_MARK) and w[1:].isdigit())]
+    reversed_numbers = [REVERSED_MARK + w[::-1] for w in words if w.isdigit() and len(w) > MIN_SUFFIX]
+    return " ".join(words + reversed_numbers)
+
+
 def search_text(dossier):
-    """The folded text a dossier is found by: name, phone, ID number, code."""
-    return " ".join(fold(part) for part in (dossier.applicant_name, dossier.applicant_phone,
-                                             dossier.applicant_id_number, dossier.code) if part)
-
-
-def terms_of(text):
-    """{(kind, term)} for a stored search text."""
-    terms = set()
-    for word in (text or "").split():
-        term = clean_term(word)
-        if not term:
-            continue
-        terms.add((FORWARD, term))
-        if term.isdigit() and len(term) > MIN_SUFFIX:
-            terms.add((REVERSED, term[::-1]))
-    return terms
+    """The text a dossier is found by: name, phone, ID number, code (folded), numbers reversed; and the
+    name and phone of whoever submitted it for the applicant ("nộp thay")."""
+    return index_text(" ".join(fold(part) for part in (dossier.applicant_name, dossier.applicant_phone,
+                                                         dossier.applicant_id_number, dossier.code,
+                                                         dossier.helper_name, dossier.helper_phone) if part))
 
 
 def clean_term(text):
@@ -68,98 +86,69 @@ def clean_term(text):
     return _NOT_TERM.sub("", fold(text))[:TERM_LENGTH]
 
 
-def _starts_with(table, kind, prefix):
-    # A range, not LIKE: it reads one stretch of an index on SQLite and PostgreSQL alike, under
-    # any collation (terms hold only [a-z0-9], and none sorts after 'z').
-    return sa.and_(table.kind == kind, table.term >= prefix,
-                   table.term <= prefix + "z" * (TERM_LENGTH - len(prefix)))
-
-
-def _word_matches(table, term):
-    condition = _starts_with(table, FORWARD, term)
+def _alternatives(term):
+    """The word starts that match a typed term: itself, and a number's reversed last digits."""
+    starts = [term]
     if term.isdigit() and len(term) >= MIN_SUFFIX:
-        condition = sa.or_(condition, _starts_with(table, REVERSED, term[::-1]))
-    return condition
+        starts.append(REVERSED_MARK + term[::-1])
+    return starts
 
 
-def _spread(term, cap):
-    """How many index rows a term's range holds, counting no further than `cap`."""
-    rows = sa.select(DossierSearchTerm.dossier_id).where(_word_matches(DossierSearchTerm, term)).limit(cap)
-    return db.session.scalar(sa.select(sa.func.count()).select_from(rows.subquery()))
+def _sqlite_query(terms):
+    # Terms hold only [a-z0-9], so quoting them is enough to keep FTS5's syntax out.
+    return " AND ".join("(" + " OR ".join(f'"{start}"*' for start in _alternatives(t)) + ")" for t in terms)
 
 
-def _rarest_first(terms, cap=10_000):
-    """The terms with the one that matches fewest index rows first. Longer words are tried first
-    (usually rarer); each count stops at the best so far, so a common word costs little."""
-    best, best_count = None, cap + 1
-    for term in sorted(terms, key=len, reverse=True):
-        count = _spread(term, best_count)
-        if count < best_count:
-            best, best_count = term, count
-    best = best or terms[0]
-    return [best] + [term for term in terms if term is not best]
+def _postgres_query(terms):
+    return " & ".join("(" + " | ".join(f"{start}:*" for start in _alternatives(t)) + ")" for t in terms)
+
+
+def _terms(terms):
+    return [term for term in (clean_term(t) for t in terms) if term]
+
+
+def _is_sqlite():
+    return db.session.get_bind().dialect.name == "sqlite"
 
 
 def matching_ids(terms):
-    """SELECT of the ids of dossiers in which every term starts a word (a number: or ends one);
-    an id may come more than once (a number matching forwards and backwards).
-
-    The rarest term reads its range of the (kind, term) index; each other term is checked per
-    candidate through the (dossier_id, kind, term) index, so "nguyen thi dung" costs about as
-    much as its rarest word, not its most common one."""
-    terms = [term for term in (clean_term(t) for t in terms) if term]
-    if len(terms) > 1:
-        terms = _rarest_first(terms)
-    first = DossierSearchTerm
-    statement = sa.select(first.dossier_id).where(_word_matches(first, terms[0]) if terms else sa.false())
-    for term in terms[1:]:
-        other = orm.aliased(DossierSearchTerm)
-        statement = statement.where(sa.exists().where(other.dossier_id == first.dossier_id,
-                                                      _word_matches(other, term)))
-    return statement
+    """SELECT of the ids of the dossiers in which every term starts a word (a number: or ends one)."""
+    terms = _terms(terms)
+    if not terms:
+        return sa.select(Dossier.id).where(sa.false())
+    if _is_sqlite():
+        return sa.select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms)))
+    return sa.select(Dossier.id).where(SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(
+        sa.literal_column("'simple'"), _postgres_query(terms))))
 
 
 def has_words(terms, dossier_id):
-    """Conditions that dossier `dossier_id` (a column) has a word for every term, checked through
-    its own rows of the (dossier_id, kind, term) index: for queries that walk the dossiers'
-    indexes and meet many matches (a common word), where reading every match first costs more."""
-    conditions = []
-    for term in (clean_term(t) for t in terms):
-        if term:
-            row = orm.aliased(DossierSearchTerm)
-            conditions.append(sa.exists().where(row.dossier_id == dossier_id, _word_matches(row, term)))
-    return conditions or [sa.false()]
+    """WHERE conditions that the dossier whose id is the column `dossier_id` matches every term."""
+    terms = _terms(terms)
+    if not terms:
+        return [sa.false()]
+    if _is_sqlite():
+        # "+ 0": the matches are a set to test against, not where to start: SQLite then walks the
+        # index of the list's own order and stops at the page, instead of sorting every match.
+        return [(dossier_id + 0).in_(matching_ids(terms))]
+    return [SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms)))]
 
 
-def _rows(dossier_id, text):
-    return [{"kind": kind, "term": term, "dossier_id": dossier_id} for kind, term in sorted(terms_of(text))]
+def driven_by_matches(statement, terms):
+    """`statement` (a select from dossiers) joined to the index's matches, so that a LIMIT stops
+    reading them early (SQLite: the FTS table drives the join; PostgreSQL: the GIN condition)."""
+    terms = _terms(terms)
+    if not terms:
+        return statement.where(sa.false())
+    if _is_sqlite():
+        return statement.join(_fts, _fts.c.rowid == Dossier.id).where(
+            _fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms)))
+    return statement.where(*has_words(terms, Dossier.id))
 
 
-@sa.event.listens_for(orm.Session, "after_flush")
-def _index_changed_dossiers(session, _context):
-    changed = [obj for obj in list(session.new) + list(session.dirty)
-               if isinstance(obj, Dossier) and sa.inspect(obj).attrs.search_text.history.has_changes()]
-    if not changed:
-        return
-    connection = session.connection()
-    ids = [obj.id for obj in changed]
-    connection.execute(sa.delete(DossierSearchTerm).where(DossierSearchTerm.dossier_id.in_(ids)))
-    rows = [row for obj in changed for row in _rows(obj.id, obj.search_text)]
-    if rows:
-        connection.execute(sa.insert(DossierSearchTerm), rows)
-
-
-def rebuild_terms(connection=None, batch=5000):
-    """Index every dossier's search text afresh (after bulk inserts that bypass the session)."""
+def rebuild_index(connection=None):
+    """Rebuild SQLite's full-text index from the dossiers (after a restore of an old file, or by hand);
+    PostgreSQL's index is always complete."""
     connection = connection or db.session.connection()
-    connection.execute(sa.delete(DossierSearchTerm))
-    last = 0
-    while True:
-        chunk = connection.execute(sa.select(Dossier.id, Dossier.search_text).where(Dossier.id > last)
-                                   .order_by(Dossier.id).limit(batch)).all()
-        if not chunk:
-            return
-        rows = [row for dossier_id, text in chunk for row in _rows(dossier_id, text)]
-        if rows:
-            connection.execute(sa.insert(DossierSearchTerm), rows)
-        last = chunk[-1][0]
+    if connection.dialect.name == "sqlite":
+        connection.execute(sa.text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"))

@@ -1,6 +1,6 @@
 """Inbox forms: the list's filters (GET) and one small form per dossier action (POST, with CSRF)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -47,6 +47,9 @@ class FilterForm(CommuneForm):
     date_to = DateField(_l("đến ngày"), validators=[Optional()])
     sort = SelectField(_l("Sắp xếp"), validators=[Optional()], validate_choice=False)
     page = IntegerField(validators=[Optional()])
+    figure = HiddenField()  # the dossiers behind a figure of the reports (queries.FIGURES), in start..end
+    start = DateField(validators=[Optional()])
+    end = DateField(validators=[Optional()])
 
 
 class ActionForm(CommuneForm):
@@ -81,7 +84,9 @@ class StartForm(ActionForm):
 
 class ReadyForm(ActionForm):
     note = TextAreaField(_l("Ghi chú kết quả (không bắt buộc)"), validators=[Optional(), Length(max=2000)])
-    result = FileField(_l("Ảnh hoặc tệp PDF kết quả (không bắt buộc)"))
+    result = MultipleFileField(_l("Bản điện tử của kết quả: tệp PDF, hoặc ảnh chụp bản giấy đã ký"),
+                               description=_l("Người dân tải về trên trang tra cứu bằng mã tra cứu. Kết quả "
+                                              "nhiều trang thì chọn nhiều ảnh. Không bắt buộc."))
 
 
 class ReturnForm(ActionForm):
@@ -188,3 +193,26 @@ class BulkAssignForm(CommuneForm):
     def back_url(self, default):
         back = self.back.data or ""
         return back if back.startswith("/hop-thu") else default
+
+
+class BulkReceiveForm(BulkAssignForm):
+    """Receive several selected rows at once (the list's form, sent to another address)."""
+
+    assignee = None  # the list's assignee menu is not this action's
+
+
+class PrintManyForm(CommuneForm):
+    """The dossiers whose sheets go into one print job (a GET: no CSRF, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    ids = SelectMultipleField(coerce=db_id, validate_choice=False)
+
+
+class ReadyTextPickForm(CommuneForm):
+    """The ready-made text picked in a supplement-request or refusal form (inbox/ready_texts.py);
+    sent with that form, under its prefix, to the address that puts the text into the box."""
+
+    ready_text = SelectField(_l("Mẫu câu có sẵn"), coerce=db_id, validate_choice=False,
+                             validators=_required(_l("Chọn một mẫu câu.")))

@@ -6,6 +6,7 @@ from ..core.settings import get_settings
 from ..core.timeutil import utcnow
 from ..dossiers.attachments import attach_file
 from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.fees import compute_fee
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
 from ..dossiers.questions import usable_fields
 from ..dossiers.rules import procedure_snapshot
@@ -61,7 +62,7 @@ def create_counter_dossier(procedure, clerk, channel, details, result, fields, u
     dossier.submitted_at = utcnow()
     dossier.receiving_unit = settings.get("receiving_unit") or ""
     dossier.competent_unit = dossier.receiving_unit
-    dossier.fee_vnd = snapshot.get("fee_vnd")
+    dossier.fee_vnd = compute_fee(snapshot, dossier.form_data)
     dossier.search_text = search_text(dossier)
     db.session.add(dossier)
     db.session.flush()

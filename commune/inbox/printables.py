@@ -6,13 +6,13 @@
 """
 from datetime import date, datetime
 
-import segno
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..accounts.permissions import roles_required
 from ..core.i18n import N_
+from ..core.qr import make_qr
 from ..core.roles import DESK, DOSSIER_READERS, is_in
 from ..core.settings import get_settings
 from ..core.timeutil import to_local
@@ -46,7 +46,7 @@ def desk_prints_key(dossier):
 def qr_svg(text):
     """An inline SVG QR code (segno), safe to place in the page (no inline style or script)."""
 
-    return Markup(segno.make(text, error="m").svg_inline(scale=3, border=2, omitsize=True))
+    return Markup(make_qr(text).svg_inline(scale=3, border=2, omitsize=True))
 
 
 def long_date(value):
@@ -59,13 +59,18 @@ def long_date(value):
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-def _render(template, dossier, show_key=False, **context):
+def sheet_context(dossier, show_key=False, **context):
+    """What a sheet partial (templates/inbox/print/_<form>.html) reads about its dossier."""
     url = tracking_url(dossier, with_key=show_key)
-    return render_template(
-        f"inbox/print/{template}", dossier=dossier, site=get_settings(), tracking_url=url, qr=qr_svg(url),
-        show_key=show_key, printed_url=tracking_url(dossier),
-        autoprint=request.args.get("print") == "1", documents=presenters.documents_of(dossier),
-        groups=presenters.file_groups(dossier), long_date=long_date, **context)
+    return {"dossier": dossier, "tracking_url": url, "qr": qr_svg(url), "show_key": show_key,
+            "printed_url": tracking_url(dossier), "documents": presenters.documents_of(dossier),
+            "groups": presenters.file_groups(dossier), **context}
+
+
+def _render(template, dossier, show_key=False, **context):
+    return render_template(f"inbox/print/{template}", site=get_settings(), long_date=long_date,
+                           autoprint=request.args.get("print") == "1",
+                           **sheet_context(dossier, show_key, **context))
 
 
 def _last_event(dossier, kind=None, to_status=None):
@@ -91,8 +96,12 @@ def print_receipt(dossier_id):
     dossier = get_dossier(dossier_id)
     if dossier.received_at is None:
         abort(404)
-    return _render("receipt.html", dossier, show_key=desk_prints_key(dossier),
-                   received=_last_event(dossier, to_status="received"))
+    return _render("receipt.html", dossier, **receipt_extra(dossier))
+
+
+def receipt_extra(dossier):
+    """Form 01's own context: the key (desk_prints_key) and the receiving event."""
+    return {"show_key": desk_prints_key(dossier), "received": _last_event(dossier, to_status="received")}
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/bo-sung")
@@ -142,8 +151,12 @@ def print_stop(dossier_id):
 def print_control(dossier_id):
     """Form 06: process-control sheet — the dossier's path with times and hands."""
     dossier = get_dossier(dossier_id)
-    steps = [e for e in dossier.events if e.kind in CONTROL_SHEET_KINDS]
-    return _render("control.html", dossier, steps=steps)
+    return _render("control.html", dossier, steps=control_steps(dossier))
+
+
+def control_steps(dossier):
+    """The steps Form 06 lists: who moved the dossier, and when."""
+    return [e for e in dossier.events if e.kind in CONTROL_SHEET_KINDS]
 
 
 def printable_links(dossier):

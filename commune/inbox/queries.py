@@ -15,7 +15,7 @@ from ..core.calendar import OFFICE_HOURS, WorkingCalendar, working_seconds_betwe
 from ..core.roles import CLERK, OFFICER
 from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..dossiers.models import Dossier, DossierEvent
-from ..dossiers.search import fold, has_words, matching_ids
+from ..dossiers.search import driven_by_matches, fold, has_words, matching_ids
 from ..dossiers.states import Status
 from ..extensions import db
 from ..web.converters import DB_INT_MAX
@@ -59,6 +59,24 @@ SORT_KEYS = tuple(key for key, _ in SORTS)
 MIN_LETTERS, MIN_DIGITS = 2, 3
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A set of dossiers the list can show: one figure of the reports, for a period of local days.
+    `condition(start_utc, end_utc, today)` is the WHERE condition the figure is counted with."""
+
+    label: str  # msgid
+    condition: object
+
+
+# The figures the list can be filtered by (?figure=<key>&start=<day>&end=<day>), registered by the
+# feature that counts them (reports/drilldown.py), so that the list shows exactly the dossiers counted.
+FIGURES = {}
+
+
+def register_figure(key, label, condition):
+    FIGURES[key] = Figure(label, condition)
+
+
 def _narrows(term):
     """Long enough to narrow the list: two characters, or three digits (every phone starts with 0)."""
     return len(term) >= (MIN_DIGITS if term.isdigit() else MIN_LETTERS)
@@ -92,7 +110,18 @@ class Filters:
     q: str = ""
     sort: str = ""
     page: int = 1
+    figure: str | None = None  # a key of FIGURES: the dossiers behind one figure of the reports...
+    start: object = None  # ...counted for these local days (both needed)
+    end: object = None
     match_ids: list | None = None  # set by resolve_search(): the search's hits, found once
+    broad: bool = False  # set by resolve_search(): the search matches more than MAX_MATCHES
+
+    @property
+    def figure_filter(self):
+        """The figure the list is filtered by, or None."""
+        if self.figure in FIGURES and self.start and self.end:
+            return FIGURES[self.figure]
+        return None
 
     @property
     def search_too_short(self):
@@ -101,15 +130,18 @@ class Filters:
 
 
 MAX_MATCHES = 2000
+# A search matching more than MAX_MATCHES counts its tab only this far (_list.html: "hơn 1.000").
+BROAD_COUNT_CAP = 1000
 
 
 def resolve_search(filters):
-    """Find the search's dossiers once, through the word index (core/dossier_search.py), so the
+    """Find the search's dossiers once, through the full-text index (dossiers/search.py), so the
     counts and the list read them by id; a search matching very many keeps the subquery instead."""
     terms = search_terms(filters.q)
     if terms:
         ids = db.session.scalars(matching_ids(terms).distinct().limit(MAX_MATCHES + 1)).all()
         filters.match_ids = ids if len(ids) <= MAX_MATCHES else None
+        filters.broad = filters.match_ids is None
     return filters
 
 
@@ -129,12 +161,11 @@ def _utc_bound(day, end=False):
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
-def filter_conditions(filters, user=None, walk=True):
+def filter_conditions(filters, user=None, search=True):
     """WHERE conditions for everything but the tab (shared by the list and the counts).
 
-    A search with too many matches to list by id is checked per dossier (`walk`: the query walks
-    the dossiers' own indexes, as the list and the running counts do) or as a set of ids read from
-    the word index (`walk=False`: for counting every match)."""
+    A search with too many matches to list by id is a condition on the full-text index; with
+    `search=False` it is left out, for a query that joins the index itself (driven_by_matches)."""
     conditions = [Dossier.status != Status.DRAFT.value]
     if filters.procedure_id:
         conditions.append(Dossier.procedure_id == filters.procedure_id)
@@ -153,16 +184,16 @@ def filter_conditions(filters, user=None, walk=True):
         conditions.append(Dossier.submitted_at >= _utc_bound(filters.date_from))
     if filters.date_to:
         conditions.append(Dossier.submitted_at < _utc_bound(filters.date_to, end=True))
+    if figure := filters.figure_filter:
+        conditions.append(figure.condition(_utc_bound(filters.start), _utc_bound(filters.end, end=True),
+                                           local_today()))
     if filters.match_ids is not None:
         # Written into the SQL (they are integers read from the database): PostgreSQL plans a
         # list of literals several times faster than as many bound parameters.
         conditions.append(Dossier.id.in_(sa.bindparam("match_ids", filters.match_ids, expanding=True,
                                                       literal_execute=True)))
-    elif terms := search_terms(filters.q):
-        if walk:
-            conditions.extend(has_words(terms, Dossier.id))
-        else:
-            conditions.append(Dossier.id.in_(matching_ids(terms)))
+    elif search and (terms := search_terms(filters.q)):
+        conditions.extend(has_words(terms, Dossier.id))
     return conditions
 
 
@@ -216,9 +247,20 @@ def _counts_by_status(conditions):
 
 
 def counts(filters, ctx, user=None):
-    """{tab: number} for every tab, with the same filters and search as the list."""
+    """{tab: number} for every tab, with the same filters and search as the list.
+
+    A search too broad to list by id ("nguyen": a third of the register) would count tens of
+    thousands of rows per tab: only the open tab is counted, and no further than BROAD_COUNT_CAP + 1
+    (shown as "hơn 1.000"); the other tabs show no number (None)."""
+    if filters.broad:
+        # Driven by the index's matches, the count stops after BROAD_COUNT_CAP + 1 of them.
+        capped = driven_by_matches(sa.select(Dossier.id), search_terms(filters.q)).where(
+            *filter_conditions(filters, user, search=False), tab_condition(filters.tab, ctx))
+        number = db.session.scalar(sa.select(sa.func.count()).select_from(
+            capped.limit(BROAD_COUNT_CAP + 1).subquery()))
+        return {key: (number if key == filters.tab else None) for key in TAB_KEYS}
     conditions = filter_conditions(filters, user)
-    by_status = _counts_by_status(filter_conditions(filters, user, walk=False))
+    by_status = _counts_by_status(conditions)
     late = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today)
     soon = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
     urgent = sa.or_(sa.and_(Dossier.status.in_(RUNNING), _urgent_running(ctx)),

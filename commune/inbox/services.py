@@ -124,15 +124,25 @@ def start_processing(dossier, actor, note=""):
 
 
 def mark_ready(dossier, actor, note="", result=None):
-    """The result is ready to return; an optional photo/PDF of it is kept with the dossier."""
-    if result is not None and getattr(result, "filename", ""):
+    """The result is ready to return, with its electronic copy when the clerk attaches one: a PDF or
+    photos of the signed paper, which the villager downloads from the tracking page (tracking/results.py)."""
+    uploads = result if isinstance(result, list | tuple) else [result]
+    pages = 0
+    for upload in uploads:
+        if upload is None or not getattr(upload, "filename", ""):
+            continue
         try:
-            attach_file(dossier, result.read(), result.filename, round=-1, purpose="result")
+            attach_file(dossier, upload.read(), upload.filename, round=-1, purpose="result")
         except ValueError as error:
             raise ActionError(str(error) or _("Tệp kết quả không hợp lệ."), "result") from error
+        pages += 1
     event = transition(dossier, Status.READY, actor, note=note or _("Đã có kết quả."))
     dossier.ready_at = event.at
     dossier.has_new_supplement = False
+    if pages:
+        # What the copy is worth as the office said when it was issued (the procedure may change later).
+        procedure = dossier.procedure
+        event.data = {"result_pages": pages, "result_copy": getattr(procedure, "result_copy", "") or "reference"}
     db.session.flush()
     return event
 

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..accounts.permissions import roles_required
 from ..catalog.models import Field, Procedure
 from ..core.audit import AuditEntry, audit
-from ..core.roles import DISPATCHERS, DOSSIER_READERS, is_in
+from ..core.roles import DESK, DISPATCHERS, DOSSIER_READERS, is_in
 from ..core.timeutil import utcnow
 from ..dossiers.events import EventKind
 from ..dossiers.models import CHANNEL_LABELS, Dossier
@@ -22,7 +22,8 @@ from .actions import ACTIONS
 from .forms import BulkAssignForm, FilterForm
 from .services import assign
 
-LIST_ARGS = ("tab", "q", "field", "procedure", "channel", "assignee", "date_from", "date_to", "sort", "page")
+LIST_ARGS = ("tab", "q", "field", "procedure", "channel", "assignee", "date_from", "date_to", "sort", "page",
+             "figure", "start", "end")
 
 
 def _int(value):
@@ -47,6 +48,7 @@ def read_filters(form):
         date_from=ok("date_from"), date_to=ok("date_to"), q=(ok("q") or "").strip(),
         sort=ok("sort") if ok("sort") in queries.SORT_KEYS else "",
         page=max(1, ok("page") or 1),
+        figure=ok("figure") or None, start=ok("start"), end=ok("end"),
     )
 
 
@@ -95,6 +97,7 @@ def index():
         form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=queries.TABS,
         due_state=queries.due_state, waiting_age=queries.waiting_age, list_url=list_url, bulk=bulk,
         labels=_row_labels(), can_assign=is_in(current_user, DISPATCHERS),
+        can_receive=is_in(current_user, DESK), broad_cap=queries.BROAD_COUNT_CAP,
     )
     return add_vary(make_response(html))
 

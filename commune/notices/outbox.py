@@ -102,7 +102,8 @@ def recipients(dossier, config=None):
 
     config = config or channel_config()
     found = []
-    phone = normalise_phone(dossier.applicant_phone)
+    # "Nộp thay": the helper who submitted hears of it; no phone at all, no SMS (the receipt's key).
+    phone = normalise_phone(dossier.contact_phone)
     if sms_configured(config) and phone and is_mobile(phone):  # a landline cannot receive an SMS
         found.append((SMS, phone))
     if email_configured(config) and dossier.applicant_email:

@@ -1,11 +1,10 @@
 """What a notice says: one plain sentence per villager-visible event, as SMS or e-mail.
 
-SMS: at most COMMUNE_SMS_MAX_CHARS (160) characters, without diacritics unless
-COMMUNE_SMS_UNICODE is on (a Vietnamese SMS with diacritics is sent as UCS-2
-and costs two or three messages), and always with the tracking code.
-E-mail: the full text and a link to the tracking page.
+SMS (sms_text): one part of at most COMMUNE_SMS_MAX_CHARS (160) GSM-7 characters, without
+diacritics unless COMMUNE_SMS_UNICODE is on (a Vietnamese SMS with diacritics is sent as UCS-2
+and costs two or three messages): the one thing to do first, then the tracking code and the
+short link; never half a word. E-mail: the full text and a link to the tracking page.
 """
-import unicodedata
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,8 +13,16 @@ from flask import current_app
 from ..core.settings import get_settings
 from ..core.timeutil import format_date, format_datetime
 from ..dossiers.events import EventKind
-from ..dossiers.models import SupplementRequest
+from ..dossiers.models import DossierFile, SupplementRequest
 from ..extensions import db
+from .gsm import (
+    shorten_at_words,
+    strip_diacritics,  # noqa: F401 - where callers found it before gsm.py
+    to_gsm7,
+)
+
+# The short path of the SMS link (tracking/views.py answers it with the look-up, code filled in).
+SHORT_PATH = "/t/"
 
 # Status moves the villager made themselves or that a delivery event already announces.
 ANSWERED_FROM = "needs_supplement"
@@ -62,9 +69,12 @@ def _status_text(dossier, event):
     if to == "refused":
         return "Hồ sơ bị từ chối", _with_note("Hồ sơ không được giải quyết.", event.note, "Lý do: ")
     if to == "ready":
+        electronic = (" Bản điện tử của kết quả đã có trên trang tra cứu: tải về bằng mã tra cứu in trên "
+                      "biên nhận.") if has_electronic_result(dossier) else ""
         if dossier.result_method == "post":
-            return "Đã có kết quả", "Đã có kết quả. Kết quả sẽ được gửi qua bưu điện đến địa chỉ của bạn."
-        return "Đã có kết quả", "Đã có kết quả. Mời bạn đến nhận tại bộ phận Một cửa, mang theo CCCD."
+            return "Đã có kết quả", ("Đã có kết quả. Kết quả sẽ được gửi qua bưu điện đến địa chỉ của bạn."
+                                     + electronic)
+        return "Đã có kết quả", "Đã có kết quả. Mời bạn đến nhận tại bộ phận Một cửa, mang theo CCCD." + electronic
     return None
 
 
@@ -105,41 +115,98 @@ def _supplement_items(dossier):
     return [str(item.get("label", "")).strip() for item in (request_row.items or []) if item.get("label")]
 
 
-def strip_diacritics(text):
-    """'Đã tiếp nhận hồ sơ' -> 'Da tiep nhan ho so' (GSM-7 safe ASCII)."""
-    text = (text or "").replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    plain = plain.replace("–", "-").replace("—", "-").replace("…", "...")
-    plain = plain.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
-    return plain.encode("ascii", "ignore").decode("ascii")
-
-
 def sms_text(dossier, event):
-    """The SMS: 'HS K7QM-X2PD-AF: <sentence> - <commune>', short, code always kept."""
+    """The SMS: the one thing to do first, then the code and the short link, in one 160-character part.
+
+    'Bo sung: anh CCCD mat sau; giay khai sinh. Gui tai trang tra cuu. HS K7QM-X2PD-AF:
+    motcua.xa-mau.gov.vn/t/K7QMX2PDAF - UBND xa Mau'. A long reason or message is cut after a whole
+    word ('...'); the code and the link are always whole; the commune's name only when there is room."""
     config = current_app.config
     limit = int(config.get("COMMUNE_SMS_MAX_CHARS", 160))
+    lead, detail = sms_words(dossier, event) or ("", "")
+    link = short_link(dossier)
+    parts = [f"{lead} {detail}", f"HS {dossier.display_code}" + (f": {link}" if link else ""),
+             "- " + (get_settings().get("commune_name") or "")]
+    if not config.get("COMMUNE_SMS_UNICODE", False):  # GSM-7: no diacritics (see gsm.py)
+        parts = [to_gsm7(part) for part in parts]
+    text, tail, signature = (" ".join(part.split()) for part in parts)
+    if text and not text.endswith((".", "!", "?", ":")):
+        text += "."  # a name or a typed reason ends a sentence before the code
+    if len(text) + len(tail) + len(signature) + 2 <= limit and signature != "-":
+        return f"{text} {tail} {signature}"
+    return f"{shorten_at_words(text, limit - len(tail) - 1)} {tail}".strip()
+
+
+def sms_words(dossier, event):
+    """(what to do or know first, what may be cut) of the SMS for an event the villager hears of, or None."""
     described = describe(dossier, event)
-    sentence = described[1] if described else ""
-    head = f"HS {dossier.display_code}: "
-    tail = " - " + get_settings().get("commune_name", "")
-    unicode_ok = bool(config.get("COMMUNE_SMS_UNICODE", False))
-    if not unicode_ok:
-        head, sentence, tail = strip_diacritics(head), strip_diacritics(sentence), strip_diacritics(tail)
-    sentence = " ".join(sentence.split())
-    if len(head) + len(sentence) + len(tail) <= limit:
-        return head + sentence + tail
-    return head + _shorten(sentence, limit - len(head))
+    if described is None:
+        return None
+    kind = EventKind.of(event.kind)
+    note = " ".join((event.note or "").split())
+    if kind == EventKind.MESSAGE:
+        return "Tin nhắn của bộ phận Một cửa:", note or described[1]
+    if kind == EventKind.APOLOGY:
+        new_due = _parse_day((event.data or {}).get("new_due")) or dossier.due_date
+        return f"Hẹn trả mới ngày {format_date(new_due)}.", _with_note("Hồ sơ bị trễ hạn, xin lỗi bạn.", note)
+    if kind == EventKind.DELIVERY_FAILED:
+        return ("Giao kết quả không thành công, bưu điện sẽ liên hệ giao lại.",
+                f"Lý do: {note}" if note else "")
+    if kind == EventKind.DELIVERY_RETURNED:
+        return AT_DESK, "Bưu điện đã chuyển trả kết quả về xã."
+    if kind == EventKind.DELIVERY_OUT:
+        return "Bưu tá đang mang kết quả đến, hãy để ý điện thoại.", ""
+    if kind == EventKind.DELIVERY_HANDED:
+        return "Kết quả đã được giao cho bưu điện.", "Bưu tá sẽ mang đến địa chỉ của bạn."
+    to = event.to_status if kind == EventKind.STATUS else None
+    if to == "submitted":
+        return "Đã nhận hồ sơ, chờ cán bộ kiểm tra.", _procedure(dossier)
+    if to == "received":
+        if dossier.due_date:
+            return f"Hẹn trả kết quả ngày {format_date(dossier.due_date)}.", "Hồ sơ đã được tiếp nhận."
+        return "Hồ sơ đã được tiếp nhận.", ""
+    if to == "needs_supplement":
+        items = _supplement_items(dossier)
+        if not items:
+            return "Bổ sung giấy tờ theo yêu cầu trên trang tra cứu.", ""
+        return "Bổ sung:", "; ".join(items) + ". Gửi tại trang tra cứu."
+    if to == "refused":
+        return "Hồ sơ bị từ chối.", f"Lý do: {note}" if note else ""
+    if to == "ready":
+        electronic = has_electronic_result(dossier)
+        if dossier.result_method == "post":
+            return ("Đã có kết quả, bưu điện sẽ mang đến nhà.",
+                    "Tải bản điện tử tại trang tra cứu." if electronic else "")
+        if electronic:
+            return "Đã có kết quả: tải bản điện tử tại trang tra cứu.", "Bản giấy: " + AT_DESK
+        return AT_DESK, "Đã có kết quả."
+    return described[0] + ".", ""  # any other kind with words for the villager: its title
 
 
-def _shorten(text, room):
-    """Cut `text` to `room` characters at a word boundary, ending with '...'."""
-    if len(text) <= room:
-        return text
-    cut = text[:max(0, room - 3)]
-    if " " in cut:
-        cut = cut[:cut.rfind(" ")]
-    return cut.rstrip(" ,.;:") + "..."
+AT_DESK = "Mời nhận kết quả tại bộ phận Một cửa, mang theo CCCD."
+
+
+def has_electronic_result(dossier):
+    """Whether the clerk attached the electronic copy of the result (the villager downloads it).
+
+    Asked of the database: the pages were flushed just before the 'ready' move, perhaps after the
+    dossier's `files` were loaded."""
+    if dossier.id is None:
+        return False
+    return db.session.scalar(sa.select(DossierFile.id).where(
+        DossierFile.dossier_id == dossier.id, DossierFile.purpose == "result").limit(1)) is not None
+
+
+def short_link(dossier):
+    """'motcua.xa-mau.gov.vn/t/K7QMX2PDAF': the public address (COMMUNE_PUBLIC_URL) without 'https://'.
+
+    It opens the tracking look-up with the code filled in, and nothing more without the key."""
+    base = (current_app.config.get("COMMUNE_PUBLIC_URL") or "").strip().rstrip("/")
+    if not base or not dossier.code:
+        return ""
+    for prefix in ("https://", "www."):
+        base = base.removeprefix(prefix)
+    return f"{base}{SHORT_PATH}{dossier.code}"
 
 
 def tracking_link(dossier):
@@ -168,7 +235,7 @@ def email_text(dossier, event):
     link = tracking_link(dossier)
     if link:
         lines += ["", "Xem tình trạng hồ sơ và làm bước tiếp theo tại:", link,
-                  "(nhập mã hồ sơ và số điện thoại đã dùng khi nộp)"]
+                  "(nhập mã hồ sơ và mã tra cứu in trên biên nhận, hoặc số điện thoại đã dùng khi nộp)"]
     lines += [
         "",
         f"{settings['office_name']} - {settings['office_address']}",

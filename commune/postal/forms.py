@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..core.forms import CommuneForm
 from ..core.phone import PhoneNumber
+from ..payments.queries import left_to_pay
 from . import s10
 from .models import FAIL_REASONS
 
@@ -133,6 +134,6 @@ def manifest_form(dossiers, offices=()):
     for dossier in dossiers:
         setattr(ManifestForm, f"pick_{dossier.id}", BooleanField(_l("Bàn giao")))
         setattr(ManifestForm, f"fee_{dossier.id}", IntegerField(
-            _l("Thu hộ (đồng)"), default=dossier.fee_vnd or 0,
+            _l("Thu hộ (đồng)"), default=left_to_pay(dossier),
             validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l("Số tiền không hợp lệ."))]))
     return ManifestForm

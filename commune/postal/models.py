@@ -6,6 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
+from ..dossiers.address import format_address
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 from .states import ItemState
@@ -102,11 +103,17 @@ class ManifestItem(db.Model):
     fee_collected_vnd: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
     proof_file_id: Mapped[int | None] = mapped_column(db.Integer,
                                                       db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
+    # Offline round (rounds.py, offline.py): the receiver's relation, their signature, the carrier's order.
+    received_relation: Mapped[str] = mapped_column(db.String(40), nullable=False, default="", server_default="")
+    signature_file_id: Mapped[int | None] = mapped_column(
+        db.Integer, db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
+    route_position: Mapped[int | None] = mapped_column(db.Integer)
 
     manifest = db.relationship("Manifest", back_populates="items")
     dossier = db.relationship("Dossier")
     carrier = db.relationship("User")
-    proof_file = db.relationship("DossierFile")
+    proof_file = db.relationship("DossierFile", foreign_keys=[proof_file_id])
+    signature_file = db.relationship("DossierFile", foreign_keys=[signature_file_id])
     actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
                               cascade="all, delete-orphan")
 
@@ -116,6 +123,11 @@ class ManifestItem(db.Model):
         if is_in(user, CARRIERS):
             return self.carrier_id == user.id
         return desk and is_in(user, DESK)
+
+    @property
+    def full_address(self):
+        """The address from the smallest unit to the largest (house, thôn, xã, tỉnh)."""
+        return format_address(self.address, self.village)
 
     @property
     def reference(self):
@@ -150,11 +162,50 @@ class DeliveryAction(db.Model):
     actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(db.String(20))  # failed attempts: a FAIL_REASONS key
     note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
-    # The form's one-time token: the same form sent twice is recorded once.
+    # The form's one-time token: the same form sent twice is recorded once. A record made offline
+    # uses the id the phone gave it, so a record sent twice is stored once.
     token: Mapped[str] = mapped_column(db.String(64), nullable=False, unique=True)
+    # When it happened on the phone (offline records; None = recorded online, at `at`).
+    happened_at: Mapped[datetime | None] = mapped_column(db.DateTime)
+    round_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("postal_rounds.id", ondelete="SET NULL"),
+                                                 index=True)
 
     item = db.relationship("ManifestItem", back_populates="actions")
     actor = db.relationship("User")
+
+    @property
+    def when(self):
+        """When it happened (the phone's time for an offline record)."""
+        return self.happened_at or self.at
+
+
+class Round(db.Model):
+    """A carrier's round: the day's items taken onto the phone, then the hand-back sheet at its end.
+
+    `summary` is written when the round closes (cash per item, returned items, items still out) so
+    the sheet both sides sign stays as it was; the office confirms the cash and the returned items."""
+
+    __tablename__ = "postal_rounds"
+
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    carrier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("users.id"), nullable=False, index=True)
+    started_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(db.DateTime, index=True)
+    summary: Mapped[dict | None] = mapped_column(db.JSON)
+    cash_total_vnd: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
+    confirmed_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
+    cash_received_vnd: Mapped[int | None] = mapped_column(db.Integer)
+    confirm_note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
+
+    carrier = db.relationship("User", foreign_keys=[carrier_id])
+    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+
+    def can_view(self, user):
+        """The carrier whose round it is, and the office's post room (clerks, admins)."""
+        if is_in(user, CARRIERS):
+            return self.carrier_id == user.id
+        return is_in(user, DESK)
 
 
 @erases_personal_data
@@ -163,6 +214,8 @@ def _erase_delivery_details(dossier):
     file_ids = {row.id for row in dossier.files}
     for item in db.session.scalars(sa.select(ManifestItem).where(ManifestItem.dossier_id == dossier.id)):
         item.recipient_name = item.recipient_phone = item.address = item.village = ""
-        item.carrier_note = item.received_by = ""
+        item.carrier_note = item.received_by = item.received_relation = ""
         if item.proof_file_id in file_ids:
             item.proof_file_id = None
+        if item.signature_file_id in file_ids:
+            item.signature_file_id = None

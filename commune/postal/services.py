@@ -16,6 +16,7 @@ from ..dossiers.models import RESULT_AT_OFFICE, RESULT_BY_POST
 from ..dossiers.states import Status
 from ..dossiers.workflow import record_event, transition
 from ..extensions import db
+from ..payments.queries import left_to_pay
 from . import s10
 from .models import (
     ACTION_DELIVERED,
@@ -28,6 +29,7 @@ from .models import (
     DeliveryAction,
     Manifest,
     ManifestItem,
+    Round,
 )
 from .states import ACTIVE, CARRIED, ItemState, move
 
@@ -119,7 +121,7 @@ def create_manifest(dossiers, clerk, fees=None, post_office=""):
                         created_by_id=clerk.id, created_at=utcnow(), post_office=(post_office or "").strip())
     db.session.add(manifest)
     for position, dossier in enumerate(dossiers, start=1):
-        fee = fees.get(dossier.id, dossier.fee_vnd or 0)
+        fee = fees.get(dossier.id, left_to_pay(dossier))
         manifest.items.append(ManifestItem(
             dossier=dossier, position=position, state=ItemState.PENDING.value,
             recipient_name=dossier.delivery_name or dossier.applicant_name,
@@ -181,11 +183,24 @@ def already_recorded(token):
     return db.session.scalar(sa.select(DeliveryAction.id).where(DeliveryAction.token == token)) is not None
 
 
-def _action(item, kind, user, token, reason=None, note=""):
+def _action(item, kind, user, token, reason=None, note="", happened_at=None):
+    round_id = db.session.scalar(sa.select(Round.id).where(
+        Round.carrier_id == item.carrier_id, Round.closed_at.is_(None))) if item.carrier_id else None
     action = DeliveryAction(item=item, kind=kind, actor_id=user.id, token=token, reason=reason,
-                            note=(note or "").strip()[:300], at=utcnow())
+                            note=(note or "").strip()[:300], at=utcnow(), happened_at=happened_at,
+                            round_id=round_id)
     db.session.add(action)
     return action
+
+
+def _at_phone_time(action, *events):
+    """An offline record: its events carry the time it happened on the phone (the villager's
+    timeline shows it); the time it reached the server stays on the action and in the event's data."""
+    if action.happened_at is None:
+        return
+    for event in events:
+        event.at = action.happened_at
+        event.data = {**(event.data or {}), "received_at": action.at.isoformat() + "Z"}
 
 
 def _require(item, states, message):
@@ -193,85 +208,90 @@ def _require(item, states, message):
         raise PostalError(message)
 
 
-def mark_out(item, carrier, token):
+def mark_out(item, carrier, token, happened_at=None):
     """The carrier takes the item out for delivery (a public step)."""
     if already_recorded(token):
         return None
     _require(item, (ItemState.HELD,), "Bưu gửi này không ở trạng thái chờ đi phát.")
-    action = _action(item, ACTION_OUT, carrier, token)
-    move(item, ItemState.OUT, carrier, EventKind.DELIVERY_OUT, note="Bưu tá đang mang kết quả đến cho ông/bà",
-         data={"item": item.id})
+    action = _action(item, ACTION_OUT, carrier, token, happened_at=happened_at)
+    event = move(item, ItemState.OUT, carrier, EventKind.DELIVERY_OUT,
+                 note="Bưu tá đang mang kết quả đến cho ông/bà", data={"item": item.id})
+    _at_phone_time(action, event)
     db.session.flush()
     return action
 
 
 def mark_delivered(item, carrier, token, received_by="", fee_collected=False, fee_amount=0,
-                   photo=None):
-    """Delivered: who received it, the fee collected, an optional photo; the dossier is returned."""
+                   photo=None, signature=None, relation="", happened_at=None):
+    """Delivered: who received it (and their relation), the fee collected, an optional photo and
+    signature (each (bytes, filename)); the dossier is returned."""
     if already_recorded(token):
         return None
     _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
     dossier = item.dossier
-    proof = None
-    if photo is not None:
-
-        data, filename = photo
-        proof = attach_file(dossier, data, filename, purpose="proof")
-    action = _action(item, ACTION_DELIVERED, carrier, token, note=received_by)
-    item.delivered_at = action.at
+    proof = attach_file(dossier, *photo, purpose="proof") if photo is not None else None
+    signed = attach_file(dossier, *signature, purpose="signature") if signature is not None else None
+    action = _action(item, ACTION_DELIVERED, carrier, token, note=received_by, happened_at=happened_at)
+    item.delivered_at = action.when
     item.received_by = (received_by or "").strip()[:200]
+    item.received_relation = (relation or "").strip()[:40]
     item.fee_collected = bool(fee_collected)
     item.fee_collected_vnd = max(0, int(fee_amount or 0)) if fee_collected else 0
-    if proof is not None:
+    if proof is not None or signed is not None:
         db.session.flush()
-        item.proof_file_id = proof.id
+        item.proof_file_id = proof.id if proof is not None else item.proof_file_id
+        item.signature_file_id = signed.id if signed is not None else item.signature_file_id
     who = item.received_by or dossier.delivery_name or dossier.applicant_name
-    move(item, ItemState.DELIVERED, carrier, EventKind.DELIVERY_DELIVERED,
-         note=f"Đã phát kết quả thành công. Người nhận: {who}",
-         data={"item": item.id, "received_by": item.received_by, "fee_collected_vnd": item.fee_collected_vnd,
-               "proof_file_id": item.proof_file_id})
-    transition(dossier, Status.RETURNED, carrier, public=True,
-               note="Đã trả kết quả qua bưu chính")
-    dossier.finished_at = action.at  # the time of delivery counts for early / on time / late
+    event = move(item, ItemState.DELIVERED, carrier, EventKind.DELIVERY_DELIVERED,
+                 note=f"Đã phát kết quả thành công. Người nhận: {who}",
+                 data={"item": item.id, "received_by": item.received_by, "relation": item.received_relation,
+                       "fee_collected_vnd": item.fee_collected_vnd, "proof_file_id": item.proof_file_id,
+                       "signature_file_id": item.signature_file_id})
+    status_event = transition(dossier, Status.RETURNED, carrier, public=True,
+                              note="Đã trả kết quả qua bưu chính")
+    _at_phone_time(action, event, status_event)
+    dossier.finished_at = action.when  # the time of delivery counts for early / on time / late
     db.session.flush()
     return action
 
 
-def mark_failed(item, carrier, token, reason, note=""):
+def mark_failed(item, carrier, token, reason, note="", happened_at=None):
     """A failed attempt with its reason; after the last allowed attempt the item goes back."""
     if already_recorded(token):
         return None
     _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
     if reason not in FAIL_REASONS:
         raise PostalError(N_("Chọn lý do."))
-    action = _action(item, ACTION_FAILED, carrier, token, reason=reason, note=note)
+    action = _action(item, ACTION_FAILED, carrier, token, reason=reason, note=note, happened_at=happened_at)
     item.failed_attempts += 1
     text = FAIL_REASONS[reason]
     if action.note:
         text += " — " + action.note
-    move(item, ItemState.HELD, carrier, EventKind.DELIVERY_FAILED, note=text,
-         data={"item": item.id, "reason": reason, "attempt": item.failed_attempts})
+    event = move(item, ItemState.HELD, carrier, EventKind.DELIVERY_FAILED, note=text,
+                 data={"item": item.id, "reason": reason, "attempt": item.failed_attempts})
+    _at_phone_time(action, event)
     if item.failed_attempts >= max_attempts():
-        return_to_office(item, carrier, token + ":back",
+        return_to_office(item, carrier, token + ":back", happened_at=happened_at,
                          note=f"Sau {item.failed_attempts} lần phát không thành công")
     db.session.flush()
     return action
 
 
-def return_to_office(item, user, token, note=""):
+def return_to_office(item, user, token, note="", happened_at=None):
     """The item goes back to the office: the dossier is ready again, to collect at the desk."""
     if already_recorded(token):
         return None
     _require(item, CARRIED, "Bưu gửi này không còn do bưu điện giữ.")
-    action = _action(item, ACTION_RETURNED, user, token, note=note)
-    item.returned_at = action.at
+    action = _action(item, ACTION_RETURNED, user, token, note=note, happened_at=happened_at)
+    item.returned_at = action.when
     dossier = item.dossier
     dossier.result_method = RESULT_AT_OFFICE
-    transition(dossier, Status.READY, user, public=True,
-               note="Bưu điện chuyển trả kết quả về UBND xã")
+    status_event = transition(dossier, Status.READY, user, public=True,
+                              note="Bưu điện chuyển trả kết quả về UBND xã")
     text = "Bưu điện đã chuyển trả kết quả về UBND xã. Mời ông/bà đến Bộ phận Một cửa để nhận."
     if note:
         text += " (" + note + ")"
-    move(item, ItemState.RETURNED, user, EventKind.DELIVERY_RETURNED, note=text, data={"item": item.id})
+    event = move(item, ItemState.RETURNED, user, EventKind.DELIVERY_RETURNED, note=text, data={"item": item.id})
+    _at_phone_time(action, status_event, event)
     db.session.flush()
     return action

@@ -1,5 +1,4 @@
 """Postal pages for the villager (how to receive the result) and the clerk (waiting list, manifests)."""
-import segno
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,15 +8,45 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.permissions import roles_required
 from ..core.phone import format_phone
+from ..core.qr import make_qr
 from ..core.roles import CARRIERS, DESK, POST_ROOM, is_in
 from ..core.settings import get_settings
 from ..dossiers.access import villager_may_view
+from ..dossiers.address import address_parts, delivery_address, delivery_address_parts, format_address
 from ..dossiers.codes import normalise_code
 from ..dossiers.models import Dossier
 from ..extensions import db
 from . import bp, queries, services
 from .forms import ChangeMethodForm, manifest_form
 from .models import FAIL_REASONS
+
+
+@bp.app_template_filter("address")
+def address_filter(address, village=""):
+    """'Xã Yên Bình, tỉnh X'|address('Thôn Đông') -> 'Thôn Đông, Xã Yên Bình, tỉnh X' (dossiers/address.py)."""
+    return format_address(address, village)
+
+
+@bp.app_template_filter("delivery_address")
+def delivery_address_filter(dossier):
+    """Where the dossier's result goes by post, from the smallest unit to the largest."""
+    return delivery_address(dossier)
+
+
+def _isolated(parts):
+    """Each typed part in its own <bdi>, so a right-to-left or spoofed part cannot reorder the others."""
+    return Markup(", ").join(Markup("<bdi>%s</bdi>") % part for part in parts)
+
+
+@bp.app_template_filter("address_bdi")
+def address_bdi_filter(address, village=""):
+    """format_address() as HTML, each part isolated (for pages that show villagers' typed text)."""
+    return _isolated(address_parts(address, village))
+
+
+@bp.app_template_filter("delivery_address_bdi")
+def delivery_address_bdi_filter(dossier):
+    return _isolated(delivery_address_parts(dossier))
 
 
 @bp.app_template_filter("postal_phone")
@@ -41,7 +70,7 @@ def external_url(endpoint, **values):
 
 def qr_svg(text, title=""):
     """A QR code as inline SVG markup (no style attribute, so the strict CSP allows it)."""
-    svg = segno.make(text, error="m").svg_inline(scale=2, border=2, title=title or None)
+    svg = make_qr(text).svg_inline(scale=2, border=2, title=title or None)
     return Markup(svg)
 
 
@@ -163,4 +192,4 @@ def manifest_print(number):
 
 
 from ..web.public_urls import absolute_for
-from . import carrier_views  # noqa: E402,F401
+from . import carrier_views, round_views  # noqa: E402,F401

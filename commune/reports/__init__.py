@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__)
 
-from . import cli, views  # noqa: E402,F401
+from . import cli, drilldown, views  # noqa: E402,F401

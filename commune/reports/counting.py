@@ -51,8 +51,35 @@ def arrived_between(start_utc, end_utc):
     )
 
 
-def _submitted():
+def submitted():
     return sa.and_(Dossier.status != Status.DRAFT.value, Dossier.submitted_at.isnot(None))
+
+
+def promised_date():
+    """The date a dossier is judged by: an apology's new date does not make a late dossier on time,
+    so the first date missed counts."""
+    return sa.func.coalesce(Dossier.missed_due_date, Dossier.due_date)
+
+
+def finished_between(start_utc, end_utc):
+    return sa.and_(Dossier.finished_at >= start_utc, Dossier.finished_at < end_utc)
+
+
+def timing():
+    """1 early, 2 on time (or no date), 3 late: 2 + the sign of (local finishing day - promised date)."""
+    finished_n = day_number(Dossier.finished_at)
+    return 2 + sa.func.coalesce(sa.cast(sa.func.sign(finished_n - day_number(promised_date())), sa.Integer), 0)
+
+
+def open_before(end_utc):
+    """Open dossiers that arrived before `end` (the figures' "in progress")."""
+    d = Dossier
+    return sa.and_(d.status.in_([s.value for s in OPEN]), d.submitted_at.isnot(None), _arrival() < end_utc)
+
+
+def open_overdue(today):
+    """Of the open ones: past the promised date (local `today`)."""
+    return promised_date() < today
 
 
 def _range_rows(start_utc, end_utc):
@@ -63,13 +90,9 @@ def _range_rows(start_utc, end_utc):
     """
     d = Dossier
     arrival = _arrival()
-    in_finish = sa.and_(d.finished_at >= start_utc, d.finished_at < end_utc)
-    # An apology's new date does not make a late dossier on time: judge by the first date missed.
-    promised = sa.func.coalesce(d.missed_due_date, d.due_date)
+    in_finish = finished_between(start_utc, end_utc)
     finished_n = day_number(d.finished_at)
-    # 1 + (-1, 0 or 1 as the local finishing day is before, on or after the date; 0 without a date).
-    timing = 2 + sa.func.coalesce(sa.cast(sa.func.sign(finished_n - day_number(promised)), sa.Integer), 0)
-    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, timing),
+    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, timing()),
                                           (d.status == Status.REFUSED.value, 4),
                                           (d.status == Status.WITHDRAWN.value, 5), else_=0)), else_=0)
     in_arrival = sa.and_(arrival >= start_utc, arrival < end_utc)
@@ -80,7 +103,7 @@ def _range_rows(start_utc, end_utc):
             outcome.label("outcome"),
             day_number(d.received_at).label("received_n"), finished_n.label("finished_n"),
         )
-        .where(_submitted(), sa.or_(arrived_between(start_utc, end_utc), in_finish))
+        .where(submitted(), sa.or_(arrived_between(start_utc, end_utc), in_finish))
         .cte("range_rows")
         .prefix_with("MATERIALIZED")
     )
@@ -116,11 +139,10 @@ def range_counts(start_utc, end_utc, steps):
 def open_counts(end_utc, today):
     """{(procedure_id, assignee_id): [within time, overdue]}: open dossiers that arrived before `end`."""
     d = Dossier
-    promised = sa.func.coalesce(d.missed_due_date, d.due_date)
-    overdue = promised < today
+    overdue = open_overdue(today)
     query = (
-        sa.select(d.procedure_id, d.assignee_id, _sum(sa.not_(overdue) | promised.is_(None)), _sum(overdue))
-        .where(d.status.in_([s.value for s in OPEN]), d.submitted_at.isnot(None), _arrival() < end_utc)
+        sa.select(d.procedure_id, d.assignee_id, _sum(sa.not_(overdue) | promised_date().is_(None)), _sum(overdue))
+        .where(open_before(end_utc))
         .group_by(d.procedure_id, d.assignee_id)
     )
     return {(row[0], row[1]): [int(row[2]), int(row[3])] for row in db.session.execute(query)}

@@ -5,15 +5,13 @@ Every cell goes through commune/core/export_safety.py: a villager's text never b
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from ..core.export_safety import csv_row, xlsx_cell, xlsx_row
+from ..core.i18n import format_vnd
 from ..core.timeutil import format_date
 from ..dossiers.codes import display
 from ..dossiers.models import CHANNEL_LABELS, RESULT_BY_POST
 from ..dossiers.states import LABELS, Status
+from ..payments.models import CHANNEL_LABELS as PAYMENT_CHANNELS
 
 FIGURE_HEADERS = (
     "Cấp", "Tên", "Tiếp nhận", "Trực tuyến", "Tại quầy", "Bưu chính", "Tỷ lệ trực tuyến (%)",
@@ -69,6 +67,10 @@ def register_note(row):
         notes.append(f"Trễ hạn (hẹn {format_date(row.missed_due_date)})")
     if row.result_method == RESULT_BY_POST:
         notes.append("Trả qua bưu chính")
+    fee = getattr(row, "fee_vnd", None)
+    if fee:
+        paid = PAYMENT_CHANNELS.get(getattr(row, "paid_channel", None))
+        notes.append(f"Lệ phí {format_vnd(fee)}" + (f", đã nộp ({paid.lower()})" if paid else ""))
     return "; ".join(notes)
 
 
@@ -87,6 +89,9 @@ def to_csv(headers, rows):
 
 def to_xlsx(title, headers, rows, heading=None):
     """One-sheet workbook (streamed, write-only): an optional heading line, bold headers, then the rows."""
+    from openpyxl import Workbook  # on the first export: the idle server does not carry openpyxl
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     for column, header in enumerate(headers, start=1):
@@ -105,4 +110,6 @@ def to_xlsx(title, headers, rows, heading=None):
 
 
 def _bold(sheet, value, size=None):
+    from openpyxl.styles import Font
+
     return xlsx_cell(sheet, value, font=Font(bold=True, size=size) if size else Font(bold=True))

@@ -21,10 +21,12 @@ from ..core.timeutil import local_today
 from ..dossiers.models import Dossier
 from ..dossiers.states import Status
 from ..extensions import db
+from ..payments.queries import fee_figures, paid_channel_column
 from ..postal.queries import postal_figures
 from ..tracking.models import Rating
 from . import month_cache
 from .counting import arrived_between, calendar_steps, open_counts, range_counts, utc_start
+from .helped import helped_figures
 from .models import MONTH_COUNTS
 from .periods import previous_period, same_period_last_year
 from .sql import python_day_number
@@ -113,6 +115,8 @@ class Figures:
     months: list  # [{"month": "2026-10", "received": n, "early": n, "on_time": n, "late": n}]
     satisfaction: dict | None
     postal: dict | None
+    helped: dict | None = None  # "nộp thay" and no-phone dossiers (reports/helped.py)
+    fees: dict | None = None  # fees due and collected by channel (payments/queries.py)
 
 
 def _pieces(period):
@@ -224,6 +228,12 @@ def postal(period):
     return postal_figures(period.start, period.end)
 
 
+def fees(period):
+    """Fees due on the period's dossiers and collected by channel; the carrier's cash is the post's figure."""
+    carrier = postal_figures(period.start, period.end)["fees_collected_vnd"]
+    return fee_figures(period.start_utc, period.end_utc, carrier_vnd=carrier)
+
+
 def compute_figures(period, with_staff=True, calendar=None, today=None):
     """All figures for a period: overall, per field, per procedure, per staff member, per month."""
     grouped, months = grouped_counts(period, calendar, today)
@@ -243,7 +253,7 @@ def compute_figures(period, with_staff=True, calendar=None, today=None):
         by_staff = _rollup(values, lambda _p, a: a, user_names)
     return Figures(period=period, overall=overall, by_field=by_field, by_procedure=by_procedure,
                    by_staff=by_staff, months=months, satisfaction=satisfaction(period),
-                   postal=postal(period))
+                   postal=postal(period), helped=helped_figures(period), fees=fees(period))
 
 
 @dataclass
@@ -296,7 +306,8 @@ def register_rows(period):
         sa.select(d.code, d.applicant_name, d.applicant_address, d.procedure_snapshot,
                   Procedure.name.label("procedure_name"), d.channel, d.received_at, d.submitted_at,
                   d.due_date, d.ready_at, d.finished_at, d.status, d.competent_unit, d.receiving_unit,
-                  d.supplement_count, d.missed_due_date, d.result_method)
+                  d.supplement_count, d.missed_due_date, d.result_method, d.fee_vnd,
+                  paid_channel_column().label("paid_channel"))
         .join(Procedure, Procedure.id == d.procedure_id)
         .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None),
                arrived_between(period.start_utc, period.end_utc))
@@ -305,4 +316,4 @@ def register_rows(period):
     return db.session.execute(query).all()
 
 
-__all__ = ["Comparison", "Counts", "Figures", "comparison", "compute_figures", "register_rows"]
+__all__ = ["Comparison", "Counts", "Figures", "comparison", "compute_figures", "fees", "register_rows"]

@@ -14,7 +14,7 @@ from . import bp, exports
 from .charts import bars_months, stacked_months
 from .forms import PeriodForm
 from .periods import make_period, month_period
-from .queries import comparison, compute_figures, register_rows
+from .queries import comparison, compute_figures, fees, register_rows
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -95,7 +95,7 @@ def register_print():
     audit(current_user, "personal_data.export", f"register {period.start:%Y%m%d}-{period.end:%Y%m%d}",
           {"format": "print", "rows": len(rows)})
     return render_template("reports/register_print.html", headers=exports.REGISTER_HEADERS, rows=rows,
-                           period=period, form=form, printed_on=local_today())
+                           period=period, form=form, printed_on=local_today(), fees=fees(period))
 
 
 def _recent_months(today, count=12):

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from ..core.forms import CommuneForm
 from ..core.phone import CitizenId, PhoneNumber
 from ..core.timeutil import local_today
-from ..dossiers.models import RESULT_AT_OFFICE, RESULT_BY_POST
+from ..dossiers.models import HELPER_ROLE_LABELS, RESULT_AT_OFFICE, RESULT_BY_POST
 from ..dossiers.questions import choice_pairs, usable_fields
 
 CHOOSE = _l("Chọn một trong các câu trả lời có sẵn.")
@@ -46,9 +46,12 @@ class DetailsForm(HoneypotMixin, CommuneForm):
     full_name = StringField(_l("Họ và tên"), filters=[_strip], validators=[
         DataRequired(_l("Nhập họ và tên của bạn.")), Length(max=200, message=_l("Họ tên quá dài."))],
         render_kw={"autocomplete": "name", "spellcheck": "false"})
-    phone = StringField(_l("Số điện thoại"), filters=[_strip], validators=[
-        DataRequired(_l("Nhập số điện thoại để cán bộ liên hệ khi cần.")), PhoneNumber()],
-        description=_l("Ví dụ 0912 345 678. Không cần là số đứng tên bạn."),
+    # Optional: many older villagers have no number in their own name. Without one (and without a
+    # helper's), no SMS goes out and the receipt's key is the only way to open the dossier.
+    phone = StringField(_l("Số điện thoại (không bắt buộc)"), filters=[_strip], validators=[
+        Optional(), PhoneNumber()],
+        description=_l("Ví dụ 0912 345 678. Không cần là số đứng tên bạn. Không có số điện thoại thì "
+                       "không có tin nhắn: giữ kỹ biên nhận, mã tra cứu trên đó là cách duy nhất để xem hồ sơ."),
         render_kw={"autocomplete": "tel", "inputmode": "tel", "type": "tel"})
     id_number = StringField(_l("Số căn cước (CCCD)"), filters=[_strip], validators=[
         DataRequired(_l("Nhập số căn cước (CCCD) gồm 12 chữ số.")), CitizenId()],
@@ -63,6 +66,44 @@ class DetailsForm(HoneypotMixin, CommuneForm):
         Optional(), Length(max=200),
         Regexp(EMAIL_RE, message=_l("Địa chỉ thư điện tử chưa đúng, ví dụ ten@gmail.com."))],
         render_kw={"autocomplete": "email", "inputmode": "email", "type": "email"})
+    # "Nộp thay": a relative or a village officer submits for the applicant above (templates:
+    # submissions/_helper.html); the notices go to the helper's phone.
+    for_someone = BooleanField(_l("Tôi nộp thay cho người khác"),
+                               description=_l("Người thân, hoặc cán bộ thôn, bản nộp giúp. Thông tin ở trên là "
+                                              "của người có hồ sơ."))
+    helper_name = StringField(_l("Họ và tên người nộp thay"), filters=[_strip], validators=[
+        Length(max=200, message=_l("Họ tên quá dài."))], render_kw={"autocomplete": "off", "spellcheck": "false"})
+    helper_phone = StringField(_l("Số điện thoại người nộp thay"), filters=[_strip], validators=[PhoneNumber()],
+                               description=_l("Tin nhắn về hồ sơ gửi đến số này."),
+                               render_kw={"inputmode": "tel", "type": "tel", "autocomplete": "off"})
+    helper_role = RadioField(_l("Người nộp thay là"), validate_choice=False,
+                             choices=[SelectChoice(k, _l(v)) for k, v in HELPER_ROLE_LABELS.items()])
+    helper_relation = StringField(_l("Quan hệ với người có hồ sơ (không bắt buộc)"), filters=[_strip],
+                                  validators=[Length(max=100)],
+                                  description=_l("Ví dụ: con trai, cháu nội, trưởng thôn."))
+
+    HELPER_FIELDS = ("helper_name", "helper_phone", "helper_role", "helper_relation")
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not self.for_someone.data:  # nobody helps: nothing of a helper is kept, whatever was typed
+            for name in self.HELPER_FIELDS:
+                self[name].data, self[name].errors = "", []
+            others = [name for name in self._fields if name not in self.HELPER_FIELDS]
+            return not self.form_errors and not any(self[name].errors for name in others)
+        needed = {
+            self.helper_name: _l("Nhập họ và tên người nộp thay."),
+            self.helper_phone: _l("Nhập số điện thoại người nộp thay: tin nhắn về hồ sơ gửi đến số này."),
+            self.helper_role: _l("Chọn người nộp thay là ai."),
+        }
+        for field, message in needed.items():
+            if not field.data and not field.errors:
+                field.errors.append(message)
+                ok = False
+        if self.helper_role.data and self.helper_role.data not in HELPER_ROLE_LABELS:
+            self.helper_role.errors.append(CHOOSE)
+            ok = False
+        return ok
 
 
 class ResultForm(CommuneForm):

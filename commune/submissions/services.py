@@ -10,6 +10,7 @@ from ..core.settings import get_settings
 from ..core.timeutil import utcnow
 from ..dossiers.access import hash_token, new_token
 from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.fees import compute_fee
 from ..dossiers.models import CHANNEL_ONLINE, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier, DossierFile
 from ..dossiers.questions import usable_fields
 from ..dossiers.retention import draft_days
@@ -60,13 +61,16 @@ def live_draft(token):
 DETAIL_ATTRS = {
     "full_name": "applicant_name", "phone": "applicant_phone", "id_number": "applicant_id_number",
     "village": "applicant_village", "address": "applicant_address", "email": "applicant_email",
+    "helper_name": "helper_name", "helper_phone": "helper_phone", "helper_role": "helper_role",
+    "helper_relation": "helper_relation",
 }
 DELIVERY_ATTRS = ("delivery_name", "delivery_phone", "delivery_village", "delivery_address", "delivery_note")
 
 
 def details_of(dossier):
     """The details step's values from a dossier (to prefill the form)."""
-    return {name: getattr(dossier, attr) or "" for name, attr in DETAIL_ATTRS.items()}
+    values = {name: getattr(dossier, attr) or "" for name, attr in DETAIL_ATTRS.items()}
+    return values | {"for_someone": bool(dossier.helper_name)}
 
 
 def save_details(dossier, form):
@@ -132,8 +136,7 @@ def missing_parts(dossier):
     """What still stops the submit: [(step, message)] in journey order."""
     missing = []
     if not all(getattr(dossier, attr) for attr in
-               ("applicant_name", "applicant_phone", "applicant_id_number", "applicant_village",
-                "applicant_address")):
+               ("applicant_name", "applicant_id_number", "applicant_village", "applicant_address")):
         missing.append(("details", "Chưa điền đủ thông tin người nộp."))
     answers = dossier.form_data or {}
     for spec in question_specs(dossier):
@@ -215,7 +218,7 @@ def submit(dossier):
     dossier.channel = CHANNEL_ONLINE
     dossier.receiving_unit = settings.get("receiving_unit") or ""
     dossier.competent_unit = dossier.competent_unit or dossier.receiving_unit
-    dossier.fee_vnd = snapshot.get("fee_vnd")
+    dossier.fee_vnd = compute_fee(snapshot, dossier.form_data)
     dossier.search_text = search_text(dossier)
     transition(dossier, Status.SUBMITTED, note="Nộp hồ sơ trực tuyến.", actor_label="Công dân")
     db.session.flush()

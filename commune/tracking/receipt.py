@@ -2,10 +2,10 @@
 from collections import Counter
 from dataclasses import dataclass
 
-import segno
 from flask import url_for
 
 from ..core.calendar import compute_due_date
+from ..core.qr import make_qr
 from ..dossiers.rules import processing_days
 from ..web.public_urls import absolute
 
@@ -63,5 +63,5 @@ def tracking_url(dossier, with_key=False):
 
 def qr_svg(url):
     """An inline SVG QR code for `url` (no style attributes: safe under the strict CSP)."""
-    qr = segno.make(url, error="m", micro=False)
+    qr = make_qr(url)
     return qr.svg_inline(scale=4, border=2, title="QR: " + url, svgclass="qr", lineclass=None, omitsize=False)

@@ -41,18 +41,23 @@ def find_by_code(code_text):
 
 
 def lookup(code_text, secret_text):
-    """(dossier, level): FULL if `secret_text` is its lookup key, STATUS if its phone; else (None, None).
+    """(dossier, level): FULL if `secret_text` is its lookup key, STATUS if its phone (the applicant's,
+    or the helper's for a dossier submitted for someone); else (None, None). A dossier without any
+    phone opens only with its key.
 
-    Same work whatever matches: both comparisons always run, in constant time,
+    Same work whatever matches: every comparison always runs, in constant time,
     against dummy values when the code is unknown.
     """
 
     dossier = find_by_code(code_text)
     typed_phone = normalise_phone(secret_text) or ""
     typed_key = normalise_code(secret_text)
-    stored_phone = (normalise_phone(dossier.applicant_phone) or "") if dossier else _NO_PHONE
+    phones = (dossier.applicant_phone, dossier.helper_phone) if dossier else (_NO_PHONE, _NO_PHONE)
     stored_key = (dossier.lookup_key or "") if dossier else _NO_KEY
-    phone_ok = hmac.compare_digest(typed_phone.encode(), stored_phone.encode()) and bool(typed_phone)
+    # A missing phone is compared as the dummy (which no typed number normalises to): same work.
+    phone_ok = bool(typed_phone) and any([
+        hmac.compare_digest(typed_phone.encode(), (normalise_phone(stored) or _NO_PHONE).encode())
+        for stored in phones])
     key_ok = hmac.compare_digest(typed_key.encode(), stored_key.upper().encode()) and bool(typed_key)
     if dossier is None or not (phone_ok or key_ok):
         return None, None

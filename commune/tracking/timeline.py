@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..core.settings import get_settings
 from ..core.timeutil import format_day, local_today, to_local
+from ..dossiers.address import delivery_address
 from ..dossiers.events import EventKind
 from ..dossiers.models import RESULT_BY_POST
 from ..dossiers.states import Status
@@ -170,19 +171,22 @@ def next_step(dossier, open_request=None, rated=False, personal=True):
             return _("Hãy gửi bổ sung: %(items)s. Dùng mẫu trả lời bên dưới.", items="; ".join(items)), "warn"
         return _("Hãy gửi bổ sung giấy tờ theo yêu cầu bên dưới."), "warn"
     if status == Status.READY:
+        # The electronic copy (tracking/results.py) is on this page: say so first.
+        electronic = (_("Bản điện tử của kết quả đã có, tải ở bên dưới.") + " "
+                      if any(f.purpose == "result" for f in dossier.files) else "")
         if dossier.result_method == RESULT_BY_POST:
-            return _("Kết quả đã có và sẽ được giao cho bưu điện để chuyển đến: %(address)s.",
-                     address=dossier.delivery_address or dossier.applicant_address), "ok"
+            return electronic + _("Kết quả đã có và sẽ được giao cho bưu điện để chuyển đến: %(address)s.",
+                                  address=delivery_address(dossier)), "ok"
         day = max(to_local(dossier.ready_at).date() if dossier.ready_at else local_today(), local_today())
-        return _("Mời bạn đến nhận kết quả tại %(place)s từ %(day)s, trong giờ làm việc; mang theo CCCD.",
-                 place=site["office_address"], day=format_day(day)), "ok"
+        return electronic + _("Mời bạn đến nhận kết quả tại %(place)s từ %(day)s, trong giờ làm việc; mang theo "
+                              "CCCD.", place=site["office_address"], day=format_day(day)), "ok"
     if status == Status.DELIVERING:
         last = _last_public(dossier, CARRIED_KINDS)
         if last is not None and last.kind == EventKind.DELIVERY_FAILED:
             return _("Bưu tá chưa giao được (%(why)s). Bưu điện sẽ liên hệ để giao lại; hãy để ý điện thoại.",
                      why=last.note or _("không gặp người nhận")), "warn"
         return _("Bưu tá sẽ mang kết quả đến %(address)s. Hãy để ý điện thoại %(phone)s.",
-                 address=dossier.delivery_address or dossier.applicant_address,
+                 address=delivery_address(dossier),
                  phone=dossier.delivery_phone or dossier.applicant_phone), "info"
     if status == Status.RETURNED:
         if rated:

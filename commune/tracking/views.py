@@ -9,9 +9,11 @@ from ..dossiers.access import FULL, STATUS, forget, grant, holds_access, level
 from ..dossiers.codes import normalise_code
 from ..dossiers.states import Status
 from ..extensions import db, limiter
+from ..notices.texts import SHORT_PATH
 from ..web.htmx import add_vary
 from . import bp, receipt, services
 from .forms import KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
+from .results import electronic_result
 from .sent import sent_rounds
 from .timeline import next_step, timeline
 
@@ -110,6 +112,13 @@ def lookup():
     return _lookup_page(form, status=400 if form.errors else 200)
 
 
+@bp.route(SHORT_PATH + "<code>")
+def short_link(code):
+    """The SMS's short link: the tracking page, which without a credential is the look-up with the
+    code filled in. The same answer whether the code exists or not."""
+    return redirect(url_for("tracking.dossier", code=normalise_code(code)[:20] or "-"))
+
+
 @bp.route("/thoat", methods=["POST"])
 def sign_out():
     """"Thoát": this browser forgets every dossier it opened and its draft (for a shared phone)."""
@@ -185,6 +194,7 @@ def _render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_f
         can_change_method=as_villager and Status(dossier.status) in METHOD_CHANGEABLE,
         sent=sent_rounds(dossier) if personal else [],
         key_form=KeyForm(formdata=None, code=dossier.code) if access == STATUS else None,
+        electronic=electronic_result(dossier),
     )
     response = current_app.make_response((html, status))
     response.headers["Cache-Control"] = "private, no-store"

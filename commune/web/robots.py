@@ -10,7 +10,7 @@ from flask import Response
 DISALLOW = (
     "/ho-so/", "/tra-cuu", "/t/", "/tep/", "/tiep-tuc/", "/nop-ho-so/", "/thu-tuc/*/nop-ho-so",
     "/hop-thu", "/buu-chinh", "/so-lieu", "/quan-tri", "/dang-nhap", "/dang-xuat", "/thoat",
-    "/tai-khoan", "/ngon-ngu/",
+    "/tai-khoan", "/ngon-ngu/", "/thanh-toan",
 )
 ROBOTS = "".join(["User-agent: *\n", *(f"Disallow: {path}\n" for path in DISALLOW)]).encode()
 

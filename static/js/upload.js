@@ -4,7 +4,10 @@
    - each chosen file is shrunk on the phone first (decoded upright, <= 1600 px, JPEG 0.75; in a
      Worker with OffscreenCanvas where the browser has them), or sent as is when the browser
      cannot decode it (HEIC on most Android browsers, PDF);
-   - it is posted at once (XHR, field "file" + the form's csrf_token, header X-Requested-With)
+   - what the phone cannot shrink (HEIC on most Android browsers, PDF) goes resumably when the input
+     has data-tus-url: tus 1.0, in chunks, resumed from the server's offset after a cut or on a
+     reopened page (upload-resumable.js, loaded only then from this tag's data-resumable);
+   - the rest is posted at once (XHR, field "file" + the form's csrf_token, header X-Requested-With)
      with a progress bar, a thumbnail, a retry button, and automatic retries with back-off when
      the connection drops or the server is busy;
    - photos go one at a time (a page-wide queue): on a weak line each photo finishes sooner, a
@@ -20,6 +23,8 @@
   "use strict";
   var MAX_EDGE = 1600, QUALITY = 0.75, SMALL_ENOUGH = 350 * 1024;
   var BACKOFF = [2, 5, 10, 20, 40, 60];
+  // A request may take as long as it needs while bytes move; only STALL seconds without progress end it.
+  var STALL = 60;
   var script = document.currentScript;
   var workerUrl = script && script.getAttribute("data-worker");
   // The words it shows come from the page, in the reader's language: data-text-* on this script
@@ -28,7 +33,8 @@
   var TEXT = {
     queued: data.textQueued, waiting: data.textWaiting, sending: data.textSending, offline: data.textOffline,
     retryIn: data.textRetryIn, retry: data.textRetry, dismiss: data.textDismiss, failed: data.textFailed,
-    busy: data.textBusy
+    busy: data.textBusy, cut: data.textCut, progress: data.textProgress, minutes: data.textMinutes,
+    seconds: data.textSeconds
   };
 
   document.documentElement.classList.add("js");
@@ -128,8 +134,16 @@
     return list;
   }
 
-  function Upload(input, file) {
+  function Upload(input, file, saved) {
     this.input = input;
+    this.tusUrl = input.getAttribute("data-tus-url");
+    this.offset = 0;
+    if (saved) {  // reopened page: the file and its upload URL from IndexedDB
+      this.prepared = { blob: file, name: saved.name };
+      this.location = saved.url;
+      this.key = saved.key;
+      this.saved = true;
+    }
     this.form = input.form;
     this.url = input.getAttribute("data-upload-url");
     this.target = document.querySelector(input.getAttribute("data-upload-target"));
@@ -142,7 +156,7 @@
     this.preview = element("img", "upload-preview");
     this.preview.alt = "";
     this.preview.onerror = function () { this.classList.add("hidden"); };  // not an image we can show
-    this.name = element("span", "upload-name", file.name || "");
+    this.name = element("span", "upload-name", file.name || (saved && saved.name) || "");
     this.bar = element("progress", "upload-progress");
     this.bar.max = 100;
     this.bar.value = 0;
@@ -151,7 +165,8 @@
     this.retryButton.type = "button";
     this.dismissButton = element("button", "link upload-dismiss hidden", TEXT.dismiss);
     this.dismissButton.type = "button";
-    [this.preview, this.name, this.bar, this.status, this.retryButton, this.dismissButton].forEach(function (n) {
+    this.bytes = element("span", "upload-bytes");
+    [this.preview, this.name, this.bar, this.bytes, this.status, this.retryButton, this.dismissButton].forEach(function (n) {
       this.item.appendChild(n);
     }, this);
     queueFor(this.form).appendChild(this.item);
@@ -172,7 +187,9 @@
     prepare(file).then(function (prepared) {
       self.prepared = prepared;
       if (prepared.blob !== file && !self.preview.src) { self.preview.src = URL.createObjectURL(prepared.blob); }
-      self.send();
+      if (prepared.blob !== file || !self.tusUrl) { return self.send(); }
+      resumable().then(function (client) { self.key = client.fingerprint(self.tusUrl, file); },
+        function () { return null; }).then(function () { self.send(); });  // no client: one POST, as before
     });
   };
 
@@ -193,6 +210,7 @@
 
   Upload.prototype.send = function () {
     var self = this;
+    if (this.key) { return this.sendResumable(); }
     this.stopWaiting();
     this.retryButton.classList.add("hidden");
     this.dismissButton.classList.add("hidden");
@@ -207,8 +225,9 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", this.url);
     xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
-    xhr.timeout = 120000;
+    watch(xhr);
     xhr.upload.onprogress = function (event) {
+      xhr.alive();
       if (event.lengthComputable) { self.bar.value = Math.round(event.loaded * 100 / event.total); }
     };
     xhr.onload = function () {
@@ -217,7 +236,7 @@
       else if (xhr.status === 408 || xhr.status === 429 || xhr.status >= 500) { self.later(TEXT.busy); }
       else { self.refuse(xhr); }
     };
-    xhr.onerror = xhr.ontimeout = function () { self.later(); };
+    xhr.onerror = xhr.onabort = function () { self.later(); };
     xhr.send(data);
   };
 
@@ -227,6 +246,7 @@
       template.innerHTML = html.trim();
       var nodes = Array.prototype.slice.call(template.content.children);
       nodes.forEach(function (node) {
+        if (node.id && document.getElementById(node.id)) { return; }  // the same page, already shown
         this.target.appendChild(node);
         if (window.htmx) { window.htmx.process(node); }
       }, this);
@@ -235,6 +255,7 @@
   };
 
   Upload.prototype.refuse = function (xhr) {
+    this.forget();
     var type = xhr.getResponseHeader("Content-Type") || "";
     this.status.textContent = type.indexOf("text/plain") === 0 && xhr.responseText ? xhr.responseText : TEXT.failed;
     this.item.classList.add("upload-error");
@@ -257,7 +278,7 @@
   /* Wait, then try again: `seconds` when the server said how long (a busy server), else the back-off. */
   Upload.prototype.later = function (message, seconds) {
     var self = this;
-    if (navigator.onLine === false) { return this.waitForNetwork(); }
+    if (navigator.onLine === false) { return this.waitForNetwork(message); }
     if (!seconds) {
       seconds = BACKOFF[Math.min(this.tries, BACKOFF.length - 1)];
       this.tries += 1;
@@ -269,22 +290,60 @@
   };
 
   /* Offline: wait for the browser's "online" event (one listener, however often "Gửi lại" is tapped). */
-  Upload.prototype.waitForNetwork = function () {
+  Upload.prototype.waitForNetwork = function (message) {
     var self = this;
     this.stopWaiting();
-    this.status.textContent = TEXT.offline;
+    this.status.textContent = message || TEXT.offline;
     this.retryButton.classList.remove("hidden");
     this.onOnline = function () { self.retry(); };
     window.addEventListener("online", this.onOnline);
     release(this);
   };
 
+  Upload.prototype.forget = function () { return null; };  // upload-resumable.js: drop what it kept
+
   Upload.prototype.done = function () {
+    this.forget();
     this.stopWaiting();
     if (this.preview.src) { URL.revokeObjectURL(this.preview.src); }
     if (this.item.parentNode) { this.item.parentNode.removeChild(this.item); }
     release(this);
   };
+
+
+  /* Abort a request that moves no byte for STALL seconds (a dead link); a slow live one goes on. */
+  function watch(xhr) {
+    var timer = null;
+    xhr.alive = function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { xhr.abort(); }, STALL * 1000);
+    };
+    xhr.addEventListener("loadend", function () { clearTimeout(timer); });
+    xhr.alive();
+  }
+
+  /* The resumable client (upload-resumable.js) is loaded only when a file cannot be shrunk, or when
+     this browser holds unfinished uploads (a flag in localStorage): the page's cold weight stays low. */
+  var resumableUrl = script && script.getAttribute("data-resumable"), resumableLoad = null;
+
+  function resumable() {
+    if (window.communeResumable) { return Promise.resolve(window.communeResumable); }
+    if (!resumableUrl) { return Promise.reject(new Error("no resumable client")); }
+    if (!resumableLoad) {
+      resumableLoad = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = resumableUrl;
+        tag.onload = function () { return window.communeResumable ? resolve(window.communeResumable) : reject(); };
+        tag.onerror = function () { resumableLoad = null; reject(new Error("load")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return resumableLoad;
+  }
+
+  function holdsUnfinished() {
+    try { return !!localStorage.getItem("commune-uploads"); } catch (e) { return false; }
+  }
 
   function enhance(root) {
     var inputs = (root || document).querySelectorAll("input[type=file][data-upload-url]");
@@ -297,6 +356,9 @@
         input.value = "";
       });
     });
+    if (holdsUnfinished() && document.querySelector("input[data-tus-url]")) {
+      resumable().then(function (client) { client.resumeSaved(); }, function () { return null; });
+    }
   }
 
   if (document.readyState === "loading") {
@@ -305,5 +367,7 @@
     enhance(document);
   }
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
-  window.communeUpload = { enhance: enhance };
+  // What upload-resumable.js builds on.
+  window.communeUpload = { enhance: enhance, Upload: Upload, TEXT: TEXT, watch: watch, retryAfter: retryAfter,
+    busyText: busyText };
 }());

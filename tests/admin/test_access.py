@@ -7,7 +7,8 @@ from tests.factories import make_dossier, make_procedure
 
 def admin_urls(app):
     """Every admin URL with sample arguments, and its methods."""
-    samples = {"field_id": 1, "procedure_id": 1, "user_id": 1, "blank_id": 1, "referral_id": 1, "day": "2026-05-01",
+    samples = {"field_id": 1, "procedure_id": 1, "user_id": 1, "blank_id": 1, "referral_id": 1, "text_id": 1,
+               "day": "2026-05-01",
                "year": 2027}
     urls = []
     for rule in app.url_map.iter_rules():
@@ -47,7 +48,7 @@ def test_admin_sees_every_admin_page(app, client, admin, catalog):
              "/quan-tri/linh-vuc/1", "/quan-tri/thu-tuc", "/quan-tri/thu-tuc/moi", "/quan-tri/thu-tuc/1",
              "/quan-tri/danh-muc/nhap", "/quan-tri/danh-muc/xuat", "/quan-tri/can-bo", "/quan-tri/can-bo/moi",
              f"/quan-tri/can-bo/{admin.id}", "/quan-tri/lich", "/quan-tri/cai-dat",
-             "/quan-tri/viec-noi-khac", "/quan-tri/viec-noi-khac/moi"]
+             "/quan-tri/viec-noi-khac", "/quan-tri/viec-noi-khac/moi", "/quan-tri/mau-cau", "/quan-tri/mau-cau/moi"]
     for url in pages:
         response = client.get(url)
         assert response.status_code == 200, url

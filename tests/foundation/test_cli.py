@@ -8,8 +8,10 @@ from alembic.migration import MigrationContext
 from commune.accounts.models import User
 from commune.catalog.models import Procedure, RequiredDocument
 from commune.dossiers.models import Dossier
+from commune.dossiers.search import matching_ids
 from commune.extensions import db, schema_objects_for
 from tests.conftest import PG_URL, reset_pg_schema
+from tests.factories import make_dossier, make_procedure
 
 
 def _count(model):
@@ -175,6 +177,26 @@ def test_setup_warns_loudly_when_the_public_address_is_not_set(app, runner):
         assert result.exit_code == 0, result.output
         assert "COMMUNE_PUBLIC_URL is not set" not in result.output + (result.stderr or "")
     finally:
+        if PG_URL:
+            _drop_everything()
+            reset_pg_schema()
+
+
+def test_a_migrated_database_finds_dossiers_by_name_and_last_digits(app, runner):
+    """The full-text index the migration builds follows every write (SQLite: its triggers)."""
+    _drop_everything()
+    try:
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        dossier = make_dossier(make_procedure(), "received", applicant_name="Lò Thị Mai",
+                               applicant_phone="0977123456")
+        db.session.commit()
+        assert db.session.scalars(matching_ids(["mai"])).all() == [dossier.id]
+        assert db.session.scalars(matching_ids(["3456"])).all() == [dossier.id]
+        db.session.delete(dossier)
+        db.session.commit()
+        assert db.session.scalars(matching_ids(["mai"])).all() == []
+    finally:
+        db.session.remove()
         if PG_URL:
             _drop_everything()
             reset_pg_schema()

@@ -80,3 +80,51 @@ def test_counter_starts_by_choosing_the_procedure(client, login_as, procedure):
     login_as("clerk")
     html = client.get("/hop-thu/tiep-nhan-tai-quay").get_data(as_text=True)
     assert procedure.name in html
+
+
+def test_a_walk_in_villager_without_a_phone_gets_a_slip_with_the_key_printed_large(client, login_as, procedure):
+    login_as("clerk")
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}",
+                           data=counter_applicant(**{"a-phone": "", "paper_seen": ["0", "1"]}),
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    dossier = db.session.scalar(sa.select(Dossier))
+    assert dossier.applicant_phone == "" and dossier.status == "received"
+    slip = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'<strong class="code big-code">{dossier.lookup_key}</strong>' in slip
+    assert "Mã tra cứu ở trên là cách duy nhất" in slip and "không có" in slip
+    page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Không có (chỉ mở bằng mã tra cứu)" in page
+
+
+def test_a_village_officer_brings_a_dossier_for_someone_at_the_counter(client, login_as, procedure):
+    login_as("clerk")
+    form = client.get(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}").get_data(as_text=True)
+    assert "Tôi nộp thay cho người khác" in form and 'name="a-helper_name"' in form
+    data = counter_applicant(**{"a-phone": "", "a-for_someone": "y", "a-helper_name": "Vàng A Sùng",
+                                "a-helper_phone": "0977 000 111", "a-helper_role": "village_officer",
+                                "a-helper_relation": "trưởng bản", "paper_seen": ["0", "1"]})
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    dossier = db.session.scalar(sa.select(Dossier))
+    assert (dossier.helper_name, dossier.helper_phone, dossier.helper_role) == (
+        "Vàng A Sùng", "0977000111", "village_officer")
+    assert "vang a sung" in dossier.search_text  # the clerk finds it by the helper's name too
+    slip = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Người nộp thay" in slip and "Vàng A Sùng" in slip and "trưởng bản" in slip
+    assert "cách duy nhất" not in slip  # the helper's phone gets the notices
+    page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
+    assert "Người nộp thay" in page and "Cán bộ thôn, bản, tổ dân phố" in page and "0977000111" in page
+
+
+def test_counter_for_someone_without_the_helpers_phone_is_refused_and_keeps_the_input(client, login_as, procedure):
+    login_as("clerk")
+    data = counter_applicant(**{"a-for_someone": "y", "a-helper_name": "Vàng A Sùng", "a-helper_role": "relative",
+                                "paper_seen": ["0", "1"]})
+    response = client.post(f"/hop-thu/tiep-nhan-tai-quay?thu_tuc={procedure.id}", data=data,
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Nhập số điện thoại người nộp thay" in html and 'value="Vàng A Sùng"' in html
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Dossier)) == 0

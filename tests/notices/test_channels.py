@@ -38,8 +38,9 @@ def test_sms_is_short_plain_and_carries_the_tracking_code(app, sms_gateway):
     assert len(text) <= 160
     assert text.isascii()
     assert dossier.display_code in text
-    assert text.startswith(f"HS {dossier.display_code}: Ho so khong duoc giai quyet. Ly do: Ho so")
-    assert text.endswith("...")
+    # What happened first, the reason cut after a whole word, then the code and the short link.
+    assert text.startswith("Ho so bi tu choi. Ly do: Ho so khong thuoc tham quyen")
+    assert text.endswith(f"... HS {dossier.display_code}: motcua.xa-mau.gov.vn/t/{dossier.code}")
 
 
 def test_short_sms_ends_with_the_commune_name(app, sms_gateway):
@@ -48,7 +49,8 @@ def test_short_sms_ends_with_the_commune_name(app, sms_gateway):
     db.session.commit()
     send_due()
     [sent] = _sent_sms(sms_gateway)
-    assert sent["text"].endswith("- UBND xa Mau") and len(sent["text"]) <= 160
+    assert sent["text"] == (f"Moi nhan ket qua tai bo phan Mot cua, mang theo CCCD. Da co ket qua. "
+                            f"HS {dossier.display_code}: motcua.xa-mau.gov.vn/t/{dossier.code} - UBND xa Mau")
 
 
 def test_sms_gateway_gets_the_configured_auth_and_body(app, sms_gateway):

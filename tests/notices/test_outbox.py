@@ -74,7 +74,7 @@ def test_every_villager_visible_step_gets_a_notice(app):
     transition(dossier, "returned", postman)
     db.session.commit()
     sms = [n.body for n in _notices() if n.channel == "sms"]
-    expected = ["Da nhan ho so", "Ho so da duoc tiep nhan", "Giay chung sinh", "Ngay hen tra moi: 09/12/2026",
+    expected = ["Da nhan ho so", "Ho so da duoc tiep nhan", "Giay chung sinh", "Hen tra moi ngay 09/12/2026",
                 "Moi mang ban chinh", "Da co ket qua", "giao cho buu dien", "dang mang ket qua",
                 "khong thanh cong", "Ket qua da duoc giao"]
     assert len(sms) == len(expected)

@@ -18,8 +18,10 @@ from commune.dossiers.attachments import attach_file
 from commune.dossiers.models import DossierFile, SupplementRequest
 from commune.dossiers.workflow import record_event
 from commune.extensions import db
+from commune.inbox.ready_texts import ReadyText
+from commune.payments.models import StatementImport
 from commune.postal import services as postal
-from commune.postal.models import ManifestItem
+from commune.postal.models import ManifestItem, Round
 from tests.conftest import make_app
 from tests.factories import PASSWORD, make_dossier, make_procedure, make_user
 from tests.photos import images
@@ -52,6 +54,9 @@ class World:
     open_manifest_number: str = ""                   # a manifest not yet confirmed
     blank_id: int = 0                                # a blank form of the procedure
     referral_id: int = 0                             # a need handled by another office
+    ready_text_id: int = 0                           # a ready-made refusal text
+    statement_id: int = 0                            # an imported bank statement (payments)
+    round_id: int = 0                                # a round postal_a ended (its hand-back sheet)
 
 
 def populate():
@@ -86,6 +91,9 @@ def populate():
     for name, row in (("mine", mine), ("other", other), ("draft", draft)):
         world.files[name] = attach_file(row, images.jpeg(color=(10, 20, 30 + len(world.files))),
                                         "cccd.jpg", document_index=0).id
+    for name, row in (("mine", mine), ("other", other)):  # an electronic result each (tracking/results.py)
+        world.files[f"{name}_result"] = attach_file(row, images.jpeg(color=(90, 20, 30 + len(world.files))),
+                                                    "ket-qua.jpg", round=-1, purpose="result").id
 
     clerk = db.session.get(_user_model(), world.users["clerk"])
     carrier = db.session.get(_user_model(), world.users["postal_a"])
@@ -100,6 +108,11 @@ def populate():
     item = db.session.get(ManifestItem, world.item_id)
     item.proof_file_id = attach_file(item.dossier, images.jpeg(color=(0, 90, 0)), "giao.jpg", round=-1,
                                      purpose="proof").id
+    ended = Round(carrier_id=carrier.id, started_at=utcnow(), closed_at=utcnow(), summary={
+        "cash": [], "cash_total": 0, "returned": [], "still_out": []})
+    db.session.add(ended)
+    db.session.flush()
+    world.round_id = ended.id
     waiting = dossier("waiting", "ready", **by_post)
     world.open_manifest_number = postal.create_manifest([waiting], clerk, **_office("Bưu điện xã Mẫu")).number
     dossier("ready_office", "ready", ready_at=utcnow())
@@ -121,6 +134,14 @@ def populate():
     db.session.add(referral)
     db.session.flush()
     world.referral_id = referral.id
+    text = ReadyText(kind="refuse", title="Nộp trùng", body="Hồ sơ trùng.")
+    db.session.add(text)
+    db.session.flush()
+    world.ready_text_id = text.id
+    statement = StatementImport(filename="sao-ke.csv", sha256="0" * 64, rows=[], uploaded_by_id=admin.id)
+    db.session.add(statement)
+    db.session.flush()
+    world.statement_id = statement.id
     db.session.commit()
     return world
 
@@ -200,6 +221,7 @@ ARG_VALUES = {
     "field_id": lambda w, t: w.field_id,
     "blank_id": lambda w, t: w.blank_id,
     "referral_id": lambda w, t: w.referral_id,
+    "text_id": lambda w, t: w.ready_text_id,
     "form_id": lambda w, t: w.blank_id,
     "slug": lambda w, t: w.procedure_slug,
     "key": lambda w, t: "note",
@@ -211,7 +233,11 @@ ARG_VALUES = {
     "part": lambda w, t: "0",
     "token": lambda w, t: DRAFT_TOKEN,
     "item": lambda w, t: 0,
+    "upload_id": lambda w, t: "AbCdEfGhIjKlMnOpQrStUvWx",  # a resumable upload nobody created
     "year": lambda w, t: local_today().year + 1,  # a Tết the admin may confirm
+    "statement_id": lambda w, t: w.statement_id,
+    "round_id": lambda w, t: w.round_id,
+    "direction": lambda w, t: "len",
 }
 
 
@@ -224,6 +250,9 @@ ENDPOINT_ARGS = {
     "inbox.print_refusal": lambda w, t: {"dossier_id": w.dossiers["refused"]},
     "inbox.print_stop": lambda w, t: {"dossier_id": w.dossiers["withdrawn"]},
     "inbox.print_apology": lambda w, t: {"dossier_id": w.dossiers["mine"]},
+    "tracking.result_file": lambda w, t: {"code": w.codes[t], "file_id": w.files[f"{t}_result"]},
+    "inbox.print_many": lambda w, t: {"ids": [w.dossiers["mine"]]},
+    "inbox.use_ready_text": lambda w, t: {"dossier_id": w.dossiers["mine"], "key": "refuse"},
 }
 
 

@@ -83,6 +83,7 @@ RULES = {
     "inbox.print_apology": STAFF,
     "inbox.print_control": STAFF,
     "inbox.print_many": STAFF,
+    "inbox.print_selected": STAFF,
     "inbox.print_receipt": STAFF,
     "inbox.print_refusal": STAFF,
     "inbox.print_stop": STAFF,
@@ -158,6 +159,8 @@ RULES = {
     "tracking.supplement_tus_create": VILLAGER,
     "tracking.supplement_tus_upload": NOBODY,  # no upload of that id exists for anyone
     "tracking.supplement_remove": NOBODY,  # the file is a first-round document, not a supplement page
+    "tracking.result_file": VILLAGER,  # the electronic result: the key holder only (staff: the inbox)
+    "tracking.short_link": ALL,  # the SMS link: a redirect to the tracking page, which decides
     "postal.change_method": VILLAGER,
     # Fees: only the desk confirms payments, corrects a fee, imports and confirms statements.
     "payments.confirm": DESK,

@@ -27,7 +27,7 @@ LOG_TABLES = {
     "access_log": "staff access to personal data is logged",
     "personal_data_views": "staff access to personal data is logged",
 }
-LOG_EVENTS = ("document_view",)
+LOG_EVENTS = ("document_view", "result_download")  # staff views; the villager's downloads of the result
 
 
 def fingerprint():

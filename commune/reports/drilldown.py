@@ -1,0 +1,97 @@
+"""From a figure to the dossiers behind it: each figure the reports count is a filter of the inbox
+list (inbox/queries.FIGURES), written with the very SQL pieces the counting uses (counting.py), so
+the list shows exactly the dossiers the figure counted.
+
+A percentage links to the dossiers of its numerator (the on-time rate to the early and on-time ones).
+"""
+import sqlalchemy as sa
+from flask import url_for
+from flask_login import current_user
+
+from ..core.i18n import N_
+from ..core.roles import DOSSIER_READERS, is_in
+from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
+from ..dossiers.states import Status
+from ..inbox.queries import register_figure
+from ..tracking.models import Rating
+from . import bp
+from .counting import arrived_between, finished_between, open_before, open_overdue, promised_date, submitted, timing
+
+
+def _arrived(channel=None):
+    def condition(start, end, _today):
+        return sa.and_(submitted(), arrived_between(start, end), *([Dossier.channel == channel] if channel else []))
+    return condition
+
+
+def _finished(status, timings=None):
+    def condition(start, end, _today):
+        return sa.and_(submitted(), finished_between(start, end), Dossier.status == status.value,
+                       *([timing().in_(timings)] if timings else []))
+    return condition
+
+
+def _open(which):
+    def condition(_start, end, today):
+        overdue = open_overdue(today)
+        extra = {"all": sa.true(), "overdue": overdue,
+                 "within_time": sa.or_(sa.not_(overdue), promised_date().is_(None))}[which]
+        return sa.and_(open_before(end), extra)
+    return condition
+
+
+def _rated(score=None):
+    def condition(start, end, _today):
+        ratings = sa.select(Rating.dossier_id).where(Rating.created_at >= start, Rating.created_at < end,
+                                                     *([Rating.score == score] if score else []))
+        return Dossier.id.in_(ratings)
+    return condition
+
+
+# key -> (label msgid, condition); the keys are the Counts attributes (queries.py) where there is one.
+FIGURES = {
+    "received": (N_("Hồ sơ tiếp nhận"), _arrived()),
+    "online": (N_("Tiếp nhận trực tuyến"), _arrived(CHANNEL_ONLINE)),
+    "counter": (N_("Tiếp nhận tại quầy"), _arrived(CHANNEL_COUNTER)),
+    "post": (N_("Tiếp nhận qua bưu chính"), _arrived(CHANNEL_POST)),
+    "resolved": (N_("Đã giải quyết"), _finished(Status.RETURNED)),
+    "early": (N_("Sớm hạn"), _finished(Status.RETURNED, (1,))),
+    "on_time": (N_("Đúng hạn"), _finished(Status.RETURNED, (2,))),
+    "in_time": (N_("Sớm hạn và đúng hạn"), _finished(Status.RETURNED, (1, 2))),
+    "late": (N_("Trễ hạn"), _finished(Status.RETURNED, (3,))),
+    "refused": (N_("Từ chối"), _finished(Status.REFUSED)),
+    "withdrawn": (N_("Rút"), _finished(Status.WITHDRAWN)),
+    "in_progress": (N_("Đang xử lý"), _open("all")),
+    "within_time": (N_("Đang xử lý trong hạn"), _open("within_time")),
+    "overdue": (N_("Đang xử lý quá hạn"), _open("overdue")),
+    "rated": (N_("Đã đánh giá"), _rated()),
+    "satisfied": (N_("Hài lòng"), _rated("satisfied")),
+    "neutral": (N_("Bình thường"), _rated("neutral")),
+    "unsatisfied": (N_("Không hài lòng"), _rated("unsatisfied")),
+}
+for _key, (_label, _condition) in FIGURES.items():
+    register_figure(_key, _label, _condition)
+
+# The comparison's rows (queries.comparison, by their label): the dossiers behind each.
+COMPARISON_FIGURES = {"Hồ sơ tiếp nhận": "received", "Tỷ lệ đúng hạn": "in_time", "Trễ hạn (đã giải quyết)": "late",
+                      "Đang xử lý quá hạn": "overdue", "Tỷ lệ nộp trực tuyến": "online", "Mức độ hài lòng": "satisfied"}
+
+# A table row's key (queries._rollup) as the inbox filter it means.
+DIMENSIONS = {"field": "field", "procedure": "procedure", "staff": "assignee"}
+
+
+def figure_url(key, period, dimension=None, row_key=None):
+    """The inbox list of the dossiers behind figure `key` for `period` (and one table row)."""
+    args = {"tab": "all", "figure": key, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    if dimension:
+        if row_key is None and dimension != "staff":
+            return None  # a row without a field or procedure: nothing to filter by
+        args[DIMENSIONS[dimension]] = "none" if row_key is None else row_key
+    return url_for("inbox.index", **args)
+
+
+@bp.context_processor
+def _figure_links():
+    """figure_url() for the figures' templates, for those who may open the inbox."""
+    return {"figure_url": figure_url if is_in(current_user, DOSSIER_READERS) else None,
+            "comparison_figures": COMPARISON_FIGURES}
