@@ -13,6 +13,10 @@ from ..core.roles import DOSSIER_READERS, is_in
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
 from ..dossiers.states import Status
 from ..inbox.queries import register_figure
+from ..payments.models import DESK, TRANSFER, Payment
+from ..payments.queries import NOT_OWED
+from ..postal.models import ManifestItem
+from ..postal.states import ItemState
 from ..tracking.models import Rating
 from . import bp
 from .counting import arrived_between, finished_between, open_before, open_overdue, promised_date, submitted, timing
@@ -48,6 +52,57 @@ def _rated(score=None):
     return condition
 
 
+def _timed():
+    """The resolved dossiers the average processing time is taken over (they have a receipt date)."""
+    resolved = _finished(Status.RETURNED)
+
+    def condition(start, end, today):
+        return sa.and_(resolved(start, end, today), Dossier.received_at.isnot(None))
+    return condition
+
+
+def _helped(which):
+    """Arrived in the period and submitted for someone, or with no phone at all (reports/helped.py)."""
+    arrived = _arrived()
+    extra = {"helped": Dossier.helper_name != "",
+             "no_phone": sa.and_(Dossier.applicant_phone == "", Dossier.helper_phone == "")}[which]
+
+    def condition(start, end, today):
+        return sa.and_(arrived(start, end, today), extra)
+    return condition
+
+
+def _fees_due(start, end, _today):
+    """The dossiers whose fees make "fees due" (payments/queries.fee_figures): arrived, owing a fee."""
+    arrival = sa.func.coalesce(Dossier.received_at, Dossier.submitted_at)
+    return sa.and_(Dossier.status.notin_(NOT_OWED), arrival >= start, arrival < end, Dossier.fee_vnd > 0)
+
+
+def _paid(channel):
+    """The dossiers whose fee was paid in the period by transfer or at the desk (fee_figures)."""
+    def condition(start, end, _today):
+        when = sa.func.coalesce(Payment.paid_on, Payment.recorded_at)
+        return Dossier.id.in_(sa.select(Payment.dossier_id).where(Payment.channel == channel, when >= start,
+                                                                   when < end))
+    return condition
+
+
+def _posted(which):
+    """The dossiers of the post's items handed over / delivered in the period (postal_figures);
+    "carrier_cash": delivered with the fee collected at the door."""
+    def condition(start, end, _today):
+        item = ManifestItem
+        if which == "handed":
+            items = sa.select(item.dossier_id).where(item.handed_at >= start, item.handed_at < end)
+        else:
+            items = sa.select(item.dossier_id).where(item.state == ItemState.DELIVERED, item.delivered_at >= start,
+                                                     item.delivered_at < end)
+            if which == "carrier_cash":
+                items = items.where(item.fee_collected_vnd > 0)
+        return Dossier.id.in_(items)
+    return condition
+
+
 # key -> (label msgid, condition); the keys are the Counts attributes (queries.py) where there is one.
 FIGURES = {
     "received": (N_("Hồ sơ tiếp nhận"), _arrived()),
@@ -68,6 +123,15 @@ FIGURES = {
     "satisfied": (N_("Hài lòng"), _rated("satisfied")),
     "neutral": (N_("Bình thường"), _rated("neutral")),
     "unsatisfied": (N_("Không hài lòng"), _rated("unsatisfied")),
+    "timed": (N_("Thời gian xử lý trung bình"), _timed()),
+    "helped": (N_("Hồ sơ nộp thay"), _helped("helped")),
+    "no_phone": (N_("Hồ sơ không có số điện thoại (chỉ mở bằng mã tra cứu)"), _helped("no_phone")),
+    "postal_handed": (N_("Đã giao cho bưu điện"), _posted("handed")),
+    "postal_delivered": (N_("Đã phát thành công"), _posted("delivered")),
+    "fees_due": (N_("Lệ phí phải thu (hồ sơ tiếp nhận trong kỳ)"), _fees_due),
+    "fees_transfer": (N_("Chuyển khoản"), _paid(TRANSFER)),
+    "fees_desk": (N_("Tiền mặt tại quầy"), _paid(DESK)),
+    "fees_carrier": (N_("Tiền mặt cho bưu tá"), _posted("carrier_cash")),
 }
 for _key, (_label, _condition) in FIGURES.items():
     register_figure(_key, _label, _condition)

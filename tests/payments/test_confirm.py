@@ -1,4 +1,5 @@
 """The desk confirms a payment one by one; nobody else can; the figures count fees by channel."""
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -114,7 +115,16 @@ def test_figures_count_fees_due_and_collected_by_channel(client, login_as, owing
     assert figures["collected_vnd"] == 34000
     login_as("leader")
     page = client.get("/so-lieu?ky=thang-nay").get_data(as_text=True)
-    assert 'id="fees-transfer">6.000 đ' in page and 'id="fees-desk">8.000 đ' in page
-    assert 'id="fees-carrier">20.000 đ' in page and 'id="fees-collected">34.000 đ' in page
+    assert 'id="fees-collected">34.000 đ' in page
+    # Each amount links to the dossiers behind it, and their fees add up to it (reports/drilldown.py).
+    behind = {}
+    for figure, amount in (("due", "44.000 đ"), ("transfer", "6.000 đ"), ("desk", "8.000 đ"),
+                           ("carrier", "20.000 đ")):
+        link = re.search(rf'id="fees-{figure}"><a href="([^"]+)" class="figure-link">{amount}</a>', page)
+        assert link, figure
+        listed = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+        behind[figure] = sorted(int(i) for i in re.findall(r'name="ids" value="(\d+)"', listed))
+    assert behind["due"] == sorted([by_transfer.id, at_desk.id, unpaid.id, result.id])
+    assert (behind["transfer"], behind["desk"], behind["carrier"]) == ([by_transfer.id], [at_desk.id], [result.id])
     register = client.get("/so-lieu/so-theo-doi/in?ky=thang-nay").get_data(as_text=True)
     assert "Lệ phí 6.000 đ, đã nộp (chuyển khoản)" in register and 'id="fees-due">44.000 đ' in register

@@ -40,6 +40,10 @@ def expected(figures, extra, key, dims):
     """The figure's number, read from the same figures the page shows."""
     if key in ("rated", "satisfied", "neutral", "unsatisfied"):
         return extra[key if key != "rated" else "total"]
+    if key in ("helped", "no_phone"):
+        return figures.helped[key]
+    if key in ("postal_handed", "postal_delivered"):
+        return figures.postal[{"postal_handed": "handed_over", "postal_delivered": "delivered"}[key]]
     rows = [figures.overall]
     if dims:
         (name, value), = dims.items()
