@@ -367,6 +367,22 @@
     enhance(document);
   }
   document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+  // "Xóa" takes a page back in place where the page loads no htmx (the photo step: 17 KB less on a
+  // cold visit). The same request htmx would send; on any failure, the plain form (a full page).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (window.htmx || !form.matches || !form.matches(".photo-grid form[hx-post]")) { return; }
+    event.preventDefault();
+    var item = form.closest("li");
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin",
+                         headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      })
+      .then(function (html) { if (item) { item.outerHTML = html; } })
+      .catch(function () { form.submit(); });
+  });
   // What upload-resumable.js builds on.
   window.communeUpload = { enhance: enhance, Upload: Upload, TEXT: TEXT, watch: watch, retryAfter: retryAfter,
     busyText: busyText };

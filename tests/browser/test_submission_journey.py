@@ -79,7 +79,7 @@ def test_whole_journey_on_a_phone_with_javascript(page, live_server, tmp_path, m
     assert "không phải là ảnh hay PDF" in refused.inner_text()
     page.click("#part-khac .upload-dismiss")
     assert page.locator("#part-khac .upload-item").count() == 0
-    # An extra page sent by mistake is taken back with "Xóa" (htmx, no reload).
+    # An extra page sent by mistake is taken back with "Xóa" (in place, no reload; no htmx on this page).
     upload_with_script(page, "khac", camera_photo(tmp_path / "nham.jpg", 800, 600, seed=9))
     page.click("#files-khac li.photo button.photo-remove")
     page.locator("#files-khac li.photo").wait_for(state="detached", timeout=5000)
