@@ -51,7 +51,7 @@ for _statement in _SQLITE_DROP:
     event.listen(Dossier.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 # The literal 'simple' (not a bound parameter), so the planner sees the index's own expression.
-SEARCH_VECTOR = sa.func.to_tsvector(sa.literal_column("'simple'"), Dossier.search_text)
+SEARCH_VECTOR = sa.func.to_tsvector(sa.text("'simple'"), Dossier.search_text)
 expression_indexes.add("ix_dossiers_search_vector")
 db.Index("ix_dossiers_search_vector", SEARCH_VECTOR, postgresql_using="gin",
          info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
