@@ -90,19 +90,28 @@ def dossier(dossier_id):
     return render_dossier(dossier)
 
 
+def refuse_action(dossier, action):
+    """403 for a role that may not take `action`; the dossier page with a 409 and the reason when
+    its state does not allow it; None when the action may go on."""
+    if not dossier.can_act(current_user, action, whatever_the_state=True):
+        abort(403)
+    if action.state_allows(dossier):
+        return None
+    reason = action.why_not(dossier)
+    flash(str(reason) if reason else _("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
+                                       status=_(dossier.status_label), action=action.label))
+    return render_dossier(dossier, status=409)
+
+
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/thao-tac/<key>", methods=["POST"])
 @roles_required(*DOSSIER_READERS)
 def act(dossier_id, key):
     """Run one action: 403 for a role that may not, 409 for a state that does not allow it or a conflict."""
     action = ACTIONS.get(key) or abort(404)
     dossier = get_dossier(dossier_id)
-    if not dossier.can_act(current_user, action, whatever_the_state=True):
-        abort(403)
-    if not action.state_allows(dossier):
-        reason = action.why_not(dossier)
-        flash(str(reason) if reason else _("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
-                                           status=_(dossier.status_label), action=action.label))
-        return render_dossier(dossier, status=409)
+    refused = refuse_action(dossier, action)
+    if refused is not None:
+        return refused
     form = make_form(action, dossier, submitted=True)
     if not form.validate_on_submit():
         return render_dossier(dossier, bound=(key, form), status=400)

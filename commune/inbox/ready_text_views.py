@@ -1,14 +1,13 @@
 """Put a ready-made text into the supplement-request or refusal form (works without JavaScript:
 the form comes back with the text in its box, everything the clerk typed kept, nothing sent)."""
-from flask import abort, flash
+from flask import abort
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ..accounts.permissions import roles_required
 from ..core.roles import DOSSIER_READERS
 from . import bp
 from .actions import ACTIONS
-from .dossier_views import get_dossier, make_form, render_dossier
+from .dossier_views import get_dossier, make_form, refuse_action, render_dossier
 from .forms import ReadyTextPickForm
 from .ready_texts import TARGET_FIELD, insert_text, offered_text, texts_for
 
@@ -21,13 +20,9 @@ def use_ready_text(dossier_id, key):
         abort(404)
     action = ACTIONS[key]
     dossier = get_dossier(dossier_id)
-    if not dossier.can_act(current_user, action, whatever_the_state=True):
-        abort(403)
-    if not action.state_allows(dossier):
-        reason = action.why_not(dossier)
-        flash(str(reason) if reason else _("Hồ sơ đang ở trạng thái “%(status)s”: không thể “%(action)s”.",
-                                           status=_(dossier.status_label), action=action.label))
-        return render_dossier(dossier, status=409)
+    refused = refuse_action(dossier, action)
+    if refused is not None:
+        return refused
     form = make_form(action, dossier, submitted=True)
     pick = ReadyTextPickForm(prefix=key)
     text = offered_text(key, dossier.procedure_id, pick.ready_text.data) if pick.validate_on_submit() else None

@@ -118,22 +118,21 @@ def _own_item(item_id):
 @roles_required(*CARRIERS)
 def round_move_item(item_id, direction):
     """Move an item up or down within its village (works without JavaScript)."""
-    item = _own_item(item_id)
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    if not rounds.move_item(current_user, item, STEPS[direction]):
-        abort(404)  # not on this round any more: nothing to move
-    return redirect(url_for("postal.round_page") + f"#item-{item.id}")
+    return _move(item_id, direction, rounds.move_item)
 
 
 @bp.route(SCOPE + "xep-thon/<int:item_id>/<any(len, xuong):direction>", methods=["POST"])
 @roles_required(*CARRIERS)
 def round_move_village(item_id, direction):
     """Move the village of an item up or down in the round."""
+    return _move(item_id, direction, rounds.move_village)
+
+
+def _move(item_id, direction, mover):
     item = _own_item(item_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    if not rounds.move_village(current_user, item, STEPS[direction]):
+    if not mover(current_user, item, STEPS[direction]):
         abort(404)  # not on this round any more: nothing to move
     return redirect(url_for("postal.round_page") + f"#item-{item.id}")
 
