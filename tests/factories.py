@@ -79,9 +79,9 @@ from PIL import Image
 from tests.photos import images
 
 
-def jpeg_bytes():
+def jpeg_bytes(color=(200, 180, 160)):
     buffer = io.BytesIO()
-    Image.new("RGB", (800, 600), (200, 180, 160)).save(buffer, "JPEG")
+    Image.new("RGB", (800, 600), color).save(buffer, "JPEG")
     return buffer.getvalue()
 
 

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
-from ..dossiers.attachments import attach_file
+from ..dossiers.access import hash_token
 from ..dossiers.codes import new_lookup_key, new_tracking_code
 from ..dossiers.fees import compute_fee
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_POST, RESULT_AT_OFFICE, RESULT_BY_POST, Dossier
@@ -14,7 +14,6 @@ from ..dossiers.search import search_text
 from ..dossiers.states import Status
 from ..dossiers.workflow import transition
 from ..extensions import db
-from ..files.photos import PhotoError
 from ..submissions.forms import stored_value
 from ..submissions.services import DELIVERY_ATTRS, DETAIL_ATTRS
 from .services import ActionError, receive
@@ -29,24 +28,32 @@ def _unique_code():
             return code
 
 
-def missing_documents(procedure, uploads, paper_seen):
-    """Names of required documents with neither a photo nor a ticked 'paper original seen'."""
+def missing_documents(procedure, pages, paper_seen):
+    """Names of required documents with neither a page (`pages`: {index: [pages]}) nor a ticked
+    'paper original seen'."""
     return [(i, d.name) for i, d in enumerate(procedure.documents)
-            if d.required and not uploads.get(i) and i not in paper_seen]
+            if d.required and not pages.get(i) and i not in paper_seen]
 
 
-def create_counter_dossier(procedure, clerk, channel, details, result, fields, uploads, paper_seen):
+def create_counter_dossier(procedure, clerk, channel, details, result, fields, draft, paper_seen, token):
     """Enter a dossier brought to the desk (or by the post): submitted and received in one go.
 
-    `details`, `result`, `fields` are validated forms; `uploads` maps a document index to
-    [(bytes, filename)]; `paper_seen` is the set of document indexes whose paper original was seen.
+    `details`, `result`, `fields` are validated forms; `draft` is the counter batch's draft with
+    the pages already taken (counter_batch.py), or None when none was; `paper_seen` is the set
+    of document indexes whose paper original was seen; `token` is the batch's token, kept on
+    the dossier so the same form sent twice finds it received.
     """
     if channel not in INTAKE_CHANNELS:
         raise ActionError(_("Chọn kênh tiếp nhận."), "channel")
     settings = get_settings()
     snapshot = procedure_snapshot(procedure)
-    dossier = Dossier(procedure=procedure, procedure_snapshot=snapshot, status=Status.DRAFT.value,
-                      channel=channel)
+    dossier = draft
+    if dossier is None:
+        dossier = Dossier(procedure=procedure, status=Status.DRAFT.value, draft_token_hash=hash_token(token))
+        db.session.add(dossier)
+    dossier.procedure_snapshot = snapshot
+    dossier.channel = channel
+    dossier.expires_at = None
     for name, attr in DETAIL_ATTRS.items():
         setattr(dossier, attr, details[name].data or "")
     by_post = result.result_method.data == RESULT_BY_POST and procedure.postal_return_allowed
@@ -64,23 +71,9 @@ def create_counter_dossier(procedure, clerk, channel, details, result, fields, u
     dossier.competent_unit = dossier.receiving_unit
     dossier.fee_vnd = compute_fee(snapshot, dossier.form_data)
     dossier.search_text = search_text(dossier)
-    db.session.add(dossier)
     db.session.flush()
-    _attach(dossier, uploads)
     note = _("Tiếp nhận trực tiếp tại quầy.") if channel == CHANNEL_COUNTER else _(
         "Hồ sơ gửi đến qua bưu chính.")
     transition(dossier, Status.SUBMITTED, clerk, note=note)
     receive(dossier, clerk)
     return dossier
-
-
-def _attach(dossier, uploads):
-    if not any(uploads.values()):
-        return
-
-    for index, files in uploads.items():
-        for data, filename in files:
-            try:
-                attach_file(dossier, data, filename, document_index=index)
-            except PhotoError as error:
-                raise ActionError(str(error), f"doc-{index}") from error

@@ -90,10 +90,10 @@ def receive_pages(pages, attach, reload=None, always_named=False):
     return Received(errors=[_(MSG_RETRY_LATER)], busy=True)
 
 
-def answer(received, fragment, page, done):
+def answer(received, fragment, page, done, **context):
     """The response to a batch of pages.
 
-    `fragment` is the template of the new pages for upload.js; page(errors, status) is the plain
+    `fragment` is the template of the new pages for upload.js (given `context` too); page(errors, status) is the plain
     form's page with the messages; done(count) flashes and sends the plain form on when every
     page went in."""
     if is_script_upload():
@@ -101,7 +101,7 @@ def answer(received, fragment, page, done):
             return busy_answer()
         if not received.added:
             return script_message(" ".join(received.errors), 422)
-        return render_template(fragment, files=received.added), 201, {"Cache-Control": "no-store"}
+        return render_template(fragment, files=received.added, **context), 201, {"Cache-Control": "no-store"}
     if received.busy:  # the pages stored before the wait ran out are kept and listed on the page
         return busy_answer(page(received.errors, 503))
     if received.errors:

@@ -128,9 +128,11 @@
     pump();
   }
 
-  function queueFor(form) {
-    var list = form.querySelector(".upload-queue");
-    if (!list) { list = element("ul", "upload-queue"); list.setAttribute("aria-live", "polite"); form.appendChild(list); }
+  /* The progress list nearest the input: its fieldset's (a form with several documents), else the form's. */
+  function queueFor(input) {
+    var scope = (input.closest && input.closest("fieldset")) || input.form;
+    var list = scope.querySelector(".upload-queue");
+    if (!list) { list = element("ul", "upload-queue"); list.setAttribute("aria-live", "polite"); scope.appendChild(list); }
     return list;
   }
 
@@ -169,7 +171,7 @@
     [this.preview, this.name, this.bar, this.bytes, this.status, this.retryButton, this.dismissButton].forEach(function (n) {
       this.item.appendChild(n);
     }, this);
-    queueFor(this.form).appendChild(this.item);
+    queueFor(input).appendChild(this.item);
     var self = this;
     this.retryButton.addEventListener("click", function () { self.retry(); });
     this.dismissButton.addEventListener("click", function () { self.done(); });

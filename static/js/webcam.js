@@ -17,6 +17,7 @@
   }
 
   function openCamera(input, button) {
+    var taken = 0;  // photos taken since the camera opened
     var box = document.createElement("div");
     box.className = "webcam";
     var video = document.createElement("video");
@@ -50,7 +51,10 @@
           Array.prototype.forEach.call(input.files, function (f) { files.items.add(f); });
           files.items.add(new File([blob], "webcam-" + Date.now() + ".jpg", { type: "image/jpeg" }));
           input.files = files.files;
-          snap.textContent = text.textSnap + " (" + input.files.length + ")";
+          taken += 1;
+          snap.textContent = text.textSnap + " (" + taken + ")";
+          // With upload.js the photo goes into the batch at once (and the input empties again).
+          if (input.hasAttribute("data-upload-url")) { input.dispatchEvent(new Event("change")); }
         }, "image/jpeg", 0.9);
       });
     }).catch(function () {

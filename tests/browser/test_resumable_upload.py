@@ -1,9 +1,11 @@
-"""A PDF the phone cannot shrink, sent on a 2G line (400 kbit/s, 400 ms) that drops half-way.
+"""A 6 MB PDF the phone cannot shrink, sent on a 2G line (400 kbit/s, 400 ms) that drops on the way.
 
 The file goes in chunks (tus 1.0); the link is cut between two chunks, then the villager leaves
 the page and comes back: each time the script asks the server where its copy ends and goes on
 from there. The server receives each byte about once, stores exactly one page, and nothing the
-villager typed is lost."""
+villager typed is lost. The file takes about two minutes on that link, so the test runs once, in
+the SQLite pass: the bytes on the wire do not depend on the database (the PostgreSQL pass keeps
+the tus server's own tests, tests/uploads/)."""
 import io
 import random
 
@@ -15,17 +17,19 @@ from commune.dossiers.models import Dossier
 from commune.extensions import db
 from commune.files import resumable
 from tests.browser.journeys import SLUG, fill_birth_questions, fill_details, stored_files
+from tests.conftest import PG_URL
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(bool(PG_URL), reason="two minutes of 2G link: run once, in the SQLite pass")]
 
 LINK = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
-SIZE = 1_600_000  # about 32 s at 400 kbit/s: long enough for five chunks, short enough for CI
+SIZE = 6_000_000  # the issue's iPhone HEIC: about 120 s at 400 kbit/s, just over the old 120 s give-up
 
 
 def unshrinkable_pdf(path):
-    """A one-page PDF of a noisy scan, about SIZE bytes (browsers do not decode PDFs: no shrinking)."""
+    """A one-page PDF of a noisy scan, just over SIZE bytes (browsers do not decode PDFs: no shrinking)."""
     rng = random.Random(7)
-    side = 1300
+    side = 2600
     image = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
     buffer = io.BytesIO()
     image.save(buffer, format="PDF", resolution=150, quality=90)
@@ -44,6 +48,7 @@ def test_a_big_pdf_on_a_cut_2g_line_arrives_once_without_paying_twice(page, live
     monkeypatch.setattr(resumable, "append", counting)  # the live server runs in this process
     pdf = unshrinkable_pdf(tmp_path / "giay-chung-sinh-vneid.pdf")
     size = pdf.stat().st_size
+    assert size >= SIZE
 
     scripts = []
     page.on("request", lambda r: "upload-resumable.js" in r.url and scripts.append(r.url))
@@ -90,7 +95,7 @@ def test_a_big_pdf_on_a_cut_2g_line_arrives_once_without_paying_twice(page, live
     cdp.send("Network.emulateNetworkConditions", LINK)
     page.goto(live_server("/nop-ho-so/kiem-tra"))
     page.goto(live_server("/nop-ho-so/anh-giay-to"))
-    page.locator("#files-1 li.photo").wait_for(timeout=60000)  # resumed from IndexedDB, not re-picked
+    page.locator("#files-1 li.photo").wait_for(timeout=300000)  # resumed from IndexedDB, not re-picked
 
     assert sum(received) <= 1.15 * size, (sum(received), size)
     assert sum(received) >= size

@@ -233,6 +233,8 @@ ARG_VALUES = {
     "part": lambda w, t: "0",
     "token": lambda w, t: DRAFT_TOKEN,
     "item": lambda w, t: 0,
+    "index": lambda w, t: 0,
+    "batch": lambda w, t: "AbCdEfGhIjKlMnOpQrStUv",  # a counter batch nobody holds
     "upload_id": lambda w, t: "AbCdEfGhIjKlMnOpQrStUvWx",  # a resumable upload nobody created
     "year": lambda w, t: local_today().year + 1,  # a Tết the admin may confirm
     "statement_id": lambda w, t: w.statement_id,

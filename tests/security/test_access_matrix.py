@@ -80,6 +80,12 @@ RULES = {
     "inbox.file": STAFF,
     "inbox.index": STAFF,
     "inbox.new_counter": DESK,
+    # The counter's pages go into the clerk's own batch; the batch in these URLs is nobody's.
+    "inbox.counter_upload": DESK,
+    "inbox.counter_tus_create": DESK,
+    "inbox.counter_tus_upload": NOBODY,
+    "inbox.counter_file": NOBODY,
+    "inbox.counter_thumb": NOBODY,
     "inbox.print_apology": STAFF,
     "inbox.print_control": STAFF,
     "inbox.print_many": STAFF,
