@@ -106,7 +106,8 @@ def postal_figures(start, end):
     """Postal figures for local dates start..end (inclusive), computed in SQL.
 
     Returns handed_over, delivered, failed_attempts, failed_by_reason {reason: n},
-    returned_to_office, avg_days_ready_to_delivered (None if nothing delivered), fees_collected_vnd.
+    returned_to_office, failed_dossiers / returned_dossiers (the distinct dossiers behind those
+    attempts), avg_days_ready_to_delivered (None if nothing delivered), fees_collected_vnd.
     """
     lo, hi = _utc_bounds(start, end)
     handed = db.session.scalar(sa.select(sa.func.count(ManifestItem.id)).where(
@@ -124,6 +125,13 @@ def postal_figures(start, end):
         .group_by(DeliveryAction.reason)).all())
     returned = db.session.scalar(sa.select(sa.func.count(DeliveryAction.id)).where(
         DeliveryAction.kind == ACTION_RETURNED, DeliveryAction.at >= lo, DeliveryAction.at < hi)) or 0
+
+    def dossiers_with(kind):  # the attempts count actions; the dossiers behind them, each once
+        return db.session.scalar(
+            sa.select(sa.func.count(sa.distinct(ManifestItem.dossier_id)))
+            .join(DeliveryAction, DeliveryAction.item_id == ManifestItem.id)
+            .where(DeliveryAction.kind == kind, DeliveryAction.at >= lo, DeliveryAction.at < hi)) or 0
+
     delivered, fees, avg_days = delivered_row
     return {
         "handed_over": handed,
@@ -131,6 +139,8 @@ def postal_figures(start, end):
         "failed_attempts": sum(by_reason.values()),
         "failed_by_reason": {key: by_reason.get(key, 0) for key in FAIL_REASONS},
         "returned_to_office": returned,
+        "failed_dossiers": dossiers_with(ACTION_FAILED) if by_reason else 0,
+        "returned_dossiers": dossiers_with(ACTION_RETURNED) if returned else 0,
         "avg_days_ready_to_delivered": round(float(avg_days), 1) if avg_days is not None else None,
         "fees_collected_vnd": int(fees or 0),
     }

@@ -4,6 +4,8 @@ the list shows exactly the dossiers the figure counted.
 
 A percentage links to the dossiers of its numerator (the on-time rate to the early and on-time ones).
 """
+from datetime import date, timedelta
+
 import sqlalchemy as sa
 from flask import url_for
 from flask_login import current_user
@@ -15,11 +17,12 @@ from ..dossiers.states import Status
 from ..inbox.queries import register_figure
 from ..payments.models import DESK, TRANSFER, Payment
 from ..payments.queries import NOT_OWED
-from ..postal.models import ManifestItem
+from ..postal.models import ACTION_FAILED, ACTION_RETURNED, DeliveryAction, ManifestItem
 from ..postal.states import ItemState
 from ..tracking.models import Rating
 from . import bp
 from .counting import arrived_between, finished_between, open_before, open_overdue, promised_date, submitted, timing
+from .periods import Period
 
 
 def _arrived(channel=None):
@@ -103,6 +106,17 @@ def _posted(which):
     return condition
 
 
+def _attempted(kind):
+    """The dossiers of the post's items with a failed attempt / a return to the office in the period
+    (postal_figures counts the attempts; a dossier tried three times is listed once)."""
+    def condition(start, end, _today):
+        action = DeliveryAction
+        items = (sa.select(ManifestItem.dossier_id).join(action, action.item_id == ManifestItem.id)
+                 .where(action.kind == kind, action.at >= start, action.at < end))
+        return Dossier.id.in_(items)
+    return condition
+
+
 # key -> (label msgid, condition); the keys are the Counts attributes (queries.py) where there is one.
 FIGURES = {
     "received": (N_("Hồ sơ tiếp nhận"), _arrived()),
@@ -128,6 +142,8 @@ FIGURES = {
     "no_phone": (N_("Hồ sơ không có số điện thoại (chỉ mở bằng mã tra cứu)"), _helped("no_phone")),
     "postal_handed": (N_("Đã giao cho bưu điện"), _posted("handed")),
     "postal_delivered": (N_("Đã phát thành công"), _posted("delivered")),
+    "postal_failed": (N_("Lần phát không thành công"), _attempted(ACTION_FAILED)),
+    "postal_returned": (N_("Chuyển trả về bộ phận một cửa"), _attempted(ACTION_RETURNED)),
     "fees_due": (N_("Lệ phí phải thu (hồ sơ tiếp nhận trong kỳ)"), _fees_due),
     "fees_transfer": (N_("Chuyển khoản"), _paid(TRANSFER)),
     "fees_desk": (N_("Tiền mặt tại quầy"), _paid(DESK)),
@@ -154,8 +170,21 @@ def figure_url(key, period, dimension=None, row_key=None):
     return url_for("inbox.index", **args)
 
 
+def month_url(key, period, month):
+    """The inbox list of the dossiers behind one month's bar of the charts: figure `key` for the part
+    of `month` ('YYYY-MM') inside `period`, as the bars are counted (queries._pieces)."""
+    first = date.fromisoformat(f"{month}-01")
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return figure_url(key, Period(max(first, period.start), min(last, period.end)))
+
+
+def may_follow():
+    """May the current reader follow a figure to its dossiers (open the inbox)?"""
+    return is_in(current_user, DOSSIER_READERS)
+
+
 @bp.context_processor
 def _figure_links():
     """figure_url() for the figures' templates, for those who may open the inbox."""
-    return {"figure_url": figure_url if is_in(current_user, DOSSIER_READERS) else None,
+    return {"figure_url": figure_url if may_follow() else None,
             "comparison_figures": COMPARISON_FIGURES}

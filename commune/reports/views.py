@@ -11,7 +11,8 @@ from ..core.roles import FIGURE_READERS, REGISTER_READERS, is_in
 from ..core.timeutil import local_today
 from ..postal.models import FAIL_REASONS
 from . import bp, exports
-from .charts import bars_months, stacked_months
+from .charts import bars_months, month_label, stacked_months
+from .drilldown import may_follow, month_url
 from .forms import PeriodForm
 from .periods import make_period, month_period
 from .queries import comparison, compute_figures, fees, register_rows
@@ -34,11 +35,28 @@ def _sees_staff():
     return is_in(current_user, REGISTER_READERS)
 
 
-def _charts(figures):
+def _bar_links(period):
+    """month, key, value -> (the inbox list of that bar's dossiers, the link's accessible name),
+    or None for readers who may not open the inbox (drilldown.month_url)."""
+    if not may_follow():
+        return None
+    names = {"received": _("Tháng %(month)s: %(n)s hồ sơ tiếp nhận"),
+             "early": _("Tháng %(month)s: %(n)s hồ sơ giải quyết sớm hạn"),
+             "on_time": _("Tháng %(month)s: %(n)s hồ sơ giải quyết đúng hạn"),
+             "late": _("Tháng %(month)s: %(n)s hồ sơ giải quyết trễ hạn")}
+
+    def link(month, key, value):
+        return month_url(key, period, month), names[key] % {"month": month_label(month), "n": value}
+    return link
+
+
+def _charts(figures, linked=True):
+    """The monthly charts; on screen each bar links to its dossiers (paper has no links)."""
+    link = _bar_links(figures.period) if linked else None
     return {
         "resolved": stacked_months(figures.months, _("Hồ sơ đã giải quyết theo tháng"), {
-            "early": _("Sớm hạn"), "on_time": _("Đúng hạn"), "late": _("Trễ hạn")}),
-        "received": bars_months(figures.months, "received", _("Hồ sơ tiếp nhận theo tháng")),
+            "early": _("Sớm hạn"), "on_time": _("Đúng hạn"), "late": _("Trễ hạn")}, link=link),
+        "received": bars_months(figures.months, "received", _("Hồ sơ tiếp nhận theo tháng"), link=link),
     }
 
 
@@ -120,6 +138,7 @@ def monthly_report():
         year, month = today.year, today.month
     period = month_period(year, month)
     result = compute_figures(period, with_staff=_sees_staff())
-    return render_template("reports/monthly.html", figures=result, charts=_charts(result),
-                           months=choices, chosen=f"{year:04d}-{month:02d}", sees_staff=_sees_staff(),
+    # Paper has no links: figure_url=None overrides the context processor's (drilldown.py).
+    return render_template("reports/monthly.html", figures=result, charts=_charts(result, linked=False),
+                           figure_url=None, months=choices, chosen=f"{year:04d}-{month:02d}", sees_staff=_sees_staff(),
                            printed_on=today, postal_reasons=_postal_reasons())

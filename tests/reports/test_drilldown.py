@@ -42,8 +42,10 @@ def expected(figures, extra, key, dims):
         return extra[key if key != "rated" else "total"]
     if key in ("helped", "no_phone"):
         return figures.helped[key]
-    if key in ("postal_handed", "postal_delivered"):
-        return figures.postal[{"postal_handed": "handed_over", "postal_delivered": "delivered"}[key]]
+    postal = {"postal_handed": "handed_over", "postal_delivered": "delivered",
+              "postal_failed": "failed_dossiers", "postal_returned": "returned_dossiers"}
+    if key in postal:
+        return figures.postal[postal[key]]
     rows = [figures.overall]
     if dims:
         (name, value), = dims.items()
