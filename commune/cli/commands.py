@@ -5,7 +5,6 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 from waitress import serve
 
 from ..accounts.models import User
@@ -21,6 +20,7 @@ from ..inbox.ready_texts import ready_texts_are_empty
 from ..web.proxy import serving_problem
 from .backup import backup_command
 from .demo import fill_demo
+from .migrations import db_group, upgrade_database
 from .restore import restore_command
 from .waitress_settings import raise_open_files, waitress_options
 
@@ -90,7 +90,7 @@ def users_create(username, role, full_name, password_stdin):
 def setup_command():
     """Apply migrations and load the default catalog if the database has none."""
 
-    upgrade()
+    upgrade_database()
     if catalog_is_empty():
         stats = load_catalog(read_catalog())
         db.session.commit()
@@ -159,6 +159,7 @@ def retention_apply(dry_run):
 
 
 def register(app):
+    app.cli.add_command(db_group)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(retention_cli)

@@ -40,6 +40,10 @@ class PlainPathConverter(PathConverter):
 
 def refuse_nul():
     """No query-string or form value may hold a NUL: 400 before a view passes it to the database."""
+    if not request.query_string and request.method in ("GET", "HEAD"):  # most requests: the path only
+        if "\x00" in request.path:
+            abort(400)
+        return
     values = list(request.args.values())
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
             "application/x-www-form-urlencoded", "multipart/form-data"):

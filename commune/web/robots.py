@@ -16,9 +16,7 @@ ROBOTS = "".join(["User-agent: *\n", *(f"Disallow: {path}\n" for path in DISALLO
 
 
 def robots():
-    response = Response(ROBOTS, mimetype="text/plain")
-    response.cache_control.max_age = 86400
-    return response
+    return Response(ROBOTS, mimetype="text/plain", headers={"Cache-Control": "max-age=86400"})
 
 
 def init_app(app):

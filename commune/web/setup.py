@@ -1,6 +1,5 @@
 """Wiring done once by create_app(): extensions and web hooks."""
 import logging
-import os
 import sys
 import time
 
@@ -11,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from ..core import i18n, roles
 from ..core.settings import get_settings
-from ..extensions import babel, compress, csrf, db, limiter, login_manager, migrate
-from . import assets, converters, errors, health, proxy, robots, security
+from ..extensions import babel, compress, csrf, db, limiter, login_manager
+from . import assets, converters, errors, health, proxy, request_cost, robots, security
 
 log = logging.getLogger("commune.request")
 
@@ -40,8 +39,6 @@ def init_extensions(app):
     if uri.startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(app.root_path, "..", "migrations")),
-                     render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
@@ -50,6 +47,7 @@ def init_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     compress.init_app(app)
     limiter.init_app(app)
+    request_cost.init_app(app, limiter)
 
 
 @limiter.request_filter

@@ -1,5 +1,6 @@
-"""tus 1.0 at the counter (the test procedure has one document): a clerk's file goes into the form's batch in chunks, resumes, and is the
-dossier's once the form is received; another clerk cannot touch it (tuspy against the real server)."""
+"""tus 1.0 at the counter (the test procedure has one document): a clerk's file goes into the
+form's batch in chunks, resumes, and is the dossier's once the form is received; another clerk
+cannot touch it (tuspy against the real server)."""
 import io
 import re
 import sys
