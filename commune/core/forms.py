@@ -13,7 +13,9 @@ its line breaks. Passwords are left exactly as typed.
 """
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Form, PasswordField, StringField, TextAreaField
+from wtforms.widgets import Select
 
 from .i18n import N_
 from .text_safety import clean_line, clean_text
@@ -72,8 +74,25 @@ def text_filter(field):
     return clean_text if isinstance(field, TextAreaField) else clean_line
 
 
+class QuickSelect(Select):
+    """WTForms' <select>, the same HTML, with each plain option written directly: WTForms builds
+    each option's attributes through its general html_params, which made the inbox's filters (a
+    hundred procedures) cost more than its list of fifty dossiers."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw:
+            return super().render_option(choice, **kwargs)
+        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
+        selected = "selected " if choice.selected else ""  # html_params sorts: selected, then value
+        return Markup(f'<option {selected}value="{escape(value)}">{escape(choice.label or choice.value)}</option>')
+
+
+QUICK_SELECT = QuickSelect()
+
+
 class _CommuneMeta:
-    """Messages in the visitor's language, and every typed text cleaned first."""
+    """Messages in the visitor's language, every typed text cleaned first, quick <select>s."""
 
     def get_translations(self, form):
         return TRANSLATIONS
@@ -83,6 +102,8 @@ class _CommuneMeta:
         cleaner = text_filter(field)
         if cleaner is not None:
             field.filters = (cleaner, *field.filters)
+        if type(field.widget) is Select and not field.widget.multiple:
+            field.widget = QUICK_SELECT
         return field
 
 
