@@ -8,11 +8,13 @@ what they share is here.
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import abort
 
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..files.photos import PDF
-from ..files.storage import get_storage
+from ..files.storage import StorageError, get_storage
+from ..web.private_files import private_file
 from .attachments import safe_name
 from .events import EventKind
 from .models import DossierEvent
@@ -53,6 +55,20 @@ def thumb_bytes(row):
     if not row.thumb_key:
         return PDF_ICON, "image/svg+xml"
     return get_storage().open(row.thumb_key), "image/jpeg"
+
+
+def page_response(row, thumb=False):
+    """The private answer with a page at full size (or its thumbnail); 404 if its bytes are gone.
+    The caller has checked who asks."""
+    try:
+        if thumb:
+            data, mime = thumb_bytes(row)
+            name = None
+        else:
+            data, mime, name = page_bytes(row)
+    except StorageError:
+        abort(404)
+    return private_file(data, mime, row.sha256, name)
 
 
 PDF_ICON = (

@@ -13,13 +13,11 @@ from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
 from ..core.i18n import N_
 from ..core.roles import DESK
-from ..dossiers.documents import page_bytes, thumb_bytes
+from ..dossiers.documents import page_response
 from ..dossiers.states import Status
 from ..extensions import db, limiter
-from ..files.storage import StorageError
 from ..submissions.page_uploads import answer, receive_pages, script_message
 from ..submissions.resumable_uploads import create_upload, options_answer, serve_upload
-from ..web.private_files import private_file
 from . import bp, counter_batch
 
 MSG_RECEIVED = N_("Hồ sơ này đã được tiếp nhận. Hãy mở lại trang tiếp nhận để nhập hồ sơ mới.")
@@ -98,21 +96,11 @@ def _page(batch, file_id):
 @roles_required(*DESK)
 def counter_file(batch, file_id):
     """A page of the batch at full size, for the clerk checking what the camera took."""
-    row = _page(batch, file_id)
-    try:
-        data, mime, name = page_bytes(row)
-    except StorageError:
-        abort(404)
-    return private_file(data, mime, row.sha256, name)
+    return page_response(_page(batch, file_id))
 
 
 @bp.route("/hop-thu/tiep-nhan-tai-quay/<batch>/tep/<int:file_id>/nho")
 @roles_required(*DESK)
 def counter_thumb(batch, file_id):
     """A page's thumbnail in the counter form."""
-    row = _page(batch, file_id)
-    try:
-        data, mime = thumb_bytes(row)
-    except StorageError:
-        abort(404)
-    return private_file(data, mime, row.sha256)
+    return page_response(_page(batch, file_id), thumb=True)

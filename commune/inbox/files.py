@@ -4,11 +4,9 @@ from flask_login import current_user
 
 from ..accounts.permissions import roles_required
 from ..core.roles import DOSSIER_READERS
-from ..dossiers.documents import log_document_view, log_page_view, page_bytes, thumb_bytes
+from ..dossiers.documents import log_document_view, log_page_view, page_response
 from ..dossiers.models import DossierFile
 from ..extensions import db
-from ..files.storage import StorageError
-from ..web.private_files import private_file
 from . import bp
 
 
@@ -24,12 +22,9 @@ def _load(dossier_id, file_id):
 def file(dossier_id, file_id):
     """One page at full size; each view is written to the dossier's record."""
     row = _load(dossier_id, file_id)
-    try:
-        data, mime, name = page_bytes(row)
-    except StorageError:
-        abort(404)
+    response = page_response(row)
     log_page_view(row, current_user)
-    return private_file(data, mime, row.sha256, name)
+    return response
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/tep/<int:file_id>/nho")
@@ -37,9 +32,6 @@ def file(dossier_id, file_id):
 def thumb(dossier_id, file_id):
     """A page's thumbnail: the document shows, so the visit is logged (once, as the page does)."""
     row = _load(dossier_id, file_id)
-    try:
-        data, mime = thumb_bytes(row)
-    except StorageError:
-        abort(404)
+    response = page_response(row, thumb=True)
     log_document_view(row.dossier, current_user)
-    return private_file(data, mime, row.sha256)
+    return response

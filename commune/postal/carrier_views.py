@@ -15,11 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..accounts.permissions import roles_required
 from ..core.roles import CARRIERS, POST_ROOM, is_in
-from ..dossiers.documents import page_bytes
+from ..dossiers.documents import page_response
 from ..extensions import db
 from ..files.photos import PhotoError
-from ..files.storage import StorageError
-from ..web.private_files import private_file
 from . import bp, queries, services
 from .forms import DeliveredForm, FailedForm, OpenManifestForm, TokenForm, confirm_form
 from .models import MANIFEST_OPEN, ManifestItem
@@ -238,8 +236,4 @@ def proof(item_id):
     row = item.proof_file
     if row is None:
         abort(404)
-    try:
-        data, mime, name = page_bytes(row)
-    except StorageError:
-        abort(404)
-    return private_file(data, mime, row.sha256, name)
+    return page_response(row)

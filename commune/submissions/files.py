@@ -8,11 +8,9 @@ Anyone else gets 404: not even that the file exists.
 from flask import abort
 
 from ..dossiers.access import villager_may_view
-from ..dossiers.documents import page_bytes, thumb_bytes
+from ..dossiers.documents import page_response
 from ..dossiers.models import DossierFile
 from ..extensions import db
-from ..files.storage import StorageError
-from ..web.private_files import private_file
 from . import bp
 
 
@@ -26,20 +24,10 @@ def _load(file_id):
 @bp.route("/tep/<int:file_id>")
 def file(file_id):
     """One page at full size, for the villager whose dossier it is."""
-    row = _load(file_id)
-    try:
-        data, mime, name = page_bytes(row)
-    except StorageError:
-        abort(404)
-    return private_file(data, mime, row.sha256, name)
+    return page_response(_load(file_id))
 
 
 @bp.route("/tep/<int:file_id>/nho")
 def thumb(file_id):
     """A page's thumbnail (JPEG); PDFs have none and get a small placeholder image."""
-    row = _load(file_id)
-    try:
-        data, mime = thumb_bytes(row)
-    except StorageError:
-        abort(404)
-    return private_file(data, mime, row.sha256)
+    return page_response(_load(file_id), thumb=True)
