@@ -18,8 +18,11 @@ from ..dossiers.models import Dossier, DossierEvent
 from ..dossiers.search import driven_by_matches, fold, has_words, matching_ids
 from ..dossiers.states import BADGES, Status
 from ..extensions import db
+from ..web import generation
 from ..web.converters import DB_INT_MAX
 from . import count_cache
+
+generation.watch("commune.core.calendar")  # the working calendar's days: kept per generation token
 
 PER_PAGE = 50
 DUE_SOON_DAYS = 2  # "due within 2 working days"
@@ -152,7 +155,7 @@ class Context:
     def __init__(self, today=None, calendar=None, now=None):
         self.now = now or utcnow()
         self.today = today or local_today(self.now)
-        self.calendar = calendar = calendar or WorkingCalendar.load()
+        self.calendar = calendar = calendar or generation.kept("working_calendar", WorkingCalendar.load)
         start = self.today if calendar.is_working_day(self.today) else calendar.next_working_day(self.today)
         self.soon = calendar.add_working_days(start, DUE_SOON_DAYS)
 

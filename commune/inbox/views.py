@@ -15,6 +15,7 @@ from ..dossiers.events import EventKind
 from ..dossiers.models import CHANNEL_LABELS, Dossier
 from ..dossiers.states import LABELS, Status
 from ..extensions import db
+from ..web import generation
 from ..web.converters import db_id
 from ..web.htmx import add_vary, render_page_or_fragment
 from . import bp, queries
@@ -52,10 +53,15 @@ def read_filters(form):
     )
 
 
-def _fill_choices(form, staff):
+def _catalog_lists():
+    """(fields, procedures) as (id, name) pairs: the catalog's, kept until it changes."""
     fields = db.session.execute(sa.select(Field.id, Field.name).order_by(Field.position, Field.name)).all()
-    procedures = db.session.execute(
-        sa.select(Procedure.id, Procedure.name).order_by(Procedure.name)).all()
+    procedures = db.session.execute(sa.select(Procedure.id, Procedure.name).order_by(Procedure.name)).all()
+    return [tuple(f) for f in fields], [tuple(p) for p in procedures]
+
+
+def _fill_choices(form, staff):
+    fields, procedures = generation.kept("inbox_catalog_lists", _catalog_lists)
     form.field.choices = [("", _("Mọi lĩnh vực"))] + [(str(i), n) for i, n in fields]
     form.procedure.choices = [("", _("Mọi thủ tục"))] + [(str(i), n) for i, n in procedures]
     form.assignee.choices = [("", _("Mọi người")), ("me", _("Tôi")), ("none", _("Chưa giao"))] + [

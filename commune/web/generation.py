@@ -85,6 +85,17 @@ def current():
     return state.token, state.changed
 
 
+def kept(name, build):
+    """build() once per token, per app: for what only the watched rows and the settings decide
+    (the working calendar, the catalog's lists). Returns the same object until the token changes."""
+    token, _changed = current()
+    store = current_app.extensions.setdefault("generation_kept", {})
+    found = store.get(name)
+    if found is None or found[0] != token:
+        found = store[name] = (token, build())
+    return found[1]
+
+
 def _before_flush(session, _context, _instances):
     if any(_shown_on_pages(obj) for obj in chain(session.new, session.dirty, session.deleted)):
         session.info["pages_changed"] = True
