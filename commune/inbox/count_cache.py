@@ -76,6 +76,8 @@ def _bulk(state):
 
 @event.listens_for(Session, "after_commit")
 def _after_commit(session):
+    if session.in_nested_transaction():  # a savepoint's release is not the commit
+        return
     if session.info.pop(_MARK, False):
         with _kept.lock:
             _kept.changes += 1

@@ -81,11 +81,15 @@ class NoticeSender:
 
 
 def _before_commit(session):
+    if session.in_nested_transaction():  # a savepoint's release is not the commit
+        return
     if session.info.get(QUEUED_KEY):
         refresh_queued(session)
 
 
 def _after_commit(session):
+    if session.in_nested_transaction():  # SQLAlchemy fires this on a savepoint's release too
+        return
     queued = forget_queued(session)
     # Only a web request wakes the sender: a CLI process may exit mid-send; the server's
     # sender (every POLL_SECONDS) or the cron command picks those notices up.

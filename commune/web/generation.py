@@ -115,6 +115,8 @@ def _after_flush(session, _context):
 
 
 def _after_commit(session):
+    if session.in_nested_transaction():  # a savepoint's release: the token is not committed yet
+        return
     new = session.info.pop("pages_generation", None)
     if new is None or not has_app_context():
         return
