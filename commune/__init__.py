@@ -17,6 +17,7 @@ FEATURES = (
     "reports",
     "admin",
     "payments",
+    "sync",
 )
 
 
@@ -40,6 +41,7 @@ def create_app(config=None):
     from .cli import commands
     from .models import import_all
     from .notices import worker
+    from .sync import worker as sync_worker
     from .web import setup, unit_of_work
 
     import_all()
@@ -47,6 +49,7 @@ def create_app(config=None):
     setup.init_extensions(app)
     setup.init_web(app)
     worker.init_app(app)  # the outbox: notices queued with each event, sent after the commit
+    sync_worker.init_app(app)  # the sync queue: each dossier and its history to the province, after the commit
     for name in FEATURES:
         app.register_blueprint(importlib.import_module(f"commune.{name}").bp)
     unit_of_work.init_app(app)  # every view: one commit at its end, rollback on refusal or error

@@ -9,6 +9,7 @@ MODEL_MODULES = (
     "commune.files.upload_guard",
     "commune.dossiers.models",
     "commune.dossiers.search",
+    "commune.dossiers.official_code",
     "commune.notices.outbox",
     "commune.accounts.models",
     "commune.catalog.models",
@@ -18,6 +19,7 @@ MODEL_MODULES = (
     "commune.inbox.ready_texts",
     "commune.reports.models",
     "commune.payments.models",
+    "commune.sync.models",
 )
 
 

@@ -21,6 +21,7 @@ def _admins_only():
 from . import (  # noqa: E402,F401
     calendar_views,
     catalog_views,
+    national_import_views,
     ready_text_views,
     referral_views,
     settings_views,

@@ -92,7 +92,7 @@ def duplicate_names(schema):
 
 def save_procedure(actor, form, procedure=None):
     """Create or update a procedure from the edit form; a change bumps its version."""
-    before = procedure_to_dict(procedure) if procedure else {}
+    before = procedure_to_dict(procedure) | {"local_code": procedure.local_code} if procedure else {}
     creating = procedure is None
     if creating:
         procedure = Procedure(slug=form.slug.data, name=form.name.data, field_id=form.field_id.data)
@@ -100,6 +100,7 @@ def save_procedure(actor, form, procedure=None):
     procedure.name = form.name.data.strip()
     procedure.name_en = (form.name_en.data or "").strip()
     procedure.code = (form.code.data or "").strip() or None
+    procedure.local_code = (form.local_code.data or "").strip() or None
     procedure.slug = form.slug.data.strip()
     procedure.field_id = form.field_id.data
     procedure.processing_days = form.processing_days.data
@@ -124,7 +125,7 @@ def save_procedure(actor, form, procedure=None):
         procedure.documents = [RequiredDocument(position=i, **d) for i, d in enumerate(documents)]
     db.session.flush()
     db.session.refresh(procedure)
-    after = procedure_to_dict(procedure)
+    after = procedure_to_dict(procedure) | {"local_code": procedure.local_code}
     changes = diff(before, after)
     if not creating and changes:
         procedure.version += 1

@@ -75,8 +75,8 @@ def _add_blank_rows(form):
         form.form_fields.append_entry({"type": "text"})
 
 
-SIMPLE_FIELDS = ("name", "name_en", "code", "slug", "field_id", "processing_days", "processing_note", "fee_vnd",
-                 "fee_unit", "fee_note", "fee_count", "fee_min_vnd", "fee_max_vnd",
+SIMPLE_FIELDS = ("name", "name_en", "code", "local_code", "slug", "field_id", "processing_days", "processing_note",
+                 "fee_vnd", "fee_unit", "fee_note", "fee_count", "fee_min_vnd", "fee_max_vnd",
                  "postal_return_allowed", "result_copy", "eligible_submitters", "result",
                  "active")
 

@@ -23,6 +23,7 @@ from ..core.calendar import OFF, WORKING
 from ..core.forms import CommuneForm, CommuneSubForm
 from ..core.roles import ROLE_LABELS
 from ..dossiers.fees import count_questions
+from ..dossiers.official_code import AGENCY_CODE_MAX, AGENCY_CODE_PATTERN
 from ..extensions import db
 from ..inbox.services import ONCE_ONLY, SECOND_WITH_REASON
 from ..payments.forms import ReceivingAccountFields
@@ -85,6 +86,8 @@ class ProcedureForm(CommuneForm):
     name = TextAreaField(_l("Tên thủ tục"), validators=[DataRequired(), Length(max=500)])
     name_en = StringField(_l("Tên tiếng Anh"), validators=[Optional(), Length(max=500)])
     code = StringField(_l("Mã thủ tục quốc gia"), validators=[Optional(), Length(max=40)])
+    local_code = StringField(_l("Mã thủ tục của tỉnh"), validators=[Optional(), Length(max=60)],
+                             description=_l("Mã quốc gia kèm mã đơn vị của tỉnh, ví dụ 1.001193.000.00.00.H56."))
     slug = StringField(_l("Đường dẫn"), validators=[DataRequired(), Length(max=200), SLUG])
     field_id = SelectField(_l("Lĩnh vực"), coerce=int, choices=[])
     processing_days = IntegerField(_l("Thời hạn giải quyết (ngày làm việc)"),
@@ -204,6 +207,13 @@ class SettingsForm(ReceivingAccountFields, CommuneForm):
     office_email = StringField(_l("Thư điện tử"), validators=[Optional(), Length(max=200)])
     office_hours = TextAreaField(_l("Giờ làm việc"), validators=[DataRequired(), Length(max=500)])
     receiving_unit = StringField(_l("Đơn vị tiếp nhận"), validators=[Optional(), Length(max=200)])
+    agency_code = StringField(
+        _l("Mã đơn vị (mã định danh)"), filters=[lambda v: (v or "").strip().upper()],
+        validators=[Optional(), Length(max=AGENCY_CODE_MAX),
+                    Regexp(AGENCY_CODE_PATTERN, message=_l("Chỉ dùng chữ in hoa không dấu, số và dấu chấm, "
+                                                           "ví dụ 000.21.33.H56."))],
+        description=_l("Mã định danh của xã theo QCVN 102:2016/BTTTT, ví dụ 000.21.33.H56; đứng đầu mã số hồ sơ "
+                       "(Thông tư 01/2018/TT-VPCP). Chưa có mã: hồ sơ mang mã tạm 000.00.00.X00."))
     province = StringField(_l("Tỉnh/thành phố"), validators=[Optional(), Length(max=200)])
     postal_fee_note = TextAreaField(_l("Ghi chú phí bưu chính"), validators=[Optional(), Length(max=1000)])
     smtp_host = StringField(_l("Máy chủ thư (SMTP)"), validators=[Optional(), Length(max=200)])

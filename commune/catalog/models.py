@@ -40,6 +40,8 @@ class Procedure(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     code = db.Column(db.String(40), unique=True)  # national code, e.g. 1.001193 (a few have none yet)
+    # The province's form of the code, e.g. 1.001193.000.00.00.H56 (admin editor, national import).
+    local_code = db.Column(db.String(60))
     slug = db.Column(db.String(200), nullable=False, unique=True)
     name = db.Column(db.String(500), nullable=False)
     name_en = db.Column(db.String(500), nullable=False, default="")

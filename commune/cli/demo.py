@@ -12,6 +12,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.roles import ROLES
 from ..core.settings import set_setting
 from ..core.timeutil import utcnow
+from ..dossiers import official_code
 from ..dossiers.codes import new_lookup_key, new_tracking_code
 from ..dossiers.models import (
     CHANNEL_ONLINE,
@@ -85,6 +86,9 @@ def fill_demo(count=300, seed=2026):
     for _ in range(count):
         _demo_dossier(rng, rng.choice(procedures), clerk, calendar, now)
     db.session.flush()
+    received = sa.select(Dossier).where(Dossier.received_at.isnot(None), Dossier.official_code.is_(None))
+    for dossier in db.session.scalars(received.order_by(Dossier.received_at, Dossier.id)).all():
+        official_code.assign(dossier, dossier.received_at)  # numbered day by day, in receipt order
     handed = _demo_post(clerk, db.session.scalar(sa.select(User).filter_by(username="demo-postal")))
     _demo_payments(clerk)
     db.session.commit()

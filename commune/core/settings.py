@@ -12,6 +12,7 @@ DEFAULTS = {
     "office_email": "",
     "postal_fee_note": "Phí chuyển phát qua bưu chính công ích theo bảng giá của Bưu điện, trả khi nhận.",
     "receiving_unit": "UBND xã Mẫu",
+    "agency_code": "000.00.00.X00",  # QCVN 102:2016 office code; begins the official dossier code
     "province": "",
     "supplement_rule": "second_with_reason",  # or "once_only" (inbox/services.py SUPPLEMENT_RULES)
 }

@@ -42,6 +42,9 @@ class Dossier(db.Model):
     # Tracking code (core.tracking_codes: 10 unambiguous characters); set on submit.
     code: Mapped[str | None] = mapped_column(db.String(16), unique=True)
     lookup_key: Mapped[str | None] = mapped_column(db.String(16))  # short key printed on the receipt
+    # Official code (Circular 01/2018/TT-VPCP art. 19, dossiers/official_code.py), given at the first receipt;
+    # predictable, so never a credential.
+    official_code: Mapped[str | None] = mapped_column(db.String(50), unique=True, index=True)
     draft_token_hash: Mapped[str | None] = mapped_column(db.String(64), unique=True)  # sha256 of the draft cookie token
     submit_key: Mapped[str | None] = mapped_column(db.String(64), unique=True)  # idempotency key of the submit
     procedure_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("procedures.id"), nullable=False, index=True)

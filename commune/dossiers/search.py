@@ -18,6 +18,7 @@ import re
 import unicodedata
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql  # noqa: F401  registers to_tsvector's types before SEARCH_VECTOR is built
 from sqlalchemy import DDL, event
 
 from ..extensions import db, expression_indexes, unmodelled_tables
@@ -76,9 +77,20 @@ def index_text(folded):
 def search_text(dossier):
     """The text a dossier is found by: name, phone, ID number, code (folded), numbers reversed; and the
     name and phone of whoever submitted it for the applicant ("nộp thay")."""
-    return index_text(" ".join(fold(part) for part in (dossier.applicant_name, dossier.applicant_phone,
-                                                         dossier.applicant_id_number, dossier.code,
-                                                         dossier.helper_name, dossier.helper_phone) if part))
+    return index_text(" ".join([fold(part) for part in (dossier.applicant_name, dossier.applicant_phone,
+                                                          dossier.applicant_id_number, dossier.code,
+                                                          dossier.helper_name, dossier.helper_phone) if part]
+                               + official_code_words(getattr(dossier, "official_code", None))))
+
+
+def official_code_words(code):
+    """The official code (000.21.33.H56-261201-0007) as the clerk types it: whole, or its day and
+    number (261201-0007); each without its dots and dashes, as search terms are."""
+    if not code:
+        return []
+    agency, _, tail = code.rpartition("-")
+    day = agency.rpartition("-")[2]
+    return [clean_term(code), clean_term(day + tail)]
 
 
 def clean_term(text):

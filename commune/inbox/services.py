@@ -8,6 +8,7 @@ from ..core.calendar import WorkingCalendar
 from ..core.roles import OFFICER
 from ..core.settings import get_settings
 from ..core.timeutil import local_today
+from ..dossiers import official_code
 from ..dossiers.attachments import attach_file
 from ..dossiers.events import EventKind
 from ..dossiers.models import SupplementRequest
@@ -54,6 +55,7 @@ def receive(dossier, actor, note=""):
     """Accept the dossier: received now, due date counted in working days from now."""
     event = transition(dossier, Status.RECEIVED, actor, note=note or _("Đã tiếp nhận hồ sơ."))
     dossier.received_at = event.at
+    official_code.assign(dossier, event.at)
     dossier.due_date = due_from(dossier, event.at)
     dossier.has_new_supplement = False
     if not dossier.receiving_unit:

@@ -20,7 +20,8 @@ FIGURE_HEADERS = (
 )
 REGISTER_HEADERS = (
     "STT", "Mã hồ sơ", "Người nộp", "Địa chỉ", "Thủ tục", "Kênh", "Ngày tiếp nhận", "Hẹn trả",
-    "Ngày có kết quả", "Ngày trả kết quả", "Trạng thái", "Cơ quan giải quyết", "Ký nhận", "Ghi chú",
+    "Ngày có kết quả", "Ngày trả kết quả", "Trạng thái", "Mã số hồ sơ (TT 01/2018)", "Cơ quan giải quyết",
+    "Ký nhận", "Ghi chú",
 )
 LEVELS = (("overall", "Tổng cộng"), ("by_field", "Lĩnh vực"), ("by_procedure", "Thủ tục"),
           ("by_staff", "Cán bộ"))
@@ -52,7 +53,8 @@ def register_row(number, row):
         number, display(row.code) if row.code else "", row.applicant_name, row.applicant_address,
         snapshot.get("name") or row.procedure_name, CHANNEL_LABELS.get(row.channel, row.channel),
         format_date(row.received_at or row.submitted_at), format_date(row.due_date), format_date(row.ready_at),
-        format_date(returned), LABELS[Status(row.status)], row.competent_unit or row.receiving_unit or "",
+        format_date(returned), LABELS[Status(row.status)], getattr(row, "official_code", None) or "",
+        row.competent_unit or row.receiving_unit or "",
         "",  # signed by the villager on the printed register
         register_note(row),
     ]

@@ -303,7 +303,7 @@ def register_rows(period):
     d = Dossier
     arrival = sa.func.coalesce(d.received_at, d.submitted_at)
     query = (
-        sa.select(d.code, d.applicant_name, d.applicant_address, d.procedure_snapshot,
+        sa.select(d.code, d.official_code, d.applicant_name, d.applicant_address, d.procedure_snapshot,
                   Procedure.name.label("procedure_name"), d.channel, d.received_at, d.submitted_at,
                   d.due_date, d.ready_at, d.finished_at, d.status, d.competent_unit, d.receiving_unit,
                   d.supplement_count, d.missed_due_date, d.result_method, d.fee_vnd,

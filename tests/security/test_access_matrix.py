@@ -48,6 +48,9 @@ RULES = {
     "admin.export_json": {"admin"},
     "admin.fields": {"admin"},
     "admin.import_json": {"admin"},
+    "admin.national_import": {"admin"},
+    "admin.national_import_review": {"admin"},
+    "admin.national_import_apply": {"admin"},
     "admin.index": {"admin"},
     "admin.new_user": {"admin"},
     "admin.procedures": {"admin"},
@@ -174,6 +177,10 @@ RULES = {
     "payments.statements": DESK,
     "payments.statement": DESK,
     "payments.confirm_statement": DESK,
+    # The sync to the province: the desk retries a failed record; the admin configures and tests it.
+    "sync.retry_failed": DESK,
+    "sync.settings": {"admin"},
+    "sync.test": {"admin"},
 }
 # Pages that answer a visitor without access with a 200 page (the look-up form) instead of
 # a 404: allowed only if the page shows the dossier (its applicant's name).
