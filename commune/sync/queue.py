@@ -10,6 +10,7 @@ Added in the event's transaction, so a rollback leaves nothing behind. No flush 
 import sqlalchemy as sa
 
 from ..core.timeutil import utcnow
+from ..dossiers.models import Dossier, DossierEvent
 from ..dossiers.states import Status
 from ..extensions import db
 from .models import DOSSIER, HISTORY, PENDING, SyncRecord
@@ -51,6 +52,28 @@ def queue_for_event(dossier, event):
             db.session.add(record)
             added.append(record)
         return added
+
+
+def queue_existing():
+    """Queue every dossier past its draft that has no sync record yet (received before the sync was
+    switched on): its dossier record, and its history of the synced kinds in order. Flushes;
+    returns how many dossiers. For `flask sync queue-existing`, run once when a commune connects."""
+    synced_kinds = set(protocol()["history_kinds"])
+    known = sa.select(SyncRecord.dossier_id).where(SyncRecord.dossier_id.isnot(None))
+    dossiers = db.session.scalars(sa.select(Dossier).where(
+        Dossier.status != Status.DRAFT.value, Dossier.submitted_at.isnot(None), Dossier.id.not_in(known))
+        .order_by(Dossier.submitted_at, Dossier.id)).all()
+    now = utcnow()
+    for dossier in dossiers:
+        db.session.add(SyncRecord(kind=DOSSIER, status=PENDING, next_attempt_at=now, dossier=dossier))
+        events = db.session.scalars(sa.select(DossierEvent).where(
+            DossierEvent.dossier_id == dossier.id, DossierEvent.kind.in_(synced_kinds))
+            .order_by(DossierEvent.at, DossierEvent.id)).all()
+        for event in events:
+            db.session.add(SyncRecord(kind=HISTORY, status=PENDING, next_attempt_at=now, dossier=dossier,
+                                      event=event))
+    db.session.flush()
+    return len(dossiers)
 
 
 def _pending_upsert(dossier):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..dossiers import workflow
 from ..extensions import db
 from .connection import connection
-from .queue import QUEUED_KEY, forget_queued, queue_for_event
+from .queue import QUEUED_KEY, forget_queued, queue_existing, queue_for_event
 from .send import send_due
 from .status import dossier_sync, queue_counts
 
@@ -163,6 +163,14 @@ def send_command():
     outcomes = send_due()
     click.echo("sync: {} sent, {} to retry later, {} failed".format(
         outcomes.get("sent", 0), outcomes.get("retry", 0), outcomes.get("failed", 0)))
+
+
+@sync_cli.command("queue-existing")
+def queue_existing_command():
+    """Queue the dossiers the province has never heard of (received before the sync was on)."""
+    count = queue_existing()
+    db.session.commit()
+    click.echo(f"sync: {count} earlier dossiers queued with their history")
 
 
 @sync_cli.command("status")
