@@ -10,6 +10,8 @@ from ..core.audit import audit
 from ..core.roles import FIGURE_READERS, REGISTER_READERS, is_in
 from ..core.timeutil import local_today
 from ..postal.models import FAIL_REASONS
+from ..sync.connection import connection as sync_connection
+from ..sync.status import synced_dossiers
 from . import bp, exports
 from .charts import bars_months, month_label, stacked_months
 from .drilldown import may_follow, month_url
@@ -66,8 +68,11 @@ def figures():
     """The figures for a period: overall, per field, per procedure, per staff member (leader)."""
     form, period = _period_from_request()
     result = compute_figures(period, with_staff=_sees_staff())
+    # Once the sync is on: how many of the period's dossiers the province holds, to compare with
+    # its own count ("số hồ sơ đã đồng bộ").
+    synced = synced_dossiers(period.start, period.end) if sync_connection().enabled else None
     return render_template("reports/figures.html", form=form, figures=result, charts=_charts(result),
-                           compared=comparison(result),
+                           compared=comparison(result), synced=synced,
                            sees_staff=_sees_staff(), query=request.args.to_dict(),
                            postal_reasons=_postal_reasons())
 

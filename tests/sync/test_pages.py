@@ -160,3 +160,20 @@ def test_erasing_personal_data_clears_the_kept_answers(app, province):
     assert record.answer == "" and record.status == SENT
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SyncRecord).where(
         SyncRecord.status == PENDING)) == 0  # the erasure itself is not sent
+
+
+def test_the_leaders_figures_show_how_many_of_the_period_the_province_holds(app, client, login_as, province):
+    received_dossier()
+    received_dossier()
+    send.send_due()
+    received_dossier()  # not sent yet
+    login_as("leader")
+    page = client.get("/so-lieu").get_data(as_text=True)
+    line = re.search(r'id="synced">(.*?)</p>', page, re.S).group(1)
+    assert "2 trên 3 hồ sơ tiếp nhận" in line
+
+
+def test_without_the_sync_the_figures_say_nothing_of_it(app, client, login_as):
+    app.config["COMMUNE_SYNC_ENABLED"] = False
+    login_as("leader")
+    assert 'id="synced"' not in client.get("/so-lieu").get_data(as_text=True)
