@@ -57,6 +57,9 @@ def build_config(instance_path):
         # seconds an upload waits for a slot, stored MB per address per day, free-disk floor.
         "COMMUNE_DECODE_MB": _int_env("DECODE_MB", 256),
         "COMMUNE_DECODE_SLOTS": _int_env("DECODE_SLOTS", 2),
+        # PostgreSQL: memory for one sort or bitmap of a connection (the inbox's full-text search
+        # keeps its bitmaps exact with it); "" leaves the server's own setting.
+        "COMMUNE_PG_WORK_MEM": os.environ.get("COMMUNE_PG_WORK_MEM", "16MB"),
         "COMMUNE_DECODE_WAIT": _int_env("DECODE_WAIT", 5),
         "COMMUNE_UPLOAD_DAILY_MB": _int_env("UPLOAD_DAILY_MB", 500),
         "COMMUNE_MIN_FREE_MB": _int_env("MIN_FREE_MB", 1024),
