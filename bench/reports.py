@@ -56,7 +56,14 @@ def build(count):
             status = "returned" if roll < 0.9 else ("refused" if roll < 0.95 else "withdrawn")
             if finished > now:
                 status, finished = "processing", None
+        # As at a real desk: nearly every villager gives a phone, a few are helped ("nộp thay"), a
+        # third of the procedures carry a fee.
+        helped = rng.random() < 0.04
+        phone = "" if rng.random() < 0.02 else f"09{rng.randrange(10**8):08d}"
         rows.append({
+            "applicant_phone": phone, "helper_name": "Lò Văn Giúp" if helped else "",
+            "helper_role": "relative" if helped else "", "helper_phone": "0912000000" if helped else "",
+            "fee_vnd": 8000 if procedure_id % 3 == 0 else 0,
             "code": f"B{i:09d}", "procedure_id": procedure_id, "procedure_snapshot": {},
             "status": status, "channel": rng.choice(CHANNELS), "assignee_id": rng.choice(users),
             "applicant_name": "Nguyễn Văn An", "created_at": received, "updated_at": received,

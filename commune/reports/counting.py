@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from ..dossiers.arrival import arrived_between
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
 from ..dossiers.states import OPEN, Status
 from ..extensions import db
@@ -41,14 +42,6 @@ def _nonworking_upto(number, steps):
 def _arrival():
     return sa.func.coalesce(Dossier.received_at, Dossier.submitted_at)
 
-
-def arrived_between(start_utc, end_utc):
-    """Arrived in [start, end), written so that the received_at / submitted_at indexes apply."""
-    d = Dossier
-    return sa.or_(
-        sa.and_(d.received_at >= start_utc, d.received_at < end_utc),
-        sa.and_(d.received_at.is_(None), d.submitted_at >= start_utc, d.submitted_at < end_utc),
-    )
 
 
 def submitted():

@@ -16,7 +16,7 @@ from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dos
 from ..dossiers.states import Status
 from ..inbox.queries import register_figure
 from ..payments.models import DESK, TRANSFER, Payment
-from ..payments.queries import NOT_OWED
+from ..payments.queries import NOT_OWED, OWES_A_FEE
 from ..postal.models import ACTION_FAILED, ACTION_RETURNED, DeliveryAction, ManifestItem
 from ..postal.states import ItemState
 from ..tracking.models import Rating
@@ -77,8 +77,7 @@ def _helped(which):
 
 def _fees_due(start, end, _today):
     """The dossiers whose fees make "fees due" (payments/queries.fee_figures): arrived, owing a fee."""
-    arrival = sa.func.coalesce(Dossier.received_at, Dossier.submitted_at)
-    return sa.and_(Dossier.status.notin_(NOT_OWED), arrival >= start, arrival < end, Dossier.fee_vnd > 0)
+    return sa.and_(OWES_A_FEE, Dossier.status.notin_(NOT_OWED), arrived_between(start, end))
 
 
 def _paid(channel):

@@ -253,7 +253,7 @@ def compute_figures(period, with_staff=True, calendar=None, today=None):
         by_staff = _rollup(values, lambda _p, a: a, user_names)
     return Figures(period=period, overall=overall, by_field=by_field, by_procedure=by_procedure,
                    by_staff=by_staff, months=months, satisfaction=satisfaction(period),
-                   postal=postal(period), helped=helped_figures(period), fees=fees(period))
+                   postal=postal(period), helped=helped_figures(period, overall.received), fees=fees(period))
 
 
 @dataclass
