@@ -41,6 +41,8 @@ class ReadyTextForm(CommuneForm):
             raise ValidationError(_l("Chọn một thủ tục trong danh sách."))
 
     def validate_title(self, field):
+        if self.kind.data not in KINDS:  # the kind's own error says it; nothing to compare with
+            return
         # Compared in Python: SQLite's lower() leaves Vietnamese capitals ("Ả") as they are.
         title = " ".join((field.data or "").split())
         same_place = ReadyText.procedure_id.is_(None) if self.procedure.data is None else (

@@ -72,7 +72,7 @@ class SyncRecord(db.Model):
 
 def cut(text, limit=ANSWER_CHARS):
     """An answer or error as kept on the row: at most `limit` characters, marked when cut."""
-    text = text or ""
+    text = (text or "").replace("\x00", "\\x00")  # a NUL as its escape: PostgreSQL keeps no NUL in text
     return text if len(text) <= limit else text[:limit] + " …"
 
 
