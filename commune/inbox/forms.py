@@ -184,7 +184,8 @@ class BulkAssignForm(CommuneForm):
         formdata = self.meta.wrap_formdata(self, formdata)
         super().process(formdata, *args, **kwargs)
         # One hidden v-<id> per row (the version the clerk saw); rows are dynamic, so not fields.
-        self.seen_versions = {key[2:]: value for key, value in (formdata or {}).items() if key.startswith("v-")}
+        self.seen_versions = {key[2:]: value for key, value in (formdata or {}).items()
+                              if isinstance(key, str) and key.startswith("v-")}
 
     def seen_version(self, dossier):
         """The version of `dossier` the clerk saw on the list, or None when the row sent none."""
