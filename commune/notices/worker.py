@@ -9,7 +9,6 @@
 - `flask --app app notices send` does one pass for cron (COMMUNE_SEND_NOTICES=0).
 """
 import logging
-import threading
 
 import click
 from flask import current_app, has_request_context
@@ -18,7 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..dossiers import workflow
-from ..extensions import db
+from ..web.background import BackgroundSender
 from .outbox import QUEUED_KEY, dossier_notices, forget_queued, queue_for_event, refresh_queued
 from .send import outbox_counts, send_due
 
@@ -27,57 +26,6 @@ EXTENSION_KEY = "commune_notices"
 POLL_SECONDS = 60
 
 notices_cli = AppGroup("notices", help="Send and inspect the SMS/e-mail outbox.")
-
-
-class NoticeSender:
-    """The background sender of one app: a daemon thread woken after each commit that queued notices."""
-
-    def __init__(self, app, poll_seconds=POLL_SECONDS):
-        self.app = app
-        self.poll_seconds = poll_seconds
-        self.wake = threading.Event()
-        self.thread = None
-        self._lock = threading.Lock()
-        self._stopping = False
-        self.passes = 0  # completed sending passes (tests wait on it)
-
-    def start(self):
-        with self._lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="notice-sender", daemon=True)
-                self.thread.start()
-
-    def poke(self):
-        """Send soon: start the thread if needed and wake it."""
-        if self._stopping:
-            return
-        self.start()
-        self.wake.set()
-
-    def stop(self, timeout=5):
-        """Let the thread finish its pass and end (tests; the process exit ends it otherwise)."""
-        self._stopping = True
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
-
-    def _run(self):
-        while not self._stopping:
-            self.wake.wait(timeout=self.poll_seconds)
-            self.wake.clear()
-            if self._stopping:
-                break
-            with self.app.app_context():
-                try:
-                    outcomes = send_due()
-                    if outcomes:
-                        log.info("notices sent: %s", dict(outcomes))
-                except Exception:  # noqa: BLE001 - the thread must survive a bad pass
-                    log.exception("notice sending pass failed")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-                    self.passes += 1
 
 
 def _before_commit(session):
@@ -117,7 +65,7 @@ def init_app(app):
     _listen_once(Session, "before_commit", _before_commit)
     _listen_once(Session, "after_commit", _after_commit)
     _listen_once(Session, "after_soft_rollback", _after_rollback)
-    app.extensions[EXTENSION_KEY] = NoticeSender(app)
+    app.extensions[EXTENSION_KEY] = BackgroundSender(app, send_due, "notices", POLL_SECONDS)
     app.cli.add_command(notices_cli)
     app.jinja_env.globals["dossier_notices"] = dossier_notices
 

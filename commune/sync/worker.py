@@ -9,7 +9,6 @@
 """
 import logging
 import os
-import threading
 
 import click
 from flask import current_app, has_request_context
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ..dossiers import workflow
 from ..extensions import db
+from ..web.background import BackgroundSender
 from .connection import connection
 from .queue import QUEUED_KEY, forget_queued, queue_existing, queue_for_event
 from .send import send_due
@@ -30,56 +30,6 @@ WAKE_KEY = "commune_sync_wake"
 POLL_SECONDS = 60
 
 sync_cli = AppGroup("sync", help="Send and inspect the queue to the provincial / national one-stop system.")
-
-
-class SyncSender:
-    """The background sender of one app: a daemon thread woken after each commit that queued records."""
-
-    def __init__(self, app, poll_seconds=POLL_SECONDS):
-        self.app = app
-        self.poll_seconds = poll_seconds
-        self.wake = threading.Event()
-        self.thread = None
-        self._lock = threading.Lock()
-        self._stopping = False
-        self.passes = 0
-        self.checked = False  # the first request looked whether the sync is on
-
-    def start(self):
-        with self._lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="sync-sender", daemon=True)
-                self.thread.start()
-
-    def poke(self):
-        if self._stopping:
-            return
-        self.start()
-        self.wake.set()
-
-    def stop(self, timeout=5):
-        self._stopping = True
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout)
-
-    def _run(self):
-        while not self._stopping:
-            self.wake.wait(timeout=self.poll_seconds)
-            self.wake.clear()
-            if self._stopping:
-                break
-            with self.app.app_context():
-                try:
-                    outcomes = send_due()
-                    if outcomes:
-                        log.info("sync: %s", dict(outcomes))
-                except Exception:  # noqa: BLE001 - the thread must survive a bad pass
-                    log.exception("sync pass failed")
-                    db.session.rollback()
-                finally:
-                    db.session.remove()
-                    self.passes += 1
 
 
 def _enabled():
@@ -140,7 +90,8 @@ def init_app(app):
     _listen_once(Session, "before_commit", _before_commit)
     _listen_once(Session, "after_commit", _after_commit)
     _listen_once(Session, "after_soft_rollback", _after_rollback)
-    app.extensions[EXTENSION_KEY] = SyncSender(app)
+    app.extensions[EXTENSION_KEY] = sender = BackgroundSender(app, send_due, "sync", POLL_SECONDS)
+    sender.checked = False  # the first request looks whether the sync is on
     app.cli.add_command(sync_cli)
     app.jinja_env.globals["dossier_sync"] = dossier_sync
 
