@@ -15,13 +15,11 @@ Two steps, and nothing changes before the second:
 The columns (docs/catalog.md): what the portal's export is believed to hold; confirm them against a
 real download before relying on it.
 """
-import io
 import json
 import re
 import secrets
 import time
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +30,7 @@ from flask_babel import gettext as _
 from ..catalog.models import Field, Procedure
 from ..core.audit import audit
 from ..core.i18n import N_
+from ..core.spreadsheets import TooManyRows, Unreadable, first_sheet_rows
 from ..extensions import db
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -81,20 +80,10 @@ def _text(value):
 
 def _sheet_rows(data):
     try:
-        from openpyxl import load_workbook  # on the first import: the idle server does not carry openpyxl
-
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise ImportRefused(_("Danh sách có quá nhiều dòng (tối đa %(n)s thủ tục).", n=MAX_ROWS))
-        book.close()
-        return rows
-    except ImportRefused:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
+        return first_sheet_rows(data, MAX_ROWS + HEADER_SEARCH_ROWS)
+    except TooManyRows as error:
+        raise ImportRefused(_("Danh sách có quá nhiều dòng (tối đa %(n)s thủ tục).", n=MAX_ROWS)) from error
+    except Unreadable as error:
         raise ImportRefused(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính.")) from error
 
 

@@ -10,11 +10,12 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+
+from ..core.spreadsheets import TooManyRows, Unreadable, first_sheet_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -84,20 +85,10 @@ def read_statement(data, filename=""):
 
 def _xlsx_rows(data):
     try:
-        from openpyxl import load_workbook  # on the first statement: the idle server does not carry it
-
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise StatementError(_("Sao kê có quá nhiều dòng (tối đa %(n)s).", n=MAX_ROWS))
-        book.close()
-        return rows
-    except StatementError:
-        raise
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:
+        return first_sheet_rows(data, MAX_ROWS + HEADER_SEARCH_ROWS)
+    except TooManyRows as error:
+        raise StatementError(_("Sao kê có quá nhiều dòng (tối đa %(n)s).", n=MAX_ROWS)) from error
+    except Unreadable as error:
         raise StatementError(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính.")) from error
 
 
