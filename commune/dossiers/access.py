@@ -17,10 +17,11 @@ import hmac
 import secrets
 import time
 
-from flask import current_app, request, session
+from flask import abort, current_app, request, session
 from flask_login import current_user
 
-from .models import CHANNEL_ONLINE
+from ..extensions import db
+from .models import CHANNEL_ONLINE, Dossier
 from .states import Status
 
 DRAFT_COOKIE = "draft"
@@ -132,3 +133,14 @@ def forget(response):
     session.pop(LEGACY_KEY, None)
     response.delete_cookie(DRAFT_COOKIE, path="/")
     return response
+
+
+def staff_dossier(dossier_id):
+    """The dossier `dossier_id` for the logged-in staff member who may see it: 404 for drafts and
+    unknown ids (a draft is the villager's alone), 403 for staff whose role does not reach it."""
+    dossier = db.session.get(Dossier, dossier_id)
+    if dossier is None or dossier.status == Status.DRAFT.value:
+        abort(404)
+    if not dossier.can_view(current_user):
+        abort(403)
+    return dossier

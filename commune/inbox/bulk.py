@@ -12,12 +12,12 @@ from flask_login import current_user
 from ..accounts.permissions import roles_required
 from ..core.roles import DESK, DOSSIER_READERS
 from ..core.settings import get_settings
+from ..dossiers.access import staff_dossier
 from ..dossiers.models import CHANNEL_ONLINE, Dossier
 from ..dossiers.states import Status, TransitionError
 from ..extensions import db
 from . import bp
 from .actions import ACTIONS
-from .dossier_views import get_dossier
 from .forms import BulkReceiveForm, PrintManyForm
 from .printables import control_steps, long_date, receipt_extra, sheet_context
 from .queries import PER_PAGE
@@ -99,7 +99,7 @@ def print_many():
         abort(404)
     items = []
     for dossier_id in dict.fromkeys(form.ids.data):
-        dossier = get_dossier(dossier_id)  # 404 for drafts and unknown ids, 403 for a stranger's
+        dossier = staff_dossier(dossier_id)  # 404 for drafts and unknown ids, 403 for a stranger's
         items.append({
             "receipt": sheet_context(dossier, **receipt_extra(dossier)) if dossier.received_at else None,
             "control": sheet_context(dossier, steps=control_steps(dossier)),

@@ -8,10 +8,10 @@ from ..accounts.permissions import roles_required
 from ..core.calendar import WorkingCalendar, parse_cutoff
 from ..core.roles import DOSSIER_READERS
 from ..core.timeutil import utcnow
+from ..dossiers.access import staff_dossier
 from ..dossiers.documents import log_document_view
-from ..dossiers.models import Dossier
 from ..dossiers.rules import cutoff_text, processing_days
-from ..dossiers.states import Status, TransitionError
+from ..dossiers.states import TransitionError
 from ..extensions import db
 from ..web.converters import db_id
 from . import bp, presenters, queries
@@ -20,16 +20,6 @@ from .services import ActionError, Conflict, check_version
 
 ZOOMS = (1, 2, 3, 4)
 TURNS = (0, 90, 180, 270)
-
-
-def get_dossier(dossier_id):
-    """The dossier for a staff member who may see its documents (404 for drafts and strangers)."""
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.status == Status.DRAFT.value:
-        abort(404)
-    if not dossier.can_view(current_user):
-        abort(403)
-    return dossier
 
 
 def make_form(action, dossier, submitted=False):
@@ -85,7 +75,7 @@ def _due_preview(dossier):
 @roles_required(*DOSSIER_READERS)
 def dossier(dossier_id):
     """The dossier page; opening it is logged as a view of the villager's documents."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     log_document_view(dossier, current_user)
     return render_dossier(dossier)
 
@@ -108,7 +98,7 @@ def refuse_action(dossier, action):
 def act(dossier_id, key):
     """Run one action: 403 for a role that may not, 409 for a state that does not allow it or a conflict."""
     action = ACTIONS.get(key) or abort(404)
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     refused = refuse_action(dossier, action)
     if refused is not None:
         return refused
@@ -124,7 +114,7 @@ def act(dossier_id, key):
         return render_dossier(dossier, bound=(key, form), conflict=conflict.events, status=409)
     except StaleDataError:
         db.session.rollback()
-        dossier = get_dossier(dossier_id)
+        dossier = staff_dossier(dossier_id)
         events = queries.events_since(dossier, _int(form.seen.data))
         return render_dossier(dossier, bound=(key, form), conflict=events, status=409)
     except ActionError as error:
@@ -155,7 +145,7 @@ def _int(value):
 @roles_required(*DOSSIER_READERS)
 def viewer(dossier_id, file_id):
     """A page at full size with zoom and rotation (links work without JavaScript; JS avoids reloads)."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     files = presenters.all_files(dossier)
     position = next((i for i, f in enumerate(files) if f.id == file_id), None)
     if position is None:

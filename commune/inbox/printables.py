@@ -16,11 +16,11 @@ from ..core.qr import make_qr
 from ..core.roles import DESK, DOSSIER_READERS, is_in
 from ..core.settings import get_settings
 from ..core.timeutil import to_local
+from ..dossiers.access import staff_dossier
 from ..dossiers.events import EventKind
 from ..dossiers.models import CHANNEL_ONLINE
 from ..web.public_urls import site_url
 from . import bp, presenters
-from .dossier_views import get_dossier
 
 # The steps the control sheet (phiếu kiểm soát) lists: who moved the dossier, and when.
 CONTROL_SHEET_KINDS = (EventKind.STATUS, EventKind.SUPPLEMENT_ANSWERED, EventKind.ASSIGN, EventKind.APOLOGY)
@@ -82,7 +82,7 @@ def _last_event(dossier, kind=None, to_status=None):
 
 def _with_event(dossier_id, **which):
     """The dossier and the event a slip is about (404 while there is none)."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     event = _last_event(dossier, **which)
     if event is None:
         abort(404)
@@ -93,7 +93,7 @@ def _with_event(dossier_id, **which):
 @roles_required(*DOSSIER_READERS)
 def print_receipt(dossier_id):
     """Form 01: receipt and appointment slip."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     if dossier.received_at is None:
         abort(404)
     return _render("receipt.html", dossier, **receipt_extra(dossier))
@@ -108,7 +108,7 @@ def receipt_extra(dossier):
 @roles_required(*DOSSIER_READERS)
 def print_supplement(dossier_id):
     """Form 02: the supplement request listing everything missing."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     requests = dossier.supplement_requests
     number = request.args.get("lan", type=int)
     chosen = next((r for r in requests if r.round == number), None) if number else (
@@ -150,7 +150,7 @@ def print_stop(dossier_id):
 @roles_required(*DOSSIER_READERS)
 def print_control(dossier_id):
     """Form 06: process-control sheet — the dossier's path with times and hands."""
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     return _render("control.html", dossier, steps=control_steps(dossier))
 
 

@@ -5,9 +5,10 @@ from flask_babel import gettext as _
 
 from ..accounts.permissions import roles_required
 from ..core.roles import DOSSIER_READERS
+from ..dossiers.access import staff_dossier
 from . import bp
 from .actions import ACTIONS
-from .dossier_views import get_dossier, make_form, refuse_action, render_dossier
+from .dossier_views import make_form, refuse_action, render_dossier
 from .forms import ReadyTextPickForm
 from .ready_texts import TARGET_FIELD, insert_text, offered_text, texts_for
 
@@ -19,7 +20,7 @@ def use_ready_text(dossier_id, key):
     if key not in TARGET_FIELD:
         abort(404)
     action = ACTIONS[key]
-    dossier = get_dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     refused = refuse_action(dossier, action)
     if refused is not None:
         return refused

@@ -7,8 +7,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import roles_required
 from ..core.roles import DESK
-from ..dossiers.models import Dossier
-from ..dossiers.states import Status
+from ..dossiers.access import staff_dossier
 from ..extensions import db
 from . import bp, presenters, services
 from .forms import ConfirmPaymentForm, CorrectFeeForm, StatementConfirmForm, StatementUploadForm
@@ -17,16 +16,6 @@ from .statements import MAX_BYTES, StatementError
 
 bp.add_app_template_global(presenters.fee_box, "fee_box")
 bp.add_app_template_global(presenters.payment_panel, "payment_panel")
-
-
-def _dossier(dossier_id):
-    """A dossier the desk member may see (404 for drafts and unknown ids, 403 for others)."""
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.status == Status.DRAFT.value:
-        abort(404)
-    if not dossier.can_view(current_user):
-        abort(403)
-    return dossier
 
 
 def _refused(dossier, confirm_form=None, fee_form=None, status=400, message=None):
@@ -39,7 +28,7 @@ def _refused(dossier, confirm_form=None, fee_form=None, status=400, message=None
 @roles_required(*DESK)
 def confirm(dossier_id):
     """'Đã nhận chuyển khoản' with the bank's reference, or cash at the desk."""
-    dossier = _dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     form = ConfirmPaymentForm()
     if not form.validate_on_submit():
         return _refused(dossier, confirm_form=form, status=400 if form.is_submitted() else 200)
@@ -59,7 +48,7 @@ def confirm(dossier_id):
 @roles_required(*DESK)
 def correct_fee(dossier_id):
     """The clerk's corrected fee, before receiving, with the reason (written to the dossier's record)."""
-    dossier = _dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     form = CorrectFeeForm()
     if not form.validate_on_submit():
         return _refused(dossier, fee_form=form)

@@ -5,9 +5,7 @@ from flask_login import current_user
 
 from ..accounts.permissions import roles_required
 from ..core.roles import ADMINS, DESK
-from ..dossiers.models import Dossier
-from ..dossiers.states import Status
-from ..extensions import db
+from ..dossiers.access import staff_dossier
 from . import bp
 from .connection import save, saved_values
 from .forms import RetryForm, SyncSettingsForm, TestConnectionForm
@@ -17,20 +15,11 @@ from .status import dossier_sync, month_bounds, queue_counts, synced_dossiers
 from .worker import wake_after_commit
 
 
-def _dossier(dossier_id):
-    dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.status == Status.DRAFT.value:
-        abort(404)
-    if not dossier.can_view(current_user):
-        abort(403)
-    return dossier
-
-
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/dong-bo/thu-lai", methods=["POST"])
 @roles_required(*DESK)
 def retry_failed(dossier_id):
     """Send this dossier's failed records again (the desk, after the cause is fixed)."""
-    dossier = _dossier(dossier_id)
+    dossier = staff_dossier(dossier_id)
     if not RetryForm().validate_on_submit():
         abort(400)
     failed = [r for r in dossier_sync(dossier, shown=0).failed if r.status == FAILED]
