@@ -25,6 +25,8 @@ unmodelled_tables = set()
 # Indexes on an expression (a GIN index on to_tsvector(...)): declared on the models, but Alembic
 # cannot compare an expression it reflects with one it is given, so the comparison leaves them out.
 expression_indexes = set()
+# (table, column) a database keeps beside a model's columns (PostgreSQL's stored search vector).
+unmodelled_columns = set()
 
 
 def schema_objects_for(dialect_name):
@@ -33,6 +35,8 @@ def schema_objects_for(dialect_name):
 
     def include(obj, name, type_, reflected, _compare_to):
         if type_ == "table" and reflected and any(name == t or name.startswith(t + "_") for t in unmodelled_tables):
+            return False
+        if type_ == "column" and reflected and (obj.table.name, name) in unmodelled_columns:
             return False
         if type_ == "index" and name in expression_indexes:
             return False

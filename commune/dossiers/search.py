@@ -9,19 +9,25 @@ never hold an "s" (dossiers/codes.ALPHABET) and names hold no digits, so the mar
 - SQLite: an FTS5 table over that column (`unicode61 remove_diacritics 2`, prefix indexes of two
   and three characters), kept in step by triggers on `dossiers`: every write, bulk statements
   included, updates the index in its own transaction.
-- PostgreSQL: a GIN index on to_tsvector('simple', search_text), asked with prefix queries
-  ("nguyen:* & 5678:*"); the vector is part of the row, so it is never out of step.
+- PostgreSQL: a stored generated column `search_vector` = to_tsvector('simple', search_text) with
+  a GIN index, asked with prefix queries ("nguyen:* & 5678:*"); the database computes it in the
+  row's own write, so it is never out of step.
 
 Every term must start a word of the same dossier ("nguyen thi dung" finds Nguyễn Thị Dung).
+With `whole=True` the words typed before the last, when they are letters, must be whole words
+("nguyen thi dung" then leaves out Nguyễn Thịnh Dung): the inbox asks that way first and as word
+starts only when it finds nothing (inbox/queries.resolve_search). A name typed in full is the
+usual search, and whole words are what an index answers quickly: at a million dossiers "thi:*"
+unites the postings of every word starting "thi" before intersecting (BENCHMARKS.md).
 """
 import re
 import unicodedata
 
 import sqlalchemy as sa
-import sqlalchemy.dialects.postgresql  # noqa: F401  registers to_tsvector's types before SEARCH_VECTOR is built
+import sqlalchemy.dialects.postgresql  # noqa: F401  registers to_tsquery's types for PostgreSQL
 from sqlalchemy import DDL, event
 
-from ..extensions import db, expression_indexes, unmodelled_tables
+from ..extensions import db, expression_indexes, unmodelled_columns, unmodelled_tables
 from .models import Dossier
 
 TERM_LENGTH = 40
@@ -51,11 +57,21 @@ for _statement in _SQLITE_DDL:
 for _statement in _SQLITE_DROP:
     event.listen(Dossier.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
-# The literal 'simple' (not a bound parameter), so the planner sees the index's own expression.
-SEARCH_VECTOR = sa.func.to_tsvector(sa.text("'simple'"), Dossier.search_text)
+# PostgreSQL keeps each dossier's vector in a stored generated column beside search_text, so a
+# query that tests rows (walking the list's own index, or rechecking a bitmap) reads it instead of
+# parsing the text of every row again (three times faster at a million: BENCHMARKS.md). The column
+# is not a model attribute (SQLite has no tsvector): made by DDL, left out of the comparison.
+VECTOR_COLUMN = "search_vector"
+VECTOR_DEFINITION = "tsvector GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED"
+unmodelled_columns.add(("dossiers", VECTOR_COLUMN))
 expression_indexes.add("ix_dossiers_search_vector")
-db.Index("ix_dossiers_search_vector", SEARCH_VECTOR, postgresql_using="gin",
-         info={"only_on": "postgresql"}).ddl_if(dialect="postgresql")
+_POSTGRES_DDL = (
+    f"ALTER TABLE dossiers ADD COLUMN {VECTOR_COLUMN} {VECTOR_DEFINITION}",
+    f"CREATE INDEX ix_dossiers_search_vector ON dossiers USING gin ({VECTOR_COLUMN})",
+)
+for _statement in _POSTGRES_DDL:
+    event.listen(Dossier.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+SEARCH_VECTOR = sa.literal_column(f"dossiers.{VECTOR_COLUMN}")
 
 _fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column(FTS_TABLE))
 
@@ -106,35 +122,50 @@ def _alternatives(term):
     return starts
 
 
-def _sqlite_query(terms):
+def _whole_words(terms, whole):
+    """For each term, whether it must be a whole word: with `whole`, the letter words before the last."""
+    return [whole and index < len(terms) - 1 and not term.isdigit() for index, term in enumerate(terms)]
+
+
+def has_earlier_words(terms):
+    """Whether asking with whole=True differs from asking by word starts."""
+    return any(_whole_words(_terms(terms), True))
+
+
+def _sqlite_query(terms, whole=False):
     # Terms hold only [a-z0-9], so quoting them is enough to keep FTS5's syntax out.
-    return " AND ".join("(" + " OR ".join(f'"{start}"*' for start in _alternatives(t)) + ")" for t in terms)
+    return " AND ".join(f'"{t}"' if exact else "(" + " OR ".join(f'"{start}"*' for start in _alternatives(t)) + ")"
+                        for t, exact in zip(terms, _whole_words(terms, whole), strict=True))
 
 
-def _postgres_query(terms):
-    return " & ".join("(" + " | ".join(f"{start}:*" for start in _alternatives(t)) + ")" for t in terms)
+def _postgres_query(terms, whole=False):
+    return " & ".join(t if exact else "(" + " | ".join(f"{start}:*" for start in _alternatives(t)) + ")"
+                      for t, exact in zip(terms, _whole_words(terms, whole), strict=True))
 
 
 def _terms(terms):
     return [term for term in (clean_term(t) for t in terms) if term]
 
 
+def _postgres_match(terms, whole):
+    return SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms, whole)))
+
+
 def _is_sqlite():
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def matching_ids(terms):
+def matching_ids(terms, whole=False):
     """SELECT of the ids of the dossiers in which every term starts a word (a number: or ends one)."""
     terms = _terms(terms)
     if not terms:
         return sa.select(Dossier.id).where(sa.false())
     if _is_sqlite():
-        return sa.select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms)))
-    return sa.select(Dossier.id).where(SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(
-        sa.literal_column("'simple'"), _postgres_query(terms))))
+        return sa.select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms, whole)))
+    return sa.select(Dossier.id).where(_postgres_match(terms, whole))
 
 
-def has_words(terms, dossier_id):
+def has_words(terms, dossier_id, whole=False):
     """WHERE conditions that the dossier whose id is the column `dossier_id` matches every term."""
     terms = _terms(terms)
     if not terms:
@@ -142,11 +173,11 @@ def has_words(terms, dossier_id):
     if _is_sqlite():
         # "+ 0": the matches are a set to test against, not where to start: SQLite then walks the
         # index of the list's own order and stops at the page, instead of sorting every match.
-        return [(dossier_id + 0).in_(matching_ids(terms))]
-    return [SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms)))]
+        return [(dossier_id + 0).in_(matching_ids(terms, whole))]
+    return [_postgres_match(terms, whole)]
 
 
-def driven_by_matches(statement, terms):
+def driven_by_matches(statement, terms, whole=False):
     """`statement` (a select from dossiers) joined to the index's matches, so that a LIMIT stops
     reading them early (SQLite: the FTS table drives the join; PostgreSQL: the GIN condition)."""
     terms = _terms(terms)
@@ -154,8 +185,33 @@ def driven_by_matches(statement, terms):
         return statement.where(sa.false())
     if _is_sqlite():
         return statement.join(_fts, _fts.c.rowid == Dossier.id).where(
-            _fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms)))
-    return statement.where(*has_words(terms, Dossier.id))
+            _fts.c[FTS_TABLE].op("MATCH")(_sqlite_query(terms, whole)))
+    return statement.where(*has_words(terms, Dossier.id, whole))
+
+
+WALK_BUDGET = 20_000  # rows a newest-first walk reads before it gives the list back to the index
+
+
+def walked_matches(conditions, order_key, terms, whole, limit, offset, budget=WALK_BUDGET):
+    """PostgreSQL, a search matching thousands: the ids of one page of the dossiers under
+    `conditions` newest first by `order_key` (then id), read by walking that order's index and
+    testing each row's stored vector, no further than `budget` rows. None when that walk does
+    not fill the page (the matches are rarer than that in the newest rows), and on SQLite (its
+    FTS join already stops at the page): the caller then asks the index as usual.
+
+    A GIN index answers "which dossiers" but not "which newest": for "tran van" (39,000 matches)
+    the planner reads and sorts them all (0.4 s at a million); the walk stops at the page."""
+    terms = _terms(terms)
+    if not terms or _is_sqlite() or offset + limit > budget:
+        return None
+    walk = (sa.select(Dossier.id, order_key.label("walk_key"), SEARCH_VECTOR.label("walk_vector"))
+            .where(*conditions).order_by(order_key.desc().nulls_last(), Dossier.id.desc())
+            .limit(budget).subquery())
+    query = sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms, whole))
+    ids = db.session.scalars(
+        sa.select(walk.c.id).where(walk.c.walk_vector.op("@@")(query))
+        .order_by(walk.c.walk_key.desc().nulls_last(), walk.c.id.desc()).limit(limit).offset(offset)).all()
+    return ids if len(ids) == limit else None
 
 
 def rebuild_index(connection=None):

@@ -243,6 +243,27 @@ def test_search_finds_the_start_of_any_word_and_a_numbers_last_digits(client, lo
     assert "Hoàng Thị Hương" not in html and "Trần Văn Đức" not in html
 
 
+def test_a_name_typed_in_full_finds_those_words_and_word_starts_only_when_nothing_else(
+        client, login_as, procedure):
+    """"nguyen thi dung" finds Nguyễn Thị Dung, not Nguyễn Thịnh Dung; a shortened word before the
+    last ("ng thi dung") still finds both, as word starts; the last word is always a start."""
+    login_as("clerk")
+    make_dossier(procedure, "processing", applicant_name="Nguyễn Thị Dung", applicant_phone="0987654321")
+    make_dossier(procedure, "processing", applicant_name="Nguyễn Thịnh Dũng", applicant_phone="0911222333")
+    db.session.commit()
+    html = search(client, "nguyen thi dung")
+    assert "Nguyễn Thị Dung" in html and "Nguyễn Thịnh Dũng" not in html
+    assert count_of(html, "Tất cả") == 1 and count_of(html, "Đang xử lý") == 1
+    html = search(client, "nguyen thi d")
+    assert "Nguyễn Thị Dung" in html and "Nguyễn Thịnh Dũng" not in html
+    for query in ("ng thi dung", "nguyen th dung", "nguyen th"):
+        html = search(client, query)
+        assert "Nguyễn Thị Dung" in html and "Nguyễn Thịnh Dũng" in html, query
+        assert count_of(html, "Tất cả") == 2, query
+    html = search(client, "nguyen thinh")
+    assert "Nguyễn Thịnh Dũng" in html and "Nguyễn Thị Dung" not in html
+
+
 def test_search_follows_a_corrected_name_and_forgets_the_old_one(client, login_as, procedure):
     login_as("clerk")
     dossier = make_dossier(procedure, "received", applicant_name="Lò Văn Sáu")
@@ -308,3 +329,44 @@ def test_a_very_common_name_counts_only_the_open_tab_and_asks_for_more(client, l
     assert html.count('name="ids"') >= 20  # the list itself is there
     narrow = client.get("/hop-thu?tab=all&q=nguyen+0900001234").get_data(as_text=True)
     assert count_of(narrow, "Tất cả") == 1 and "gõ thêm" not in narrow
+
+
+def test_a_common_name_lists_its_newest_dossiers_page_by_page_among_others(client, login_as, procedure):
+    """2,100 Nguyễn among 700 others submitted in between: "nguyen" in "Tất cả" lists the newest
+    fifty Nguyễn first, newest first, and page 2 the fifty after them (PostgreSQL walks the
+    newest-first index for this; SQLite joins its FTS table)."""
+    login_as("clerk")
+    start = utcnow() - timedelta(days=30)
+    rows = []
+    for n in range(2800):
+        nguyen = n % 4 != 3
+        name = f"Nguyễn Văn {n}" if nguyen else f"Trần Thị {n}"
+        rows.append({"code": f"NG{n:08d}", "procedure_id": procedure.id, "procedure_snapshot": {},
+                     "status": "received", "channel": "counter", "applicant_name": name,
+                     "applicant_phone": f"09{n:08d}", "submitted_at": start + timedelta(minutes=n),
+                     "search_text": index_text(f"ng{n:08d} {fold(name)} 09{n:08d}"), "form_data": {}, "version": 1})
+    db.session.execute(sa.insert(Dossier), rows)
+    db.session.commit()
+    newest = [n for n in reversed(range(2800)) if n % 4 != 3]
+    for page, expected in ((1, newest[:50]), (2, newest[50:100])):
+        html = client.get(f"/hop-thu?tab=all&q=nguyen&page={page}").get_data(as_text=True)
+        shown = [int(n) for n in re.findall(r"Nguyễn Văn (\d+)", html)]
+        assert list(dict.fromkeys(shown)) == expected, page
+        assert "Trần Thị" not in html
+
+
+def test_a_common_name_in_a_small_tab_is_counted_exactly_beyond_the_first_hits(client, login_as, procedure):
+    """The first 2,001 hits of "nguyen" are all received dossiers; the three waiting for a supplement
+    come after them. In the "Chờ bổ sung" tab the count and the list show exactly those three."""
+    login_as("clerk")
+    rows = [{"code": f"NG{n:08d}", "procedure_id": procedure.id, "procedure_snapshot": {},
+             "status": "needs_supplement" if n >= 2100 else "received", "channel": "counter",
+             "applicant_name": f"Nguyễn Văn {n}", "applicant_phone": f"09{n:08d}",
+             "search_text": index_text(f"ng{n:08d} nguyen van {n} 09{n:08d}"), "submitted_at": utcnow(),
+             "form_data": {}, "version": 1} for n in range(2103)]
+    db.session.execute(sa.insert(Dossier), rows)
+    db.session.commit()
+    html = client.get("/hop-thu?tab=supplement&q=nguyen").get_data(as_text=True)
+    assert count_of(html, "Chờ bổ sung") == 3
+    assert all(f"Nguyễn Văn {n}" in html for n in (2100, 2101, 2102))
+    assert html.count('name="ids"') == 3
