@@ -6,12 +6,12 @@ Sending happens after the commit (commune.notices.worker wakes a
 background thread; `flask --app app notices send` does the same for cron),
 with retries and the outcome recorded on the row.
 """
-from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..core.leased_queue import FAILED, PENDING, SENT, LeasedRow
 from ..core.phone import is_mobile, normalise_phone
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
@@ -23,17 +23,15 @@ EMAIL = "email"
 SMS = "sms"
 CHANNEL_LABELS = {EMAIL: "E-mail", SMS: "SMS"}
 
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"
 STATUS_LABELS = {PENDING: "Chờ gửi", SENT: "Đã gửi", FAILED: "Gửi không được"}
 
 # session.info key: notices queued in this transaction (their text is refreshed before commit).
 QUEUED_KEY = "commune_queued_notices"
 
 
-class Notice(db.Model):
-    """One message to a villager about one dossier event, and what happened when we sent it."""
+class Notice(LeasedRow, db.Model):
+    """One message to a villager about one dossier event, and what happened when we sent it
+    (status, attempts, last error and times: the leased queue's columns)."""
 
     __tablename__ = "notices"
 
@@ -46,19 +44,10 @@ class Notice(db.Model):
     to = db.Column("to_address", db.String(200), nullable=False)
     subject: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
     body: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
-    status: Mapped[str] = mapped_column(db.String(10), nullable=False, default=PENDING)
-    attempts: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
-    last_error: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
-    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(db.DateTime)
-    # Due for (another) attempt at this time; also the lease of a sender that claimed it.
-    next_attempt_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
     dossier = db.relationship("Dossier", backref=db.backref(
         "notices", order_by="Notice.id", cascade="all, delete-orphan", passive_deletes=True))
     event = db.relationship("DossierEvent")
-
-    __table_args__ = (sa.Index("ix_notices_status_next_attempt_at", "status", "next_attempt_at"),)
 
     @property
     def channel_label(self):

@@ -1,9 +1,9 @@
 """Sending the outbox: e-mail over SMTP, SMS through an HTTP gateway, retries with backoff.
 
-`send_due()` claims each due notice with an atomic UPDATE (so the background
-thread and a cron run never send the same notice twice at once), sends it,
-and records the outcome. Runs only on committed rows: what a rollback removed
-was never there to send.
+`send_due()` claims each due notice with an atomic UPDATE (commune.core.leased_queue: the
+background thread and a cron run never send the same notice twice at once), sends it, and
+records the outcome. Runs only on committed rows: what a rollback removed was never there
+to send.
 """
 import base64
 import json
@@ -20,9 +20,10 @@ from email.utils import make_msgid
 
 import sqlalchemy as sa
 
+from ..core.leased_queue import SENT, claim, due_ids, mark_sent, retry_or_fail
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .outbox import EMAIL, FAILED, PENDING, SENT, SMS, Notice, channel_config
+from .outbox import EMAIL, SMS, Notice, channel_config
 
 log = logging.getLogger("commune.notices")
 
@@ -41,13 +42,8 @@ def send_due(now=None, batch=100):
     """Send every pending notice that is due; return a Counter of outcomes (sent, retry, failed)."""
     now = now or utcnow()
     outcomes = Counter()
-    ids = db.session.scalars(
-        sa.select(Notice.id).where(Notice.status == PENDING, Notice.next_attempt_at <= now)
-        .order_by(Notice.id).limit(batch)
-    ).all()
-    db.session.commit()
-    for notice_id in ids:
-        if not _claim(notice_id, now):
+    for notice_id in due_ids(Notice, now, batch):
+        if not claim(Notice, notice_id, now, LEASE):
             continue
         notice = db.session.get(Notice, notice_id)
         try:
@@ -55,36 +51,15 @@ def send_due(now=None, batch=100):
         except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
             outcomes[_record_failure(notice, error, now)] += 1
         else:
-            notice.status = SENT
-            notice.sent_at = utcnow()
-            notice.last_error = ""
+            mark_sent(notice)
             outcomes[SENT] += 1
         db.session.commit()
     return outcomes
 
 
-def _claim(notice_id, now):
-    """Take the notice for this sender: count the attempt and hold it for LEASE (atomic)."""
-    result = db.session.execute(
-        sa.update(Notice)
-        .where(Notice.id == notice_id, Notice.status == PENDING, Notice.next_attempt_at <= now)
-        .values(attempts=Notice.attempts + 1, next_attempt_at=now + LEASE)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
-
-
 def _record_failure(notice, error, now):
     notice.last_error = f"{type(error).__name__}: {error}"[:1000]
-    if notice.attempts >= MAX_ATTEMPTS:
-        notice.status = FAILED
-        log.warning("notice %s failed for good after %s attempts: %s", notice.id, notice.attempts, error)
-        return FAILED
-    notice.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[notice.attempts - 1])
-    log.info("notice %s attempt %s failed, retry at %s: %s", notice.id, notice.attempts,
-             notice.next_attempt_at, error)
-    return "retry"
+    return retry_or_fail(notice, error, now, BACKOFF_MINUTES, log, "notice")
 
 
 def deliver(notice):

@@ -13,9 +13,8 @@ import logging
 import click
 from flask import current_app, has_request_context
 from flask.cli import AppGroup
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from ..core.leased_queue import counts_report, listen_to_sessions, pass_report
 from ..dossiers import workflow
 from ..web.background import BackgroundSender
 from .outbox import QUEUED_KEY, dossier_notices, forget_queued, queue_for_event, refresh_queued
@@ -53,18 +52,11 @@ def _after_rollback(session, *_):
     forget_queued(session)
 
 
-def _listen_once(target, name, fn):
-    if not event.contains(target, name, fn):
-        event.listen(target, name, fn)
-
-
 def init_app(app):
     """Register the listener, the session hooks, the sender and the `notices` CLI group."""
     if queue_for_event not in workflow._listeners:
         workflow.on_transition(queue_for_event)
-    _listen_once(Session, "before_commit", _before_commit)
-    _listen_once(Session, "after_commit", _after_commit)
-    _listen_once(Session, "after_soft_rollback", _after_rollback)
+    listen_to_sessions(_before_commit, _after_commit, _after_rollback)
     app.extensions[EXTENSION_KEY] = BackgroundSender(app, send_due, "notices", POLL_SECONDS)
     app.cli.add_command(notices_cli)
     app.jinja_env.globals["dossier_notices"] = dossier_notices
@@ -80,14 +72,10 @@ def init_app(app):
 @notices_cli.command("send")
 def send_command():
     """Send every notice that is due (for cron when the background sender is off)."""
-    outcomes = send_due()
-    click.echo("notices: {} sent, {} to retry later, {} failed".format(
-        outcomes.get("sent", 0), outcomes.get("retry", 0), outcomes.get("failed", 0)))
+    click.echo(pass_report("notices", send_due()))
 
 
 @notices_cli.command("status")
 def status_command():
     """Count the outbox by status."""
-    counts = outbox_counts()
-    click.echo("notices: {} pending, {} sent, {} failed".format(
-        counts.get("pending", 0), counts.get("sent", 0), counts.get("failed", 0)))
+    click.echo(counts_report("notices", outbox_counts()))

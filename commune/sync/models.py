@@ -11,16 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.i18n import N_
-from ..core.timeutil import utcnow
+from ..core.leased_queue import FAILED, PENDING, SENT, LeasedRow
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 
 DOSSIER = "dossier"
 HISTORY = "history"
 
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"
 STATUS_LABELS = {PENDING: N_("Chờ đồng bộ"), SENT: N_("Đã đồng bộ"), FAILED: N_("Đồng bộ lỗi")}
 STATUS_TONES = {PENDING: "amber", SENT: "green", FAILED: "red"}
 
@@ -30,8 +27,9 @@ UPDATE = "update"
 ANSWER_CHARS = 2000  # what is kept of a remote answer (the admin reads why; nothing more)
 
 
-class SyncRecord(db.Model):
-    """One dossier upsert or one history row to send, and what the remote answered."""
+class SyncRecord(LeasedRow, db.Model):
+    """One dossier upsert or one history row to send, and what the remote answered (besides the
+    leased queue's status, attempts, last error and times: the answer, the operation, the claim)."""
 
     __tablename__ = "sync_records"
 
@@ -40,26 +38,17 @@ class SyncRecord(db.Model):
                                             nullable=False, index=True)
     event_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(db.String(10), nullable=False)  # DOSSIER | HISTORY
-    status: Mapped[str] = mapped_column(db.String(10), nullable=False, default=PENDING)
     # What the last successful dossier send did: CREATE or UPDATE ("" for history rows).
     operation: Mapped[str] = mapped_column(db.String(10), nullable=False, default="")
     # The MaHoSo the remote knows the dossier by, fixed at its first send (later sends keep it).
     remote_code: Mapped[str] = mapped_column(db.String(50), nullable=False, default="")
-    attempts: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
-    last_error: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     answer: Mapped[str] = mapped_column(db.Text, nullable=False, default="")  # the remote's last answer, cut
-    created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     # Set while a sender holds the row (its payload is being built and sent); None otherwise.
     claimed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
-    # Due for (another) attempt at this time; also the lease of a sender that claimed it.
-    next_attempt_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
     dossier = db.relationship("Dossier", backref=db.backref(
         "sync_records", order_by="SyncRecord.id", cascade="all, delete-orphan", passive_deletes=True))
     event = db.relationship("DossierEvent")
-
-    __table_args__ = (sa.Index("ix_sync_records_status_next_attempt_at", "status", "next_attempt_at"),)
 
     @property
     def status_label(self):

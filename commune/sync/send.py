@@ -1,4 +1,5 @@
-"""Sending the queue: claim each due record with an atomic UPDATE, send it, keep the answer.
+"""Sending the queue: claim each due record with an atomic UPDATE (commune.core.leased_queue),
+send it, keep the answer.
 
 Dossier records go first (create the first time, update after; "already exists" is an update),
 then history rows in batches of the protocol's `history_batch`, only for dossiers the remote
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..core.leased_queue import claim, due_ids, mark_sent, retry_or_fail
 from ..core.settings import get_settings
 from ..core.timeutil import utcnow
 from ..dossiers.models import Dossier
@@ -20,7 +22,7 @@ from ..dossiers.states import FINAL
 from ..extensions import db
 from .adapters import EXISTS, SyncError, adapter_for
 from .connection import connection
-from .models import CREATE, DOSSIER, FAILED, HISTORY, PENDING, SENT, UPDATE, SyncRecord, cut
+from .models import CREATE, DOSSIER, HISTORY, PENDING, SENT, UPDATE, SyncRecord, cut
 from .payload import dossier_payload, history_row, official_code, with_connection_settings
 from .protocol import protocol
 
@@ -73,16 +75,11 @@ def send_due(now=None, batch=100):
 
 
 def _due(kind, now, batch):
-    query = sa.select(SyncRecord.id).where(SyncRecord.kind == kind, SyncRecord.status == PENDING,
-                                           SyncRecord.next_attempt_at <= now)
     if kind == HISTORY:  # only once the remote holds the dossier
-        held = sa.select(SyncRecord.dossier_id).where(SyncRecord.kind == DOSSIER, SyncRecord.status == SENT)
-        query = query.where(SyncRecord.dossier_id.in_(held))
+        dossiers = sa.select(SyncRecord.dossier_id).where(SyncRecord.kind == DOSSIER, SyncRecord.status == SENT)
     else:
-        query = query.where(SyncRecord.dossier_id.in_(sendable()))
-    ids = db.session.scalars(query.order_by(SyncRecord.id).limit(batch)).all()
-    db.session.commit()
-    return ids
+        dossiers = sendable()
+    return due_ids(SyncRecord, now, batch, SyncRecord.kind == kind, SyncRecord.dossier_id.in_(dossiers))
 
 
 def _history_batch(record, now, size):
@@ -96,14 +93,7 @@ def _history_batch(record, now, size):
 
 def _claim(record_id, now):
     """Take the record for this sender: count the attempt and hold it for LEASE (atomic)."""
-    result = db.session.execute(
-        sa.update(SyncRecord)
-        .where(SyncRecord.id == record_id, SyncRecord.status == PENDING, SyncRecord.next_attempt_at <= now)
-        .values(attempts=SyncRecord.attempts + 1, next_attempt_at=now + LEASE, claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return claim(SyncRecord, record_id, now, LEASE, claimed_at=now)
 
 
 def _send_dossier(record, adapter, settings, now):
@@ -156,10 +146,8 @@ def _event(record):
 
 
 def _sent(record, text):
-    record.status = SENT
-    record.sent_at = utcnow()
+    mark_sent(record)
     record.claimed_at = None
-    record.last_error = ""
     record.answer = cut(text)
 
 
@@ -167,14 +155,7 @@ def _failure(record, error, now):
     record.claimed_at = None
     record.last_error = cut(f"{type(error).__name__}: {error}", 1000)
     record.answer = cut(getattr(error, "answer", "") or "")
-    if record.attempts >= MAX_ATTEMPTS:
-        record.status = FAILED
-        log.warning("sync record %s failed for good after %s attempts: %s", record.id, record.attempts, error)
-        return FAILED
-    record.next_attempt_at = now + timedelta(minutes=BACKOFF_MINUTES[record.attempts - 1])
-    log.info("sync record %s attempt %s failed, retry at %s: %s", record.id, record.attempts,
-             record.next_attempt_at, error)
-    return "retry"
+    return retry_or_fail(record, error, now, BACKOFF_MINUTES, log, "sync record")
 
 
 def retry(record):

@@ -13,9 +13,8 @@ import os
 import click
 from flask import current_app, has_request_context
 from flask.cli import AppGroup
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
+from ..core.leased_queue import counts_report, listen_to_sessions, pass_report
 from ..dossiers import workflow
 from ..extensions import db
 from ..web.background import BackgroundSender
@@ -78,18 +77,11 @@ def wake_after_commit():
     db.session.info.setdefault(QUEUED_KEY, {})[0] = None
 
 
-def _listen_once(target, name, fn):
-    if not event.contains(target, name, fn):
-        event.listen(target, name, fn)
-
-
 def init_app(app):
     """Register the listener, the session hooks, the sender, the template global and the `sync` CLI group."""
     if queue_for_event not in workflow._listeners:
         workflow.on_transition(queue_for_event)
-    _listen_once(Session, "before_commit", _before_commit)
-    _listen_once(Session, "after_commit", _after_commit)
-    _listen_once(Session, "after_soft_rollback", _after_rollback)
+    listen_to_sessions(_before_commit, _after_commit, _after_rollback)
     app.extensions[EXTENSION_KEY] = sender = BackgroundSender(app, send_due, "sync", POLL_SECONDS)
     sender.checked = False  # the first request looks whether the sync is on
     app.cli.add_command(sync_cli)
@@ -111,9 +103,7 @@ def send_command():
     if not connection().enabled:
         click.echo("sync: off (COMMUNE_SYNC_ENABLED or the admin's setting turns it on)")
         return
-    outcomes = send_due()
-    click.echo("sync: {} sent, {} to retry later, {} failed".format(
-        outcomes.get("sent", 0), outcomes.get("retry", 0), outcomes.get("failed", 0)))
+    click.echo(pass_report("sync", send_due()))
 
 
 @sync_cli.command("queue-existing")
@@ -127,6 +117,4 @@ def queue_existing_command():
 @sync_cli.command("status")
 def status_command():
     """Count the queue by status."""
-    counts = queue_counts()
-    click.echo("sync: {} pending, {} sent, {} failed".format(
-        counts.get("pending", 0), counts.get("sent", 0), counts.get("failed", 0)))
+    click.echo(counts_report("sync", queue_counts()))
