@@ -79,6 +79,9 @@ def build_config(instance_path):
         "COMMUNE_LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "10 per hour"),  # failed look-ups per code
         "COMMUNE_VILLAGER_IDLE_MINUTES": _int_env("VILLAGER_IDLE_MINUTES", 30),  # villager access idle end
         "COMMUNE_LOGIN_LIMIT": _env("LOGIN_LIMIT", "10 per minute"),
+        # Werkzeug's method for new password hashes: scrypt at its own cost (n 2^15, r 8, p 1). Only
+        # the test suite lowers it (tests/conftest.py), to spend its minutes on behaviour.
+        "COMMUNE_PASSWORD_HASH": _env("PASSWORD_HASH", "scrypt"),
         "COMMUNE_UPLOAD_LIMIT": _env("UPLOAD_LIMIT", "120 per hour"),
         "COMMUNE_DRAFT_LIMIT": _env("DRAFT_LIMIT", "30 per hour"),
         "COMMUNE_SUBMIT_LIMIT": _env("SUBMIT_LIMIT", "20 per hour"),

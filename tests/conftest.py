@@ -16,6 +16,7 @@ from commune.extensions import db, limiter
 PG_URL = os.environ.get("COMMUNE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI") == "true"
 _pg_schema_ready = False
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
 
 def pytest_report_header(config):
@@ -37,6 +38,9 @@ def _test_config(tmp_path):
         "COMMUNE_UPLOAD_LIMIT": "1000 per minute",
         "COMMUNE_DRAFT_LIMIT": "1000 per minute",
         "COMMUNE_SUBMIT_LIMIT": "1000 per minute",
+        # Real scrypt at a 32nd of the site's cost: a thousand logins are not what the suite tests
+        # (tests/accounts/test_password_cost.py checks the site's own cost).
+        "COMMUNE_PASSWORD_HASH": TEST_PASSWORD_HASH,
     }
 
 

@@ -2,6 +2,7 @@
 import secrets
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -9,6 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..core.roles import ROLE_LABELS
 from ..core.timeutil import utcnow
 from ..extensions import db
+
+
+def password_method():
+    """The method new password hashes are made with (COMMUNE_PASSWORD_HASH: scrypt by default)."""
+    return current_app.config.get("COMMUNE_PASSWORD_HASH") or "scrypt"
 
 
 class User(UserMixin, db.Model):
@@ -30,7 +36,7 @@ class User(UserMixin, db.Model):
     post_office: Mapped[str] = mapped_column(db.String(120), nullable=False, default="", server_default="")
 
     def set_password(self, password):
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        self.password_hash = generate_password_hash(password, method=password_method())
         self.rotate_session()
 
     def check_password(self, password):

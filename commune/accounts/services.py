@@ -23,14 +23,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.timeutil import utcnow
 from ..extensions import db
-from .models import LoginThrottle, User
+from .models import LoginThrottle, User, password_method
 
 FREE_FAILURES = 3  # mistakes allowed from one address before any wait
 FIRST_DELAY = timedelta(seconds=30)  # the wait after the first failure beyond those; doubles each time
 MAX_DELAY = timedelta(minutes=15)
 FORGET_AFTER = timedelta(hours=24)  # a quiet (name, address) starts again from zero
 
-_dummy_hash = None
+_dummy_hashes = {}  # method: hash
 
 
 @dataclass
@@ -41,11 +41,12 @@ class SignIn:
 
 
 def dummy_hash():
-    """A scrypt hash of a random password, made once: unknown names are checked against it."""
-    global _dummy_hash
-    if _dummy_hash is None:
-        _dummy_hash = generate_password_hash(secrets.token_hex(16), method="scrypt")
-    return _dummy_hash
+    """A hash of a random password with the accounts' own method, made once: unknown names are
+    checked against it."""
+    method = password_method()
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return _dummy_hashes[method]
 
 
 def username_digest(username):
