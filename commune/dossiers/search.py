@@ -147,8 +147,12 @@ def _terms(terms):
     return [term for term in (clean_term(t) for t in terms) if term]
 
 
-def _postgres_match(terms, whole):
-    return SEARCH_VECTOR.op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms, whole)))
+def _tsquery(terms, whole):
+    return sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms, whole))
+
+
+def _postgres_match(terms, whole, vector=SEARCH_VECTOR):
+    return vector.op("@@")(_tsquery(terms, whole))
 
 
 def _is_sqlite():
@@ -207,9 +211,8 @@ def walked_matches(conditions, order_key, terms, whole, limit, offset, budget=WA
     walk = (sa.select(Dossier.id, order_key.label("walk_key"), SEARCH_VECTOR.label("walk_vector"))
             .where(*conditions).order_by(order_key.desc().nulls_last(), Dossier.id.desc())
             .limit(budget).subquery())
-    query = sa.func.to_tsquery(sa.literal_column("'simple'"), _postgres_query(terms, whole))
     ids = db.session.scalars(
-        sa.select(walk.c.id).where(walk.c.walk_vector.op("@@")(query))
+        sa.select(walk.c.id).where(_postgres_match(terms, whole, walk.c.walk_vector))
         .order_by(walk.c.walk_key.desc().nulls_last(), walk.c.id.desc()).limit(limit).offset(offset)).all()
     return ids if len(ids) == limit else None
 
