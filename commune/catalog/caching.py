@@ -11,10 +11,11 @@ import secrets
 from datetime import UTC, datetime
 from functools import wraps
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, make_response, request, session
 from werkzeug.http import http_date
 
 from ..core.i18n import select_locale
+from ..core.kept import app_store
 from ..extensions import limiter
 from ..web import generation, page_cache
 from ..web.assets import css_bundle, static_url
@@ -34,8 +35,10 @@ def _catalog_reads():
 
 def _boot():
     """(token, time) of this start: new templates after a restart must not be answered with 304."""
-    return current_app.extensions.setdefault(
-        "catalog_boot", (secrets.token_hex(6), datetime.now(UTC).replace(tzinfo=None, microsecond=0)))
+    store = app_store("catalog_caching")
+    if "boot" not in store:
+        store.setdefault("boot", (secrets.token_hex(6), datetime.now(UTC).replace(tzinfo=None, microsecond=0)))
+    return store["boot"]
 
 
 _DIGESTS = {}  # parts -> digest: the same few hundred pages are asked again and again

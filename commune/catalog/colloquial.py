@@ -3,15 +3,15 @@
 The list is data (data/colloquial.json), folded like the search text, read once per process.
 """
 import json
-from functools import lru_cache
 from pathlib import Path
 
+from ..core.kept import memo
 from .text import normalise
 
 DATA_PATH = Path(__file__).parent / "data" / "colloquial.json"
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def phrase_book(path=DATA_PATH):
     """[(said, (meaning, …))], said and meanings folded; longest saying first (so "bố mẹ chết"
     is read before "mẹ chết")."""

@@ -8,18 +8,18 @@ due dates use (core.calendar.configured_cutoff): a processing note that names an
 nhận sau 15 giờ thì…", as the national texts write it) shows the configured hour instead.
 """
 import re
-from functools import lru_cache
 
 from flask_babel import gettext as _
 
 from ..core.calendar import configured_cutoff
 from ..core.i18n import format_vnd, select_locale
+from ..core.kept import memo
 
 # "…(tiếp) nhận (hồ sơ) sau 15 giờ (30 (phút))…" in a procedure's processing note: the cut-off.
 _NOTE_CUTOFF = re.compile(r"(nhận(?: hồ sơ)? sau )(\d{1,2}) giờ(?: (\d{1,2})(?: phút)?)?")
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _labels(locale):
     return {
         "unpublished": _("Chưa công bố thời hạn"),

@@ -13,11 +13,10 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import current_app
 
+from ..core.kept import app_store, memo
 from ..extensions import db
 from .colloquial import meanings
 from .models import ONLINE_KINDS, Field, Procedure, catalog_commits
@@ -178,7 +177,7 @@ def _cache():
     An edit committed in this process is seen at once; one made by another process (a second
     worker, a CLI load) within STAMP_TTL seconds, when the version is checked again.
     """
-    cache = current_app.extensions.setdefault("catalog_search", {})
+    cache = app_store("catalog_search")
     now, commits = time.monotonic(), catalog_commits()
     if cache.get("commits") == commits and now - cache.get("checked_at", -STAMP_TTL) < STAMP_TTL:
         return cache
@@ -187,7 +186,8 @@ def _cache():
         with _lock:
             if cache.get("stamp") != stamp:
                 cache["entries"] = _load_entries()
-                cache["fields"] = [(f, n, f" {normalise(f.name)}") for f, n in fields_with_counts()]
+                cache["fields"] = [(FieldInfo(f.code, f.name), n, f" {normalise(f.name)}")
+                                   for f, n in fields_with_counts()]
                 cache["lexicon"] = _lexicon(cache["entries"], cache["fields"])
                 cache["stamp"] = stamp
     cache["commits"], cache["checked_at"] = commits, now
@@ -253,7 +253,7 @@ def score(entry, terms, phrase, names_only=False):
     return matched, in_name, points
 
 
-@lru_cache(maxsize=512)
+@memo(maxsize=512)
 def _phrase_patterns(terms):
     """Regexes for `terms` side by side, and in order with at most one word between them."""
     last = len(terms) - 1

@@ -16,7 +16,8 @@ with "-". Other values (dates, None) pass unchanged.
 """
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache
+
+from .kept import memo
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _AFTER_SPACES = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -47,7 +48,7 @@ def csv_value(value):
     return "'" + text if looks_like_formula(text) else text
 
 
-@cache
+@memo(maxsize=None)
 def _openpyxl():
     """openpyxl's cell parts, imported on the first Excel export: the idle server does not carry
     the library (~15 MB). The caller made the workbook, so it is loaded by then anyway."""

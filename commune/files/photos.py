@@ -20,13 +20,13 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
-from functools import cache
 
 from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from ..core.i18n import N_
+from ..core.kept import memo
 from .decode_slots import DecodeBusy, decode_slot
 from .pdf_check import PdfProblem, inspect_pdf
 
@@ -145,7 +145,7 @@ def max_decode_bytes():
     return int(mb or DEFAULT_DECODE_MB) * 1024 * 1024
 
 
-@cache
+@memo(maxsize=None)
 def register_heif():
     """Teach Pillow HEIC/HEIF (iPhones) on the first decode: the idle server does not carry
     pillow-heif (~10 MB). False only on a broken install."""

@@ -13,10 +13,10 @@ import threading
 import time
 from itertools import chain
 
-from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from ..core.kept import app_store
 from ..dossiers.models import Dossier
 
 TTL_SECONDS = 5.0
@@ -34,7 +34,7 @@ _kept = _Kept()
 
 def _counts():
     """This app's kept counts: (today, soon) -> (changes when read, monotonic time, counts)."""
-    return current_app.extensions.setdefault("inbox_counts", {})
+    return app_store("inbox_counts")
 
 
 def get(key):

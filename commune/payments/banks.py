@@ -3,9 +3,9 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
+from ..core.kept import memo
 from ..core.settings import get_settings, set_setting
 
 BANKS_PATH = Path(__file__).parent / "data" / "napas_banks.json"
@@ -32,7 +32,7 @@ class Account:
     name: str
 
 
-@cache
+@memo(maxsize=None)
 def banks():
     """The shipped list of NAPAS member banks, in the file's order (the most common first)."""
     data = json.loads(BANKS_PATH.read_text(encoding="utf-8"))

@@ -3,17 +3,18 @@
 COMMUNE_SYNC_PROTOCOL may name another file of the same shape: a province's variant.
 """
 import json
-from functools import lru_cache
 from pathlib import Path
 
 from flask import current_app
+
+from ..core.kept import memo
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_FILE = DATA / "dvcqg.json"
 SCHEMA_FILE = DATA / "dossier.schema.json"
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _read(path):
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)

@@ -4,15 +4,16 @@ Each feature keeps its styles in static/css/<feature>.css; they are served as a
 single file so a cold visit costs one stylesheet request.
 """
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from flask import Response, current_app, request, url_for
 
+from ..core.kept import app_store, memo
+
 YEAR = 31536000
 
 
-@lru_cache(maxsize=256)
+@memo(maxsize=256)
 def _digest(path, mtime):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
@@ -21,10 +22,10 @@ def _memo(name, compute):
     """compute() once per process, or on every call in debug mode (files edited while it runs)."""
     if current_app.debug:
         return compute()
-    memo = current_app.extensions.setdefault("assets", {})
-    if name not in memo:
-        memo[name] = compute()
-    return memo[name]
+    kept = app_store("assets")
+    if name not in kept:
+        kept[name] = compute()
+    return kept[name]
 
 
 def static_url(filename):
@@ -57,7 +58,7 @@ def _current_bundle():
     return _bundle(key)
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _bundle(key):
     body = "\n".join(Path(path).read_text(encoding="utf-8") for path, _ in key)
     return body, hashlib.sha256(body.encode()).hexdigest()[:12]

@@ -24,6 +24,7 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
+from ..core.kept import app_store
 from ..core.settings import Setting
 from ..extensions import db
 
@@ -87,9 +88,10 @@ def current():
 
 def kept(name, build):
     """build() once per token, per app: for what only the watched rows and the settings decide
-    (the working calendar, the catalog's lists). Returns the same object until the token changes."""
+    (the working calendar, the catalog's lists). Returns the same object until the token changes.
+    What build() returns must be plain values (core/kept.py): it outlives the request."""
     token, _changed = current()
-    store = current_app.extensions.setdefault("generation_kept", {})
+    store = app_store("generation_kept")
     found = store.get(name)
     if found is None or found[0] != token:
         found = store[name] = (token, build())

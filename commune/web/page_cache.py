@@ -11,6 +11,8 @@ from collections import OrderedDict
 import brotli
 from flask import current_app, request
 
+from ..core.kept import plain
+
 ENCODINGS = ("br", "gzip")
 
 
@@ -47,7 +49,7 @@ class PageCache:
             return page
 
     def put(self, key, body, mimetype):
-        page = Page(body, mimetype)
+        page = Page(*plain((bytes(body), str(mimetype)), "a kept page"))
         if len(body) * 2 > self.max_bytes:
             return page  # served, not kept
         with self.lock:
