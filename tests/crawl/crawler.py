@@ -31,8 +31,12 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        # What our scripts and htmx fetch: hx-get, and any data-* attribute holding an address.
+        self.links += [v for k, v in attrs if v and v.startswith("/") and (k == "hx-get" or k.startswith("data-"))]
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
+        elif tag in ("link", "script", "img") and (a.get("href") or a.get("src")):
+            self.links.append(a.get("href") or a.get("src"))  # what a browser fetches with the page
         elif tag == "form":
             method = (a.get("method") or "get").lower()
             self._form = {"action": a.get("action") or "", "get": method == "get", "fields": [],
@@ -61,10 +65,36 @@ class _Page(HTMLParser):
             self._select = None
 
 
+def _url_map():
+    """The site's routes, from an app built for nothing else (no database is opened)."""
+    global _ROUTES
+    if _ROUTES is None:
+        import tempfile
+
+        from commune import create_app
+
+        folder = tempfile.mkdtemp(prefix="crawl-routes-")
+        app = create_app({"TESTING": True, "SECRET_KEY": "routes", "COMMUNE_INSTANCE_PATH": folder,
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/unused.db", "COMMUNE_SEND_NOTICES": False})
+        _ROUTES = app.url_map.bind("localhost")
+    return _ROUTES
+
+
+_ROUTES = None
+
+
+def route(url):
+    """The endpoint a URL reaches (None for an unknown one)."""
+    try:
+        return _url_map().match(urllib.parse.urlsplit(url).path, method="GET")[0]
+    except Exception:  # noqa: BLE001 - 404, 405 or a redirect: not a route of its own
+        return None
+
+
 def shape(url):
-    """The route a URL is an instance of: ids and codes replaced, query keys kept (not values)."""
+    """The route a URL is an instance of (its endpoint, or its path with ids replaced), with its query keys."""
     parts = urllib.parse.urlsplit(url)
-    path = "/".join("*" if _SHAPE_PART.match(p) else p for p in parts.path.split("/"))
+    path = route(url) or "/".join("*" if _SHAPE_PART.match(p) else p for p in parts.path.split("/"))
     keys = sorted({k for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)})
     return path + ("?" + "&".join(keys) if keys else "")
 
@@ -143,7 +173,7 @@ class Browser:
         return [answer for answer in self.answers if answer[2] >= 500]
 
 
-def crawl(browser, landing, max_requests=500, per_shape=3, per_form=40):
+def crawl(browser, landing, max_requests=500, per_shape=4, per_form=40):
     """Breadth-first from `landing`: every link and GET form of the site; returns the pages visited."""
     site = urllib.parse.urlsplit(browser.base).netloc
     queue = collections.deque(landing)

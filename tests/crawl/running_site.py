@@ -74,7 +74,7 @@ class RunningSite:
             raise AssertionError(f"flask {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
 
-    def prepare(self, dossiers=120):
+    def prepare(self, dossiers=300):
         """`make run`'s setup (migrations, the real catalog), then a demo commune (staff + dossiers)."""
         self.instance.mkdir(parents=True, exist_ok=True)
         self.flask("setup")

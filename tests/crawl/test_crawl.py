@@ -25,9 +25,9 @@ from tests.conftest import PG_URL
 from tests.crawl.crawler import Browser, crawl, shape
 from tests.crawl.running_site import RunningSite
 from tests.photos import images
-from tests.security.live_site import REPO, Villager
+from tests.security.live_site import PROCEDURE, REPO, Villager
 
-PAGES = int(os.environ.get("COMMUNE_CRAWL_PAGES", "350"))  # per visitor
+PAGES = int(os.environ.get("COMMUNE_CRAWL_PAGES", "450"))  # per visitor
 CATALOG = REPO / "commune" / "catalog" / "data" / "commune_procedures.json"
 COLLOQUIAL = REPO / "commune" / "catalog" / "data" / "colloquial.json"
 # What villagers type, as the field reports and the search logs have it (accents or not, slips and all).
@@ -41,7 +41,8 @@ VILLAGERS_WORDS = (
 )
 ROLES = ("clerk", "officer", "leader", "postal", "admin")
 LANDINGS = {
-    "stranger": ["/", "/tra-cuu", "/dang-nhap", "/robots.txt", "/api/procedures", "/ho-so/ABCDEFGHJK"],
+    "stranger": ["/", "/tra-cuu", "/dang-nhap", "/robots.txt", "/healthz", "/api/procedures",
+                 "/api/procedures/dang-ky-khai-sinh", "/ho-so/ABCDEFGHJK", "/t/ABCDEFGHJK"],
     "clerk": ["/"], "officer": ["/"], "leader": ["/"], "postal": ["/"], "admin": ["/"],
 }
 
@@ -90,7 +91,16 @@ def _villagers(site):
     by_phone.get("/tra-cuu")
     status, path, _kind, _text = by_phone.post("/tra-cuu", {"code": code, "secret": phone})
     assert status == 200 and path == f"/ho-so/{code}", f"code + phone opens the status ({status} {path})"
-    return code, {"villager_submitted": holder, "villager_key": keyed, "villager_phone": by_phone}
+    drafting = Villager(site.url)  # one more, half-way through a dossier of their own (photos to take)
+    drafting.get(f"/thu-tuc/{PROCEDURE}/nop-ho-so")
+    status, path, _body = drafting.post(f"/thu-tuc/{PROCEDURE}/nop-ho-so", {
+        "full_name": "Lò Thị Nháp", "phone": "0987654321", "id_number": "001195004568", "village": "Bản Nà",
+        "address": "Xã Mẫu", "email": "", "website": ""})
+    assert status == 200 and path.endswith("/anh-giay-to"), f"a draft was started ({status} {path})"
+    draft = Browser(site.url)
+    draft.jar, draft.opener = drafting.jar, drafting.opener
+    return code, {"villager_submitted": holder, "villager_key": keyed, "villager_phone": by_phone,
+                  "villager_draft": draft}
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +125,9 @@ def test_every_visitor_crawls_a_running_server_without_an_error(site):
 
     for name in ("villager_submitted", "villager_key", "villager_phone"):
         crawl(browsers[name], [f"/ho-so/{code}", f"/ho-so/{code}/bien-nhan", "/"], max_requests=PAGES // 3)
+    crawl(browsers["villager_submitted"], [f"/t/{code}"], max_requests=5)
+    crawl(browsers["villager_draft"], ["/nop-ho-so/anh-giay-to", "/nop-ho-so/nhan-ket-qua", "/nop-ho-so/kiem-tra"],
+          max_requests=PAGES // 3)
 
     for role in ROLES:
         username, password = site.passwords[role]
@@ -123,7 +136,7 @@ def test_every_visitor_crawls_a_running_server_without_an_error(site):
         if role == "clerk":
             for word in _two_orders([w for w in words[:60]] + ["nguyen", "0912", code, code.lower(), "HB"]):
                 browser.get("/hop-thu?q=" + _quote(word))
-        crawl(browser, [landing, *LANDINGS[role]], max_requests=PAGES)
+        crawl(browser, [landing, *LANDINGS[role], f"/hop-thu?q={code}"], max_requests=PAGES)
 
     for who, browser in browsers.items():
         shapes = {shape(url) for _m, url, _s in browser.answers}
