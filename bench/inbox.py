@@ -92,7 +92,7 @@ def fill(count, db, rng):
         id_number = f"0{rng.randint(10**10, 10**11 - 1)}"
         code = "".join(rng.choice(ALPHABET) for _ in range(10))
         rows.append({
-            "code": code, "lookup_key": "KEY123", "procedure_id": proc.id,
+            "code": code, "lookup_key_hash": "0" * 64, "procedure_id": proc.id,
             "procedure_snapshot": {"name": proc.name, "processing_days": proc.processing_days, "documents": []},
             "status": status, "channel": rng.choices(("online", "counter", "post"), (50, 45, 5))[0],
             "applicant_name": name, "applicant_phone": phone, "applicant_id_number": id_number,

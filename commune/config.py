@@ -63,9 +63,13 @@ def build_config(instance_path):
         "COMMUNE_DECODE_WAIT": _int_env("DECODE_WAIT", 5),
         "COMMUNE_UPLOAD_DAILY_MB": _int_env("UPLOAD_DAILY_MB", 500),
         "COMMUNE_MIN_FREE_MB": _int_env("MIN_FREE_MB", 1024),
-        # Resumable (tus) uploads: largest declared file, hours a partial upload is kept (docs/submissions.md).
+        # Resumable (tus) uploads: largest declared file, hours a partial upload is kept after its last
+        # byte, MB all partial uploads may hold (unset: a quarter of MIN_FREE_MB), unfinished uploads
+        # per address (docs/submissions.md).
         "COMMUNE_RESUMABLE_MAX_MB": _int_env("RESUMABLE_MAX_MB", 30),
-        "COMMUNE_RESUMABLE_HOURS": _int_env("RESUMABLE_HOURS", 24),
+        "COMMUNE_RESUMABLE_HOURS": _int_env("RESUMABLE_HOURS", 3),
+        "COMMUNE_RESUMABLE_TOTAL_MB": _int_env("RESUMABLE_TOTAL_MB", None),
+        "COMMUNE_RESUMABLE_OPEN_PER_ADDRESS": _int_env("RESUMABLE_OPEN_PER_ADDRESS", 20),
         "COMMUNE_RESUMABLE_LIMIT": _env("RESUMABLE_LIMIT", "1200 per hour"),  # tus requests per address
         # Waitress (flask serve): open connections at most, seconds before an idle one is closed.
         "COMMUNE_CONNECTION_LIMIT": _int_env("CONNECTION_LIMIT", 1000),
@@ -75,10 +79,14 @@ def build_config(instance_path):
         "COMMUNE_TIMEZONE": "Asia/Ho_Chi_Minh",
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "COMMUNE_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "10 per minute"),  # failed look-ups per address
-        "COMMUNE_LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "10 per hour"),  # failed look-ups per code
+        # failed look-ups per address; per code, from all addresses (docs/security.md, the arithmetic)
+        "COMMUNE_LOOKUP_LIMIT": _env("LOOKUP_LIMIT", "10 per minute;100 per day"),
+        "COMMUNE_LOOKUP_CODE_LIMIT": _env("LOOKUP_CODE_LIMIT", "300 per day"),
         "COMMUNE_VILLAGER_IDLE_MINUTES": _int_env("VILLAGER_IDLE_MINUTES", 30),  # villager access idle end
         "COMMUNE_LOGIN_LIMIT": _env("LOGIN_LIMIT", "10 per minute"),
+        # Staff sessions end after this long without use, and this long after login (accounts/session_life.py).
+        "COMMUNE_STAFF_IDLE_MINUTES": _int_env("STAFF_IDLE_MINUTES", 30),
+        "COMMUNE_STAFF_SESSION_HOURS": _int_env("STAFF_SESSION_HOURS", 12),
         # Werkzeug's method for new password hashes: scrypt at its own cost (n 2^15, r 8, p 1). Only
         # the test suite lowers it (tests/conftest.py), to spend its minutes on behaviour.
         "COMMUNE_PASSWORD_HASH": _env("PASSWORD_HASH", "scrypt"),

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from commune.core.timeutil import utcnow
 from commune.dossiers.attachments import attach_file
+from commune.dossiers.codes import hash_lookup_key, link_token
 from commune.dossiers.models import SupplementRequest
 from commune.dossiers.workflow import transition
 from commune.extensions import db
@@ -131,6 +132,21 @@ def counter_applicant(**extra):
     }
     data.update(extra)
     return data
+
+
+def qr_link(dossier):
+    """The receipt's QR link (/ho-so/<code>?k=<token>): made from the stored hash, so any dossier has one."""
+    return f"/ho-so/{dossier.code}?k={link_token(dossier.lookup_key_hash)}"
+
+
+KEY_SHOWN = re.compile(r'class="code(?: big-code)?">([34679A-Y]{6})</(?:p|strong)>')
+
+
+def shown_key(html, dossier):
+    """The lookup key a receipt or the desk's slip shows (the database keeps only its hash), checked."""
+    keys = [k for k in KEY_SHOWN.findall(html) if hash_lookup_key(dossier.code, k) == dossier.lookup_key_hash]
+    assert keys, "no lookup key of this dossier on the page"
+    return keys[0]
 
 
 def open_in_browser(client, dossier):

@@ -9,14 +9,20 @@ Two levels, both decided here only:
   draft (the `draft` cookie / the continue link; the database keeps only its SHA-256).
 
 Grants live in the signed session, end after COMMUNE_VILLAGER_IDLE_MINUTES without use and
-on "Thoát". A logged-in staff member never holds villager rights: staff see dossiers through
-their role, and nothing they do is recorded as the villager's.
+on "Thoát". The database keeps only a keyed hash of the lookup key (codes.py), so the receipt
+can show the key again only to a browser that holds it: the one that submitted, or the one that
+typed it or came by an old receipt's QR link; it is kept beside the grant, sealed (Fernet, under
+a secret derived from SECRET_KEY: the session cookie is signed, not secret), and goes with it.
+A logged-in staff member never holds villager rights: staff see dossiers through their role,
+and nothing they do is recorded as the villager's.
 """
+import base64
 import hashlib
 import hmac
 import secrets
 import time
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import abort, current_app, request, session
 from flask_login import current_user
 
@@ -28,6 +34,7 @@ DRAFT_COOKIE = "draft"
 SESSION_KEY = "villager"
 LEGACY_KEY = "tracked"  # sessions from before the two levels: worth nothing now
 MAX_TRACKED = 20
+MAX_KEYS_HELD = 5  # sealed keys are ~100 bytes each in the session cookie
 FULL = "full"
 STATUS = "status"
 
@@ -80,8 +87,11 @@ def _grants():
     return grants
 
 
-def grant(dossier, level):
-    """Let this browser see `dossier` at `level` (FULL or STATUS) for the session; FULL is never lowered."""
+def grant(dossier, level, key=None):
+    """Let this browser see `dossier` at `level` (FULL or STATUS) for the session; FULL is never lowered.
+
+    A full grant keeps the clear key this browser proved it holds (`key`, or the one the dossier was
+    just given), so the receipt can show it again while the grant lives."""
     grants = _grants() or {FULL: [], STATUS: []}
     full = [i for i in grants.get(FULL, []) if i != dossier.id]
     status = [i for i in grants.get(STATUS, []) if i != dossier.id]
@@ -89,7 +99,34 @@ def grant(dossier, level):
         full = [dossier.id] + full
     else:
         status = [dossier.id] + status
-    session[SESSION_KEY] = {FULL: full[:MAX_TRACKED], STATUS: status[:MAX_TRACKED], "at": time.time()}
+    full, status = full[:MAX_TRACKED], status[:MAX_TRACKED]
+    keys = {i: k for i, k in (grants.get("keys") or {}).items() if i.isdigit() and int(i) in full}
+    key = key or dossier.lookup_key
+    if level == FULL and key:
+        keys.pop(str(dossier.id), None)
+        keys = {str(dossier.id): _sealer().encrypt(key.encode()).decode(), **keys}
+    keys = dict(list(keys.items())[:MAX_KEYS_HELD])
+    session[SESSION_KEY] = {FULL: full, STATUS: status, "keys": keys, "at": time.time()}
+
+
+def _sealer():
+    """Seals the keys a session holds: a copied cookie shows nothing once its grant has lapsed."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    return Fernet(base64.urlsafe_b64encode(hmac.new(secret, b"commune/held-keys/v1", hashlib.sha256).digest()))
+
+
+def held_key(dossier):
+    """The clear lookup key this browser holds for `dossier` (see grant), or None."""
+    if level(dossier) != FULL:
+        return None
+    sealed = ((_grants() or {}).get("keys") or {}).get(str(dossier.id))
+    if sealed:
+        try:
+            return _sealer().decrypt(sealed.encode()).decode()
+        except (InvalidToken, ValueError):
+            return None
+    return dossier.lookup_key
 
 
 def level(dossier):
@@ -144,3 +181,31 @@ def staff_dossier(dossier_id):
     if not dossier.can_view(current_user):
         abort(403)
     return dossier
+
+
+DESK_KEYS = "desk_keys"
+DESK_KEY_SECONDS = 15 * 60
+
+
+def hand_over_key(dossier):
+    """Right after the desk enters a walk-in dossier: keep its new clear key (only the object that was
+    just given one has it), sealed, in the clerk's session for a few minutes, so the printed receipt can show it.
+    After that, a reprint carries the QR link only (codes.link_token): the database has no clear key."""
+    if not dossier.lookup_key:
+        return
+    now = time.time()
+    kept = {i: v for i, v in (session.get(DESK_KEYS) or {}).items()
+            if isinstance(v, list) and now - float(v[1]) < DESK_KEY_SECONDS}
+    kept[str(dossier.id)] = [_sealer().encrypt(dossier.lookup_key.encode()).decode(), now]
+    session[DESK_KEYS] = dict(list(kept.items())[-MAX_TRACKED:])
+
+
+def handed_key(dossier):
+    """The key `hand_over_key` kept for `dossier`, while it is fresh; else None."""
+    kept = (session.get(DESK_KEYS) or {}).get(str(dossier.id))
+    if not isinstance(kept, list) or time.time() - float(kept[1]) >= DESK_KEY_SECONDS:
+        return dossier.lookup_key
+    try:
+        return _sealer().decrypt(kept[0].encode(), ttl=DESK_KEY_SECONDS).decode()
+    except (InvalidToken, ValueError):
+        return None

@@ -12,7 +12,7 @@ from ..core.roles import DOSSIER_READERS, OFFICER, is_in
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..files.storage import holds_keys
-from .codes import display
+from .codes import display, hash_lookup_key
 from .events import EventKind
 from .states import BADGES, LABELS, Status
 
@@ -41,7 +41,8 @@ class Dossier(db.Model):
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
     # Tracking code (core.tracking_codes: 10 unambiguous characters); set on submit.
     code: Mapped[str | None] = mapped_column(db.String(16), unique=True)
-    lookup_key: Mapped[str | None] = mapped_column(db.String(16))  # short key printed on the receipt
+    # The receipt's short key, kept only as its keyed hash (codes.hash_lookup_key); set through `lookup_key`.
+    lookup_key_hash: Mapped[str | None] = mapped_column(db.String(64))
     # Official code (Circular 01/2018/TT-VPCP art. 19, dossiers/official_code.py), given at the first receipt;
     # predictable, so never a credential.
     official_code: Mapped[str | None] = mapped_column(db.String(50), unique=True, index=True)
@@ -126,6 +127,19 @@ class Dossier(db.Model):
     @property
     def status_badge(self):
         return BADGES[Status(self.status)]
+
+    @property
+    def lookup_key(self):
+        """The clear key, only on the object that was just given it (the database keeps its hash)."""
+        return self.__dict__.get("_clear_lookup_key")
+
+    @lookup_key.setter
+    def lookup_key(self, key):
+        """Give the dossier a key (its code must be set first) or None (retention erases it)."""
+        if key and not self.code:
+            raise ValueError("a lookup key is bound to the tracking code: set the code first")
+        self.__dict__["_clear_lookup_key"] = key or None
+        self.lookup_key_hash = hash_lookup_key(self.code, key) if key else None
 
     @property
     def display_code(self):

@@ -10,6 +10,7 @@ from ..accounts.permissions import roles_required
 from ..catalog.models import Procedure
 from ..core.forms import CommuneForm
 from ..core.roles import DESK
+from ..dossiers.access import hand_over_key
 from ..dossiers.attachments import remove_file
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_LABELS, CHANNEL_POST
 from ..dossiers.states import Status
@@ -110,6 +111,7 @@ def new_counter():
         except ActionError as error:
             flash(error.message)
         else:
+            hand_over_key(dossier)  # the slip printed next shows the key once (the database keeps its hash)
             flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=dossier.display_code))
             return redirect(url_for("inbox.print_receipt", dossier_id=dossier.id, print=1))
     return _page(procedure, forms, batch, draft, paper_seen, doc_errors, 400)

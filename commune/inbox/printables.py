@@ -16,7 +16,8 @@ from ..core.qr import make_qr
 from ..core.roles import DESK, DOSSIER_READERS, is_in
 from ..core.settings import get_settings
 from ..core.timeutil import to_local
-from ..dossiers.access import staff_dossier
+from ..dossiers.access import handed_key, staff_dossier
+from ..dossiers.codes import link_token
 from ..dossiers.events import EventKind
 from ..dossiers.models import CHANNEL_ONLINE
 from ..web.public_urls import site_url
@@ -27,10 +28,10 @@ CONTROL_SHEET_KINDS = (EventKind.STATUS, EventKind.SUPPLEMENT_ANSWERED, EventKin
 
 
 def tracking_url(dossier, with_key=False):
-    """The absolute tracking address printed as a QR code: /ho-so/<code>, with ?k=<lookup key> only on
-    the villager's own receipt slip (see `desk_prints_key`)."""
+    """The absolute tracking address printed as a QR code: /ho-so/<code>, with ?k=<the key's link token> only
+    on the villager's own receipt slip (see `desk_prints_key`); the token comes from the stored hash."""
 
-    key = f"?k={dossier.lookup_key}" if with_key and dossier.lookup_key else ""
+    key = f"?k={link_token(dossier.lookup_key_hash)}" if with_key and dossier.lookup_key_hash else ""
     return f"{site_url()}/ho-so/{dossier.code}{key}"
 
 
@@ -63,6 +64,7 @@ def sheet_context(dossier, show_key=False, **context):
     """What a sheet partial (templates/inbox/print/_<form>.html) reads about its dossier."""
     url = tracking_url(dossier, with_key=show_key)
     return {"dossier": dossier, "tracking_url": url, "qr": qr_svg(url), "show_key": show_key,
+            "key": handed_key(dossier) if show_key else None,
             "printed_url": tracking_url(dossier), "documents": presenters.documents_of(dossier),
             "groups": presenters.file_groups(dossier), **context}
 

@@ -6,6 +6,7 @@ from flask import url_for
 
 from ..core.calendar import compute_due_date
 from ..core.qr import make_qr
+from ..dossiers.codes import link_token
 from ..dossiers.rules import processing_days
 from ..web.public_urls import absolute
 
@@ -56,8 +57,9 @@ def public_url(path):
 
 
 def tracking_url(dossier, with_key=False):
-    """Absolute URL of the tracking page; with the key, opening it logs the browser in for this dossier."""
-    args = {"k": dossier.lookup_key} if with_key and dossier.lookup_key else {}
+    """Absolute URL of the tracking page; with the key's link token (made from the stored hash, so it can be
+    printed again at any time), opening it logs the browser in for this dossier."""
+    args = {"k": link_token(dossier.lookup_key_hash)} if with_key and dossier.lookup_key_hash else {}
     return public_url(url_for("tracking.dossier", code=dossier.code, **args))
 
 

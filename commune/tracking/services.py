@@ -12,7 +12,7 @@ from ..core.phone import normalise_phone
 from ..core.timeutil import utcnow
 from ..dossiers.access import FULL, STATUS
 from ..dossiers.attachments import attach_file
-from ..dossiers.codes import normalise_code
+from ..dossiers.codes import KEY_LENGTH, hash_lookup_key, is_link_token, link_token, normalise_code
 from ..dossiers.events import EventKind
 from ..dossiers.models import Dossier, DossierFile, SupplementRequest
 from ..dossiers.rules import CLOCK_RESTARTS_IN
@@ -25,7 +25,8 @@ VILLAGER = "Công dân"
 RATEABLE = frozenset({Status.RETURNED, Status.REFUSED})
 # Compared against when the code matches no dossier, so a miss costs the same work as a hit.
 _NO_PHONE = "0000000000"
-_NO_KEY = "000000"
+_NO_CODE = "0000000000"
+_NO_HASH = "0" * 64
 
 
 class TrackingError(Exception):
@@ -45,30 +46,40 @@ def lookup(code_text, secret_text):
     or the helper's for a dossier submitted for someone); else (None, None). A dossier without any
     phone opens only with its key.
 
-    Same work whatever matches: every comparison always runs, in constant time,
-    against dummy values when the code is unknown.
+    Same work whatever matches: every comparison always runs (one HMAC, constant-time compares),
+    against dummy values when the code is unknown or the dossier has no key.
     """
 
     dossier = find_by_code(code_text)
     typed_phone = normalise_phone(secret_text) or ""
-    typed_key = normalise_code(secret_text)
     phones = (dossier.applicant_phone, dossier.helper_phone) if dossier else (_NO_PHONE, _NO_PHONE)
-    stored_key = (dossier.lookup_key or "") if dossier else _NO_KEY
     # A missing phone is compared as the dummy (which no typed number normalises to): same work.
     phone_ok = bool(typed_phone) and any([
         hmac.compare_digest(typed_phone.encode(), (normalise_phone(stored) or _NO_PHONE).encode())
         for stored in phones])
-    key_ok = hmac.compare_digest(typed_key.encode(), stored_key.upper().encode()) and bool(typed_key)
+    key_ok = _key_ok(dossier, secret_text)
     if dossier is None or not (phone_ok or key_ok):
         return None, None
     return dossier, (FULL if key_ok else STATUS)
 
 
-def key_matches(dossier, key_text):
-    """Whether `key_text` (from the receipt's QR link) is the dossier's lookup key, in constant time."""
-    stored = (dossier.lookup_key or "").upper() if dossier else _NO_KEY
+def _key_ok(dossier, key_text):
+    """Whether `key_text` is the dossier's short key: its keyed hash against the stored one."""
     typed = normalise_code(key_text)
-    return hmac.compare_digest(typed.encode(), stored.encode()) and bool(typed) and dossier is not None
+    stored = (dossier.lookup_key_hash if dossier else None) or _NO_HASH
+    typed_hash = hash_lookup_key(dossier.code if dossier else _NO_CODE, typed)
+    same = hmac.compare_digest(typed_hash.encode(), stored.encode())
+    return same and len(typed) == KEY_LENGTH and dossier is not None and bool(dossier.lookup_key_hash)
+
+
+def key_matches(dossier, key_text):
+    """Whether `key_text` (the ?k= of the receipt's QR link) opens the dossier in full, in constant time:
+    the link token (receipts from now on) or the short key itself (receipts printed before)."""
+    if is_link_token(key_text):
+        stored = (dossier.lookup_key_hash if dossier else None) or _NO_HASH
+        same = hmac.compare_digest(normalise_code(key_text).encode(), link_token(stored).encode())
+        return same and dossier is not None and bool(dossier.lookup_key_hash)
+    return _key_ok(dossier, key_text)
 
 
 def open_supplement_request(dossier):

@@ -5,11 +5,13 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..core.forms import ButtonForm
-from ..dossiers.access import FULL, STATUS, forget, grant, holds_access, level
-from ..dossiers.codes import normalise_code
+from ..core.i18n import N_
+from ..dossiers.access import FULL, STATUS, forget, grant, held_key, holds_access, level
+from ..dossiers.codes import is_link_token, normalise_code
 from ..dossiers.states import Status
 from ..extensions import db, limiter
 from ..notices.texts import SHORT_PATH
+from ..web.errors import render_error
 from ..web.htmx import add_vary
 from . import bp, receipt, services
 from .forms import KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
@@ -47,17 +49,39 @@ def _failed(response):
     return response.status_code == 404
 
 
-# Failed look-ups by form and by the QR link's key share one budget per address and one per code,
-# so a busy waiting room on one Wi-Fi address is not locked out by one guesser, and no code can be
-# tried more than a few times an hour from any number of addresses.
+def _short_key_link():
+    """A ?k= link that carries a short key (an older receipt's QR, or one typed into the address bar)."""
+    return "k" in request.args and not is_link_token(request.args["k"])
+
+
+def _code_locked(_limit):
+    """What a villager sees when a code's daily budget of failures is spent: how to get in anyway."""
+    response = current_app.make_response(render_error(429, CODE_LOCKED_TITLE, CODE_LOCKED))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+CODE_LOCKED_TITLE = N_("Tạm khoá nhập mã cho hồ sơ này")
+CODE_LOCKED = N_("Hôm nay đã có quá nhiều lần nhập sai cho mã hồ sơ này, nên tạm dừng nhận mã tra cứu và số điện "
+               "thoại cho hồ sơ này đến hết ngày. Quét mã QR trên biên nhận vẫn mở được hồ sơ; hoặc thử lại vào "
+               "ngày mai, hoặc đến bộ phận Một cửa, mang theo CCCD.")
+
+# Only failures count, and a limit is consulted before the credential is checked (a limit that still
+# checked it would stop nobody). Per address (COMMUNE_LOOKUP_LIMIT): a guesser waits, a busy waiting
+# room on one Wi-Fi address is not locked out by one guesser for more than a minute. Per code
+# (COMMUNE_LOOKUP_CODE_LIMIT, failures a day from every address together): the short key and the phone
+# are what a guesser can try, so they stop for the day once that budget is spent; the QR link's token
+# (100 bits, docs/security.md) cannot be guessed and is never counted per code, so a stranger's failures
+# never stop the owner's QR link, nor any browser that already holds the dossier.
 _limit_lookup_form = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", methods=["POST"],
                                           deduct_when=_failed)
 _limit_lookup_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", methods=["POST"],
-                                          key_func=_typed_code, deduct_when=_failed)
+                                          key_func=_typed_code, deduct_when=_failed, on_breach=_code_locked)
 _limit_key_link = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", deduct_when=_failed,
                                        exempt_when=lambda: "k" not in request.args)
 _limit_key_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", key_func=_typed_code,
-                                       deduct_when=_failed, exempt_when=lambda: "k" not in request.args)
+                                       deduct_when=_failed, on_breach=_code_locked,
+                                       exempt_when=lambda: not _short_key_link())
 
 
 def _access(code):
@@ -103,7 +127,7 @@ def lookup():
     if form.validate_on_submit():
         dossier, found = services.lookup(form.code.data, form.secret.data)
         if dossier is not None:
-            grant(dossier, found)
+            grant(dossier, found, key=normalise_code(form.secret.data) if found == FULL else None)
             if found == STATUS:
                 flash(_("Bạn đang xem tình trạng hồ sơ. Để xem giấy tờ và làm tiếp các bước, "
                         "nhập mã tra cứu in trên biên nhận."))
@@ -143,7 +167,7 @@ def receipt_page(code):
     link = receipt.tracking_url(dossier, with_key=show_key)
     response = current_app.make_response(render_template(
         "tracking/receipt.html", dossier=dossier, documents=documents, due=due, due_confirmed=confirmed,
-        complete=receipt.is_complete(documents), show_key=show_key,
+        complete=receipt.is_complete(documents), show_key=show_key, key=held_key(dossier) if show_key else None,
         qr=receipt.qr_svg(link), lookup_url=receipt.public_url(url_for("tracking.lookup")),
         sms_to=[n.to for n in dossier.notices if n.channel == "sms"],
         email_to=[n.to for n in dossier.notices if n.channel == "email"],
@@ -162,7 +186,8 @@ def dossier(code):
         if current_user.is_authenticated:  # staff never take the villager's key
             return redirect(url_for("tracking.dossier", code=found.code if found else code[:40]))
         if services.key_matches(found, request.args["k"]):
-            grant(found, FULL)
+            key = request.args["k"] if not is_link_token(request.args["k"]) else None
+            grant(found, FULL, key=normalise_code(key) or None)
             return redirect(url_for("tracking.dossier", code=found.code))
         form = LookupForm(formdata=None, code=code[:40])
         return _lookup_page(form, str(NOT_FOUND), 404)

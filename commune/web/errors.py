@@ -50,6 +50,8 @@ def init_app(app):
 
     @app.errorhandler(HTTPException)
     def _http(error):
+        if error.code == 429 and getattr(error, "response", None) is not None:
+            return error.response  # a limit that says itself what to do (its on_breach page)
         retry_after = None
         if error.code == 429:
             retry_after = _retry_minutes(error)

@@ -13,7 +13,7 @@ from commune.notices.outbox import Notice
 from commune.postal.models import Manifest, ManifestItem
 from commune.tracking.models import Rating
 from tests.factories import make_dossier, make_procedure
-from tests.journeys import DETAILS, SETTINGS
+from tests.journeys import DETAILS, SETTINGS, qr_link
 from tests.photos import images
 
 
@@ -52,7 +52,7 @@ def test_a_dossier_past_its_retention_keeps_its_record_but_not_the_villagers_dat
     assert "erased 1 dossier(s)" in result.output and "kept 20 years" in result.output
     old = db.session.get(Dossier, old.id)
     assert (old.applicant_name, old.applicant_phone, old.applicant_id_number, old.applicant_address) == ("",) * 4
-    assert (old.delivery_name, old.delivery_phone, old.form_data, old.lookup_key) == ("", "", {}, None)
+    assert (old.delivery_name, old.delivery_phone, old.form_data, old.lookup_key_hash) == ("", "", {}, None)
     assert old.code and old.status == "returned" and old.finished_at and old.erased_at
     assert db.session.scalar(sa.select(sa.func.count(DossierFile.id)).where(DossierFile.dossier_id == old.id)) == 0
     assert not storage.exists(old_photo.storage_key) and not storage.exists(old_photo.thumb_key)
@@ -116,13 +116,16 @@ def test_the_clerk_sees_that_an_erased_dossier_was_erased(client, login_as, runn
     assert dossier.display_code in found  # the code still finds the record
 
 
-def test_neither_the_old_phone_nor_the_receipts_key_opens_an_erased_dossier(client, runner):
+def test_neither_the_old_phone_nor_the_receipts_key_opens_an_erased_dossier(client, runner, app):
     dossier, _ = finished(21)
-    code, key = dossier.code, dossier.lookup_key
+    code, key, link = dossier.code, dossier.lookup_key, qr_link(dossier)  # the factory's object: its clear key
+    assert key
     assert client.post("/tra-cuu", data={"code": code, "secret": "0912345678"}).status_code == 302
+    assert app.test_client().get(link).status_code == 302
     runner.invoke(args=["retention", "apply"])
     assert client.post("/tra-cuu", data={"code": code, "secret": "0912345678"}).status_code == 404
     assert client.post("/tra-cuu", data={"code": code, "secret": key}).status_code == 404
+    assert app.test_client().get(link).status_code == 404  # nor the receipt's QR link
 
 
 def test_drafts_live_as_many_days_as_the_admin_sets(client, login_as, app):

@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw
 from commune.dossiers.models import Dossier, DossierFile
 from commune.extensions import db
 from tests.browser.conftest import horizontal_overflow
+from tests.journeys import qr_link, shown_key
 
 ORIENTATION, GPS_IFD = 0x0112, 0x8825
 SLUG = "dang-ky-khai-sinh"  # online (partly), with questions and postal return
@@ -51,9 +52,23 @@ def stored_files(live_server, dossier_id=None):
 
 
 def only_dossier(live_server):
+    """(id, status, code) of the one dossier. Its lookup key is not in the database (only its keyed
+    hash): read it from the receipt with `key_on_page`."""
     with live_server.app.app_context():
         dossier = db.session.scalars(sa.select(Dossier)).one()
-        return dossier.id, dossier.status, dossier.code, dossier.lookup_key
+        return dossier.id, dossier.status, dossier.code
+
+
+def key_on_page(live_server, html):
+    """The lookup key of the one dossier as `html` shows it, checked against the stored hash."""
+    with live_server.app.app_context():
+        return shown_key(html, db.session.scalars(sa.select(Dossier)).one())
+
+
+def qr_link_of(live_server, code):
+    """The receipt's QR link (/ho-so/<code>?k=<token>) of the dossier `code`, made from its stored hash."""
+    with live_server.app.app_context():
+        return qr_link(db.session.scalars(sa.select(Dossier).where(Dossier.code == code)).one())
 
 
 def fill_details(page, name="Lò Thị Hoa", id_number="001190012345"):

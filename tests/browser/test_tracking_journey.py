@@ -14,6 +14,7 @@ from tests.browser.journeys import (
     submit_in_browser,
 )
 from tests.factories import make_user
+from tests.journeys import qr_link
 
 pytestmark = pytest.mark.browser
 
@@ -89,12 +90,12 @@ def _waiting_for_supplement(live_server):
                                          requested_by_id=clerk.id))
         dossier.supplement_count = 1
         db.session.commit()
-        return dossier.id, dossier.code, dossier.lookup_key
+        return dossier.id, dossier.code, qr_link(dossier)
 
 
 def test_supplement_answer_adds_a_page_and_sends_the_dossier_back(page, live_server, tmp_path):
-    dossier_id, code, lookup_key = _waiting_for_supplement(live_server)
-    page.goto(live_server(f"/ho-so/{code}?k={lookup_key}"))  # the receipt's QR code
+    dossier_id, code, link = _waiting_for_supplement(live_server)
+    page.goto(live_server(link))  # the receipt's QR code
     assert page.url.endswith(f"/ho-so/{code}")
     assert "Hãy gửi bổ sung: Giấy chứng sinh (chụp lại)" in page.inner_text("section.now")
     assert "Ảnh giấy chứng sinh bị mờ" in page.inner_text("#bo-sung")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from commune.extensions import db
 from tests.browser.conftest import axe_violations, horizontal_overflow
-from tests.browser.journeys import REQUIRED_PARTS, SLUG, draft_at_photos_step
+from tests.browser.journeys import REQUIRED_PARTS, SLUG, draft_at_photos_step, qr_link_of
 
 pytestmark = pytest.mark.browser
 
@@ -90,12 +90,8 @@ def test_submission_steps_receipt_lookup_and_tracking_pages(page, nojs_page, liv
     page.wait_for_url("**/bien-nhan")
     code = page.url.rsplit("/", 2)[-2]
     # The draft's continue link stops at submission: the second phone opens the dossier with
-    # the receipt's QR link (the key), as a villager's other phone would.
-    from commune.dossiers.models import Dossier
-
-    with live_server.app.app_context():
-        key = db.session.scalar(sa.select(Dossier.lookup_key).where(Dossier.code == code))
-    nojs_page.goto(live_server(f"/ho-so/{code}?k={key}"))
+    # the receipt's QR link (its token), as a villager's other phone would.
+    nojs_page.goto(live_server(qr_link_of(live_server, code)))
     _check(page, nojs_page, live_server, [
         ("receipt", f"/ho-so/{code}/bien-nhan", "Mã tra cứu"),
         ("tracking page", f"/ho-so/{code}", "Việc cần làm bây giờ"),

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from commune.dossiers.models import Dossier, DossierEvent, DossierFile
 from commune.extensions import db
 from tests.factories import jpeg_bytes
-from tests.journeys import counter_applicant
+from tests.journeys import counter_applicant, shown_key
 
 
 def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as, procedure):
@@ -38,8 +38,16 @@ def test_clerk_enters_walk_in_dossier_with_photo_and_paper_seen(client, login_as
     # The walk-in villager's slip carries the key and its QR link (full access); the printed address does not.
     from commune.inbox.printables import qr_svg, tracking_url
 
-    assert dossier.lookup_key in html and str(qr_svg(tracking_url(dossier, with_key=True))) in html
-    assert f"?k={dossier.lookup_key}" not in html.replace(str(qr_svg(tracking_url(dossier, with_key=True))), "")
+    key = shown_key(html, dossier)  # shown once, right after intake: the database keeps only its hash
+    assert str(qr_svg(tracking_url(dossier, with_key=True))) in html
+    assert "?k=" not in html.replace(str(qr_svg(tracking_url(dossier, with_key=True))), "")
+    assert f"?k={key}" not in html
+    # A reprint later still carries the QR link (it opens the dossier), never the key itself.
+    with client.session_transaction() as session:
+        session.pop("desk_keys")
+    again = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert key not in again and str(qr_svg(tracking_url(dossier, with_key=True))) in again
+    assert "Mã tra cứu chỉ in trên giấy tiếp nhận lần đầu" in again
 
 
 def test_counter_intake_needs_a_photo_or_paper_seen_for_each_required_document(client, login_as, procedure):
@@ -91,7 +99,7 @@ def test_a_walk_in_villager_without_a_phone_gets_a_slip_with_the_key_printed_lar
     dossier = db.session.scalar(sa.select(Dossier))
     assert dossier.applicant_phone == "" and dossier.status == "received"
     slip = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f'<strong class="code big-code">{dossier.lookup_key}</strong>' in slip
+    assert f'<strong class="code big-code">{shown_key(slip, dossier)}</strong>' in slip
     assert "Mã tra cứu ở trên là cách duy nhất" in slip and "không có" in slip
     page = client.get(f"/hop-thu/ho-so/{dossier.id}").get_data(as_text=True)
     assert "Không có (chỉ mở bằng mã tra cứu)" in page

@@ -6,6 +6,7 @@ from commune.extensions import db
 from commune.payments.banks import bank_by_bin, save_account
 from tests.browser.conftest import browser, horizontal_overflow, live_server, page  # noqa: F401
 from tests.factories import make_procedure, new_dossier
+from tests.journeys import qr_link
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +17,9 @@ def test_the_vietqr_shows_on_a_phone_under_the_strict_csp(page, live_server):  #
         dossier = new_dossier(procedure=make_procedure(fee_vnd=2000, fee_unit="trang"), status="received",
                               fee_vnd=6000)
         db.session.commit()
-        code, key = dossier.code, dossier.lookup_key
+        code, link = dossier.code, qr_link(dossier)
     page.console_errors.clear()
-    page.goto(live_server(f"/ho-so/{code}?k={key}"))
+    page.goto(live_server(link))  # the receipt's QR code
     image = page.locator("img.vietqr")
     image.wait_for()
     assert image.evaluate("img => img.complete && img.naturalWidth > 100")

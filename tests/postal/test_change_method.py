@@ -4,11 +4,12 @@ import sqlalchemy as sa
 from commune.dossiers.models import DossierEvent
 from commune.extensions import db
 from tests.factories import make_dossier, make_procedure
+from tests.journeys import qr_link
 
 
 def _as_villager(client, dossier):
     """The villager opens the dossier with the QR code of the receipt (full access)."""
-    assert client.get(f"/ho-so/{dossier.code}?k={dossier.lookup_key}").status_code == 302
+    assert client.get(qr_link(dossier)).status_code == 302
 
 
 def test_villager_switches_to_delivery_by_post_then_back(client):

@@ -10,7 +10,7 @@ from commune.dossiers.attachments import attach_file
 from commune.extensions import db
 from commune.notices import outbox as notices
 from tests.factories import ready_by_post
-from tests.journeys import fail_delivery, form_token
+from tests.journeys import fail_delivery, form_token, qr_link
 from tests.photos import images
 
 SECRETS = ("Bí mật gia đình", "001203004567")
@@ -90,7 +90,7 @@ def test_villager_sees_each_public_delivery_step_and_not_the_desk_notes(app, cli
                            "fee_collected": "yes", "fee_amount": "20000"})
 
     villager = app.test_client()
-    assert villager.get(f"/ho-so/{dossier.code}?k={dossier.lookup_key}").status_code == 302
+    assert villager.get(qr_link(dossier)).status_code == 302
     pages = [villager.get(f"/ho-so/{dossier.code}/nhan-ket-qua").get_data(as_text=True)]
     pages.append(villager.get(f"/ho-so/{dossier.code}").get_data(as_text=True))
     for html in pages:

@@ -75,14 +75,23 @@ def test_the_staff_look_up_is_refused_and_says_why(client, login_as):
 def test_only_the_desks_slip_for_a_counter_villager_carries_the_key(app, client, login_as):
     counter = _dossier(status="received", channel=CHANNEL_COUNTER, received_at=utcnow())
     online = _dossier(status="received", received_at=utcnow(), lookup_key="AC3D4E")
+    from commune.inbox.printables import qr_svg, tracking_url
+
+    counter_link, online_link = (str(qr_svg(tracking_url(d, with_key=True))) for d in (counter, online))
     login_as("clerk")
+    # The walk-in villager takes this paper home: it is their receipt, its QR link opens the dossier in full.
+    # The key itself is printed once, right after intake (tests/inbox/test_counter.py): the database keeps
+    # only its hash, so a reprint carries the QR link alone.
     slip = client.get(f"/hop-thu/ho-so/{counter.id}/in/tiep-nhan").get_data(as_text=True)
-    assert KEY in slip  # the walk-in villager takes this paper home: it is their receipt
-    assert "AC3D4E" not in client.get(f"/hop-thu/ho-so/{online.id}/in/tiep-nhan").get_data(as_text=True)
-    assert KEY not in client.get(f"/hop-thu/ho-so/{counter.id}/in/phieu-kiem-soat").get_data(as_text=True)
+    assert counter_link in slip and KEY not in slip
+    online_slip = client.get(f"/hop-thu/ho-so/{online.id}/in/tiep-nhan").get_data(as_text=True)
+    assert "AC3D4E" not in online_slip and online_link not in online_slip
+    control = client.get(f"/hop-thu/ho-so/{counter.id}/in/phieu-kiem-soat").get_data(as_text=True)
+    assert KEY not in control and counter_link not in control
     officer = app.test_client()
     login_as("officer", client_=officer)
-    assert KEY not in officer.get(f"/hop-thu/ho-so/{counter.id}/in/tiep-nhan").get_data(as_text=True)
+    officer_slip = officer.get(f"/hop-thu/ho-so/{counter.id}/in/tiep-nhan").get_data(as_text=True)
+    assert KEY not in officer_slip and counter_link not in officer_slip
 
 
 def test_the_notices_panel_shows_no_key(client, login_as):

@@ -6,7 +6,7 @@ from commune.dossiers.access import hash_token
 from commune.dossiers.models import Dossier, DossierEvent
 from commune.extensions import db
 from tests.factories import make_procedure
-from tests.journeys import ANSWERS, DETAILS, fill_draft, submit_key, upload
+from tests.journeys import ANSWERS, DETAILS, fill_draft, shown_key, submit_key, upload
 from tests.photos import images
 
 
@@ -59,7 +59,7 @@ def test_the_whole_journey_with_questions_photos_and_postal_return(client, full_
     assert response.status_code == 302
     assert response.location.endswith(f"/ho-so/{dossier.code}/bien-nhan") or dossier.code in response.location
     assert dossier.status == "submitted" and dossier.channel == "online" and dossier.submitted_at
-    assert len(dossier.code) == 10 and len(dossier.lookup_key) == 6 and dossier.expires_at is None
+    assert len(dossier.code) == 10 and len(dossier.lookup_key_hash) == 64 and dossier.expires_at is None
     assert dossier.receiving_unit == "UBND xã Mẫu" and dossier.fee_vnd == 8000
     assert dossier.form_data == {"child_name": "Lò Văn Minh", "birth_date": "2026-03-01", "sex": "Nam",
                                  "twins": False, "copies": 2, "note": None}
@@ -73,7 +73,7 @@ def test_the_whole_journey_with_questions_photos_and_postal_return(client, full_
     # The draft cookie is gone; the browser that submitted sees its receipt (with the key) from its session.
     assert client.get_cookie("draft") is None
     receipt = client.get(f"/ho-so/{dossier.code}/bien-nhan")
-    assert receipt.status_code == 200 and dossier.lookup_key in receipt.get_data(as_text=True)
+    assert receipt.status_code == 200 and shown_key(receipt.get_data(as_text=True), dossier)
 
 
 def test_a_procedure_without_questions_or_postal_return_skips_those_steps(client, plain_procedure):

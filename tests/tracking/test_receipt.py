@@ -5,6 +5,7 @@ from commune.core.calendar import compute_due_date
 from commune.core.settings import set_setting
 from commune.core.timeutil import format_day
 from commune.dossiers.attachments import attach_file
+from commune.dossiers.codes import link_token
 from commune.extensions import db
 from commune.tracking.receipt import qr_svg
 from tests.factories import make_procedure, new_dossier, pdf_file, photo
@@ -47,10 +48,11 @@ def test_receipt_shows_code_date_procedure_pages_due_date_and_desk_phone(client)
 def test_receipt_has_a_qr_code_of_the_tracking_link_with_the_lookup_key(client, app):
     dossier = _submitted_with_pages(client)
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
-    link = f"http://localhost/ho-so/{dossier.code}?k={dossier.lookup_key}"
+    with app.app_context():  # the QR carries the key's link token (made from the stored hash), the page the key
+        link = f"http://localhost/ho-so/{dossier.code}?k={link_token(dossier.lookup_key_hash)}"
     with app.test_request_context():
         assert qr_svg(link) in html
-    assert dossier.lookup_key in html
+    assert dossier.lookup_key in html and f"?k={dossier.lookup_key}" not in html
     # opening that link in another browser opens the dossier
     other = app.test_client()
     assert other.get(link).status_code == 302
@@ -62,7 +64,8 @@ def test_receipt_qr_uses_the_public_address_when_configured(client, app):
     dossier = _submitted_with_pages(client)
     html = client.get(f"/ho-so/{dossier.code}/bien-nhan").get_data(as_text=True)
     with app.test_request_context():
-        assert qr_svg(f"https://motcua.xa-mau.gov.vn/ho-so/{dossier.code}?k={dossier.lookup_key}") in html
+        token = link_token(dossier.lookup_key_hash)
+        assert qr_svg(f"https://motcua.xa-mau.gov.vn/ho-so/{dossier.code}?k={token}") in html
 
 
 def test_receipt_is_printable_without_inline_script_or_style(client):
