@@ -3,7 +3,8 @@
 Two kinds: `dossier` (create or update the whole dossier; one pending row per dossier is
 enough, later events fold into it) and `history` (one processing-history row, sent in small
 batches). Rows are added in the transaction of the dossier's event (commune.sync.queue) and
-sent after the commit (commune.sync.send), with the remote's answer kept on the row.
+sent after the commit (commune.sync.send), with what the portal said kept on the row: only its
+error code and message field, cut (commune.sync.adapters.summary), never the body of an answer.
 """
 from datetime import datetime
 
@@ -24,7 +25,7 @@ STATUS_TONES = {PENDING: "amber", SENT: "green", FAILED: "red"}
 CREATE = "create"
 UPDATE = "update"
 
-ANSWER_CHARS = 2000  # what is kept of a remote answer (the admin reads why; nothing more)
+ANSWER_CHARS = 2000  # the most kept of an answer's summary or an error (the adapters cut them shorter)
 
 
 class SyncRecord(LeasedRow, db.Model):
@@ -42,7 +43,8 @@ class SyncRecord(LeasedRow, db.Model):
     operation: Mapped[str] = mapped_column(db.String(10), nullable=False, default="")
     # The MaHoSo the remote knows the dossier by, fixed at its first send (later sends keep it).
     remote_code: Mapped[str] = mapped_column(db.String(50), nullable=False, default="")
-    answer: Mapped[str] = mapped_column(db.Text, nullable=False, default="")  # the remote's last answer, cut
+    # The portal's last answer as "error_code X: message" (adapters.summary), never its raw body.
+    answer: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     # Set while a sender holds the row (its payload is being built and sent); None otherwise.
     claimed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
 

@@ -20,7 +20,7 @@ from ..core.timeutil import utcnow
 from ..dossiers.models import Dossier
 from ..dossiers.states import FINAL
 from ..extensions import db
-from .adapters import EXISTS, SyncError, adapter_for
+from .adapters import EXISTS, OTHER, SyncError, adapter_for
 from .connection import connection
 from .models import CREATE, DOSSIER, HISTORY, PENDING, SENT, UPDATE, SyncRecord, cut
 from .payload import dossier_payload, history_row, official_code, with_connection_settings
@@ -54,7 +54,7 @@ def send_due(now=None, batch=100):
     now = now or utcnow()
     outcomes = Counter()
     conn = connection()
-    if not (conn.enabled and conn.configured):
+    if not (conn.enabled and conn.configured):  # a secret unreadable or typed for other addresses: wait
         db.session.rollback()
         return outcomes
     adapter = adapter_for(conn)
@@ -167,17 +167,14 @@ def retry(record):
     db.session.flush()
 
 
-def test_connection():
-    """The session / token call with the saved settings: (ok, what happened)."""
-    conn = connection()
-    if not conn.configured:
-        return False, "not configured"
-    adapter = adapter_for(conn)
+def test_connection(conn):
+    """The session / token call with `conn` (not cached): (ok, reason, HTTP status). Nothing of what
+    the server answered comes back: only the category of the failure (adapters.UNREACHABLE…)."""
     try:
-        adapter.session(fresh=True)
+        adapter_for(conn).login()
     except SyncError as error:
-        detail = f": {cut(error.answer, 300)}" if error.answer else ""
-        return False, f"{error}{detail}"
+        return False, error.reason, error.status
     except Exception as error:  # noqa: BLE001 - the admin's page never breaks
-        return False, f"{type(error).__name__}: {error}"
-    return True, "ok"
+        log.warning("sync: the connection test failed (%s)", type(error).__name__)
+        return False, OTHER, None
+    return True, "", None

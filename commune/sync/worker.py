@@ -18,7 +18,7 @@ from ..core.leased_queue import counts_report, listen_to_sessions, pass_report
 from ..dossiers import workflow
 from ..extensions import db
 from ..web.background import BackgroundSender
-from .connection import connection
+from .connection import SECRET_ELSEWHERE, SECRET_UNREADABLE, connection
 from .queue import QUEUED_KEY, forget_queued, queue_existing, queue_for_event
 from .send import send_due
 from .status import dossier_sync, queue_counts
@@ -100,9 +100,13 @@ def init_app(app):
 @sync_cli.command("send")
 def send_command():
     """Send every record that is due (for cron when the background sender is off)."""
-    if not connection().enabled:
+    conn = connection()
+    if not conn.enabled:
         click.echo("sync: off (COMMUNE_SYNC_ENABLED or the admin's setting turns it on)")
         return
+    if conn.secret_state in (SECRET_UNREADABLE, SECRET_ELSEWHERE):
+        click.echo("sync: the saved secret cannot be used (SECRET_KEY changed, or it was typed for other "
+                   "addresses): type it again on the admin page 'Đồng bộ hồ sơ'; the records wait")
     click.echo(pass_report("sync", send_due()))
 
 

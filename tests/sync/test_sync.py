@@ -181,15 +181,17 @@ def test_the_first_send_is_a_create(app, province):
     assert EXISTS_MESSAGE not in records(dossier, DOSSIER)[0].answer
 
 
-@pytest.mark.parametrize("mode, kept", [("500", "Internal Server Error"), ("html", "<!DOCTYPE html>"),
-                                        ("garbage", "not json"), ("list", "[1, 2]")])
-def test_a_bad_answer_fails_the_record_keeps_the_answer_and_retries_later(app, province, mode, kept):
+@pytest.mark.parametrize("mode, body, why", [
+    ("500", "Internal Server Error", "HTTP 500"), ("html", "<!DOCTYPE html>", "the answer is not JSON"),
+    ("garbage", "not json", "the answer is not JSON"), ("list", "[1, 2]", "not a JSON object")])
+def test_a_bad_answer_fails_the_record_says_why_and_retries_later(app, province, mode, body, why):
     dossier = received()
     province.mode = mode
     now = utcnow()
     assert send.send_due(now)["retry"] == 1
     record = records(dossier, DOSSIER)[0]
-    assert record.status == PENDING and record.attempts == 1 and kept in record.answer
+    assert record.status == PENDING and record.attempts == 1 and why in record.last_error
+    assert body not in record.answer + record.last_error  # nothing of a body that is not the portal's
     assert record.next_attempt_at == now + timedelta(minutes=send.BACKOFF_MINUTES[0])
     for n in range(1, send.MAX_ATTEMPTS):
         now += timedelta(minutes=send.BACKOFF_MINUTES[n - 1], seconds=1)
