@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from ..catalog.models import Field, Procedure
 from ..core.audit import audit
 from ..core.i18n import N_
-from ..core.spreadsheets import TooManyRows, Unreadable, first_sheet_rows
+from ..core.spreadsheets import TooManyRows, Unreadable, explain, first_sheet_rows
 from ..extensions import db
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -84,7 +84,8 @@ def _sheet_rows(data):
     except TooManyRows as error:
         raise ImportRefused(_("Danh sách có quá nhiều dòng (tối đa %(n)s thủ tục).", n=MAX_ROWS)) from error
     except Unreadable as error:
-        raise ImportRefused(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính.")) from error
+        raise ImportRefused(explain(error) or _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải "
+                                                "bảng tính.")) from error
 
 
 def _header(rows):

@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from ..core.spreadsheets import TooManyRows, Unreadable, first_sheet_rows
+from ..core.spreadsheets import TooManyRows, Unreadable, bounded_rows, explain, first_sheet_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -89,7 +89,8 @@ def _xlsx_rows(data):
     except TooManyRows as error:
         raise StatementError(_("Sao kê có quá nhiều dòng (tối đa %(n)s).", n=MAX_ROWS)) from error
     except Unreadable as error:
-        raise StatementError(_("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải bảng tính.")) from error
+        raise StatementError(explain(error) or _("Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không phải "
+                                                 "bảng tính.")) from error
 
 
 def _csv_rows(data):
@@ -104,13 +105,14 @@ def _csv_rows(data):
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    try:
-        rows = list(csv.reader(io.StringIO(text), dialect))
+    try:  # row by row, within the same bounds as a workbook's cells
+        return bounded_rows(csv.reader(io.StringIO(text), dialect), MAX_ROWS + HEADER_SEARCH_ROWS)
+    except TooManyRows as error:
+        raise StatementError(_("Sao kê có quá nhiều dòng (tối đa %(n)s).", n=MAX_ROWS)) from error
+    except Unreadable as error:
+        raise StatementError(explain(error)) from error
     except csv.Error as error:
         raise StatementError(_("Không đọc được tệp CSV: %(why)s", why=str(error))) from error
-    if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-        raise StatementError(_("Sao kê có quá nhiều dòng (tối đa %(n)s).", n=MAX_ROWS))
-    return rows
 
 
 def _find(header, names):
