@@ -4,8 +4,11 @@ The back-off counts failures per (name, client address). In a commune the clerk'
 waiting room's Wi-Fi often leave through one address, so a villager guessing at the clerk's name
 would slow the clerk too. After a successful login the browser keeps a signed cookie naming the
 accounts that signed in on it; later attempts for those names from that browser count under the
-browser's own key instead of the address. The cookie opens nothing: it only chooses the bucket,
-and a stranger can earn one only by knowing a password.
+browser's own key instead of the address, for the back-off and for the per-address limit alike
+(views._login_limit_key), so a stranger's failures on the shared address never refuse it. The
+cookie opens nothing: it only chooses the bucket, and a stranger can earn one only by knowing
+the password of that very name. A browser without it (a new computer) shares the address's wait,
+refused before any password check: the back-off still slows guessing.
 """
 import secrets
 

@@ -7,7 +7,7 @@ lock: failures count per (name, client) with an exponential back-off, so a stran
 typing a clerk's name elsewhere slows only himself while the clerk's desk still logs in.
 The client is the address, or the browser's own key when the name signed in on it before
 (devices.py: the desk and the waiting room's Wi-Fi often share one address). The
-per-address limit (COMMUNE_LOGIN_LIMIT, Flask-Limiter) stays on top.
+per-address limit (COMMUNE_LOGIN_LIMIT, Flask-Limiter) stays on top, keyed the same way.
 """
 import hashlib
 import hmac

@@ -24,6 +24,12 @@ def _login_limit():
     return current_app.config["COMMUNE_LOGIN_LIMIT"]
 
 
+def _login_limit_key():
+    """Whom the per-address limit counts: the address, or a browser where the typed name signed in
+    before (its own budget, so strangers sharing the office's address cannot spend the clerk's)."""
+    return devices.throttle_client(username_digest(request.form.get("username")))
+
+
 def staff_home(user):
     """The landing page for a staff member's role."""
     return url_for(HOME_ENDPOINTS.get(user.role, "inbox.index"))
@@ -39,9 +45,10 @@ def _safe_next(target):
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_login_limit_key)
 def login():
-    """Staff login: one refusal for every failure, a back-off per (name, address or known browser), per-IP limit."""
+    """Staff login: one refusal for every failure; a back-off and a per-address limit, in which a browser
+    where the name signed in before counts on its own (devices.py); then back to the page that asked."""
     if current_user.is_authenticated:
         return redirect(staff_home(current_user))
     form = LoginForm()

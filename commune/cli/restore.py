@@ -24,7 +24,7 @@ from flask.cli import with_appcontext
 from ..catalog.models import BlankForm
 from ..dossiers.models import Dossier, DossierFile
 from ..extensions import db
-from .backup import BackupError, is_sqlite, pg_command_env, pg_tool, snapshots, sqlite_path
+from .backup import BackupError, is_sqlite, pg_command_env, pg_tool, private_dir, snapshots, sqlite_path
 from .snapshot_checks import (
     PG_DUMP_NAME,
     SQLITE_NAME,
@@ -89,7 +89,8 @@ def move_aside(data_dir):
 def restore_sqlite(snapshot_db):
     """Write the snapshot's database to the configured SQLite path (a new file, 0600)."""
     target_path = sqlite_path()
-    Path(target_path).parent.mkdir(parents=True, exist_ok=True)
+    if not Path(target_path).parent.exists():
+        private_dir(Path(target_path).parent)
     for suffix in ("", "-wal", "-shm"):  # an empty file a first connection made holds nothing
         leftover = Path(target_path + suffix)
         if leftover.exists() and leftover.stat().st_size == 0:
@@ -104,6 +105,7 @@ def restore_sqlite(snapshot_db):
     finally:
         target.close()
         source.close()
+    os.chmod(target_path, 0o600)
 
 
 def restore_postgresql(dump):
@@ -116,18 +118,25 @@ def restore_postgresql(dump):
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
 
 
+def _copy_owner_only(source, target):
+    """Copy one file, created 0600 from the start (no moment where the umask lets others read it)."""
+    if target.exists() or target.is_symlink():
+        target.unlink()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with open(source, "rb") as src, os.fdopen(fd, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    os.chmod(target, 0o600)  # O_CREAT's mode is narrowed by the umask; say it outright
+
+
 def restore_files(source_dir, data_dir):
-    """Copy the snapshot's data folder into data_dir (stored files 0640, as the storage writes them)."""
+    """Copy the snapshot's data folder into data_dir, readable by the site's account only
+    (folders 0700, files 0600): the pages are villagers' identity papers."""
     source_dir, data_dir = Path(source_dir), Path(data_dir)
     copied = 0
     for folder, _dirnames, filenames in os.walk(source_dir):
-        target_folder = data_dir / Path(folder).relative_to(source_dir)
-        target_folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(target_folder, 0o750)
+        target_folder = private_dir(data_dir / Path(folder).relative_to(source_dir))
         for name in filenames:
-            target = target_folder / name
-            shutil.copyfile(Path(folder) / name, target)
-            os.chmod(target, 0o640)
+            _copy_owner_only(Path(folder) / name, target_folder / name)
             copied += 1
     os.sync()
     return copied

@@ -64,7 +64,8 @@
 
   function download() {
     return fetch(cfg.dataUrl, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
-      if (!response.ok || response.redirected) throw new Error("not signed in");
+      if (response.redirected) throw new Error("login");  // the session ended: the records wait here
+      if (!response.ok) throw new Error("not signed in");
       return response.json();
     }).then(function (data) {
       if (String(data.carrier) !== cfg.carrier) throw new Error("another carrier");
@@ -393,8 +394,9 @@
         }
         return next();
       });
-    }).catch(function () {
+    }).catch(function (error) {
       if (!navigator.onLine) status(text("Offline"));
+      else if (error && error.message === "login") status(text("Login"));
     }).then(function () {
       syncing = false;
       return render();

@@ -5,6 +5,7 @@ throw-away certificate where Let's Encrypt's would be); systemd checks each unit
 (`systemd-analyze verify`, with the paths pointed at this checkout)."""
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +48,36 @@ def test_the_nginx_site_file_parses_as_installed(tmp_path):
     for line in ("proxy_set_header X-Forwarded-For $remote_addr;", "proxy_set_header Host $host;",
                  "client_body_timeout 30s;", "proxy_pass http://127.0.0.1:5000;"):
         assert line in site
+    # One address cannot hold every connection nginx has: a per-address limit in each server.
+    assert "limit_conn_zone $binary_remote_addr zone=motcua_per_address:" in site
+    servers = site.split("server {")[1:]
+    assert len(servers) == 2
+    for server in servers:
+        assert re.search(r"^\s*limit_conn motcua_per_address (\d+);", server, re.M)
+        assert 20 <= int(re.search(r"limit_conn motcua_per_address (\d+);", server)[1]) <= 40
+        assert re.search(r"^\s*client_header_timeout \d+s;", server, re.M)
+
+
+def test_the_worker_connections_script_raises_debians_768_once_and_nginx_accepts_it(tmp_path):
+    """deploy/nginx/raise-worker-connections.sh on a main config like Debian's (768 per worker)."""
+    _need(NGINX, "nginx")
+    conf = nginx_conf(tmp_path, "    server { listen 127.0.0.1:8080; return 204; }").replace(
+        "worker_processes 1;", "worker_processes auto;").replace(
+        "events { worker_connections 64; }", "events {\n\tworker_connections 768;\n\t# multi_accept on;\n}")
+    (tmp_path / "nginx.conf").write_text(conf)
+    script = DEPLOY / "nginx" / "raise-worker-connections.sh"
+    for _ in range(2):  # a second run changes nothing
+        subprocess.run(["sh", str(script), str(tmp_path / "nginx.conf")], check=True)
+        text = (tmp_path / "nginx.conf").read_text()
+        assert "worker_connections 768;" not in text and text.count("\tworker_connections 4096;") == 1
+        assert text.count("worker_rlimit_nofile 8192;") == 1
+    result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    # Only on a config that has the lines to change: anything else is said, not silently left.
+    (tmp_path / "other.conf").write_text("events {}\n")
+    refused = subprocess.run(["sh", str(script), str(tmp_path / "other.conf")], capture_output=True, text=True)
+    assert refused.returncode != 0 and "by hand" in refused.stderr
 
 
 @pytest.mark.parametrize("unit", sorted(p.name for p in (DEPLOY / "systemd").iterdir()))

@@ -191,6 +191,27 @@ def test_restore_with_force_brings_back_lost_dossiers(app, runner, tmp_path):
         assert hashlib.sha256((storage_root / key[:2] / key).read_bytes()).hexdigest() == key
 
 
+def test_restored_files_and_folders_are_readable_by_their_owner_only(app, runner, tmp_path):
+    """Even under the common umask 022: the restored pages are villagers' identity papers."""
+    _some_dossiers(2)
+    assert runner.invoke(args=["backup", str(tmp_path / "b")]).exit_code == 0
+    data_dir = Path(app.config["COMMUNE_DATA_DIR"])
+    old_umask = os.umask(0o022)
+    try:
+        result = runner.invoke(args=["restore", str(tmp_path / "b"), "--force"])
+    finally:
+        os.umask(old_umask)
+    assert result.exit_code == 0, result.output
+    restored = [data_dir, *data_dir.rglob("*")]
+    assert any(path.is_file() for path in restored)
+    for path in restored:
+        expected = 0o700 if path.is_dir() else 0o600
+        assert path.stat().st_mode & 0o777 == expected, path
+    if not PG_URL:
+        database = Path(db.engine.url.database)
+        assert database.stat().st_mode & 0o777 == 0o600
+
+
 @pytest.mark.skipif(bool(PG_URL), reason="SQLite's file format")
 def test_a_sqlite_snapshot_is_one_self_contained_file_restore_writes_nothing_into(app, runner, tmp_path):
     """So it restores from read-only media (a USB disk mounted read-only): no -wal or -shm beside it."""
