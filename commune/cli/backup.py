@@ -6,7 +6,9 @@ data/, a copy of COMMUNE_DATA_DIR. A file the previous snapshot already holds
 unchanged is hard-linked to it, as `rsync --link-dest` does, so a night with no
 new upload copies no file, yet every snapshot is complete on its own. The
 snapshot is built under DEST/.partial-<stamp>/ and renamed when complete; it is
-readable by its owner only (folders 0700, files 0600). `--keep N` removes the
+readable by its owner only (folders 0700, files 0600). Unfinished resumable uploads
+(data/partial/, files/partial_uploads.py) are never copied: they expire in hours and
+belong to no dossier. `--keep N` removes the
 oldest snapshots beyond N. See docs/security.md.
 """
 import fcntl
@@ -24,11 +26,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..extensions import db
+from ..files.partial_uploads import FOLDER_NAME as PARTIAL_UPLOADS
 from ..files.storage import fsync_dir
 from .snapshot_checks import KEY_RE, PG_DUMP_NAME, SQLITE_NAME, check_references, check_sqlite_snapshot
 
 SNAPSHOT_RE = re.compile(r"^\d{8}-\d{6}(-\d+)?$")
 TRANSIENT = (".tmp-", ".pending-")  # storage's in-flight names: never part of a snapshot
+NOT_BACKED_UP = (PARTIAL_UPLOADS,)  # top-level folders of the data folder a snapshot leaves out
 
 
 class BackupError(click.ClickException):
@@ -139,8 +143,8 @@ def copy_files(source_dir, dest_dir, previous_dir=None):
     source_dir, dest_dir = Path(source_dir), Path(dest_dir)
     private_dir(dest_dir)
     for folder, dirnames, filenames in os.walk(source_dir):
-        dirnames.sort()
         rel = Path(folder).relative_to(source_dir)
+        dirnames[:] = sorted(name for name in dirnames if rel != Path(".") or name not in NOT_BACKED_UP)
         target_folder = private_dir(dest_dir / rel)
         for name in sorted(filenames):
             if name.startswith(TRANSIENT):

@@ -13,9 +13,13 @@ writing. Nothing is written when either refuses.
   date). Staff who are logged in are not counted: their uploads are accountable and the
   whole counter shares one address. The running totals live in `upload_usage`; rows
   older than a week are pruned as new ones are written.
+- Resumable uploads (files/resumable.py) count their declared length at creation, before
+  any byte (`reserve`); the reservation is given back when the file is complete (the stored
+  pages are counted instead) or, for the bytes never sent, when the client ends it
+  (`refund`). An abandoned upload keeps costing its declared length for the day.
 """
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -36,6 +40,14 @@ MSG_DISK_FULL = N_("Máy chủ sắp hết chỗ lưu trữ nên tạm thời kh
                    "Hãy nộp giấy tờ trực tiếp tại bộ phận một cửa hoặc thử lại sau; cán bộ đã được báo.")
 MSG_BUDGET = N_("Hôm nay đã gửi quá nhiều ảnh từ mạng này (tối đa {mb} MB mỗi ngày). "
                 "Hãy thử lại vào ngày mai hoặc nộp giấy tờ trực tiếp tại bộ phận một cửa.")
+
+
+class DiskFull(PhotoError):
+    """Storing would pass the free-space floor."""
+
+
+class BudgetSpent(PhotoError):
+    """The address's daily budget would be passed."""
 
 
 class UploadUsage(db.Model):
@@ -89,10 +101,10 @@ def check_room(incoming):
     if free_bytes() - incoming < min_free_bytes():
         current_app.logger.warning("upload refused: less than %d MB free on the data disk",
                                    min_free_bytes() // (1024 * 1024))
-        raise PhotoError(_(MSG_DISK_FULL))
+        raise DiskFull(_(MSG_DISK_FULL))
     budget, client = daily_budget_bytes(), _client()
     if budget and client is not None and used_today(client) + incoming > budget:
-        raise PhotoError(_(MSG_BUDGET).format(mb=budget // (1024 * 1024)))
+        raise BudgetSpent(_(MSG_BUDGET).format(mb=budget // (1024 * 1024)))
 
 
 def charge(stored):
@@ -120,4 +132,28 @@ def charge(stored):
         else:
             row.bytes_stored += stored
     db.session.execute(sa.delete(UploadUsage).where(UploadUsage.day < today - timedelta(days=KEEP_DAYS)))
+    db.session.flush()
+
+
+def client_address():
+    """The address an upload counts against ("" for staff or outside a request)."""
+    return _client() or ""
+
+
+def reserve(declared):
+    """Count a resumable upload's declared length now, before any byte (refused: DiskFull or BudgetSpent).
+
+    Returns the day it was counted on (ISO), or "" when nothing was counted (staff, no budget)."""
+    charge(declared)
+    return local_today().isoformat() if _client() is not None and daily_budget_bytes() else ""
+
+
+def refund(client, day, amount):
+    """Give back `amount` bytes counted for `client` on `day` (never below zero; flush only)."""
+    if not client or not day or amount <= 0:
+        return
+    column = UploadUsage.bytes_stored
+    db.session.execute(sa.update(UploadUsage).where(
+        UploadUsage.day == date.fromisoformat(day), UploadUsage.client == client).values(
+        bytes_stored=sa.case((column > amount, column - amount), else_=0)))
     db.session.flush()

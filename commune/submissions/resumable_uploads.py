@@ -13,8 +13,6 @@ from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from ..files import resumable
-from ..files.photos import PhotoError
-from ..files.upload_guard import MSG_DISK_FULL, check_room, free_bytes, min_free_bytes
 from .page_uploads import busy_answer, receive_pages
 
 
@@ -33,18 +31,14 @@ def options_answer():
 
 
 def create_upload(owner, target, location):
-    """POST (creation); `location(upload_id)` is the new upload's URL."""
+    """POST (creation); `location(upload_id)` is the new upload's URL.
+
+    Refused before any byte is stored when the file, the address's day, the site's partial uploads
+    or the disk has no room for its declared length (files/resumable.py)."""
     try:
-        resumable.check_version(request.headers)
-        length = resumable.declared_length(request.headers)  # over the cap: refused before any byte
-        check_room(0)  # the disk at its floor, or this address's day spent
-        if free_bytes() - length < min_free_bytes():
-            raise PhotoError(_(MSG_DISK_FULL))
         upload = resumable.create(owner, request.headers, target)
     except resumable.TusError as error:
         return refusal(error)
-    except PhotoError as error:
-        return _text(str(error), 422)
     return "", 201, {**resumable.upload_headers(upload), "Location": location(upload.id)}
 
 
@@ -52,7 +46,10 @@ def serve_upload(upload_id, owner, attach, fragment):
     """HEAD (offset), PATCH (bytes), DELETE (termination) and GET (outcome) of one upload.
 
     attach(data, filename, target) -> DossierFile stores the complete file; fragment(file_id) is
-    the page's HTML for the script, or None when the page is no longer there."""
+    the page's HTML for the script, or None when the page is no longer there. An id not of the
+    shape the server makes is 404 before any file is looked for."""
+    if not resumable.valid_id(upload_id):
+        return refusal(resumable.TusError(404, resumable.MSG_NOT_FOUND))
     try:
         if request.method == "HEAD":
             resumable.check_version(request.headers)
@@ -84,7 +81,10 @@ def serve_upload(upload_id, owner, attach, fragment):
 
 
 def _finish(upload, attach):
-    """Run the page pipeline on the complete file once; a busy server leaves it for the next GET."""
+    """Run the page pipeline on the complete file once; a busy server leaves it for the next GET.
+
+    The declared length counted at creation is given back first: the stored pages count instead."""
+    resumable.release_reservation(upload)
     data = resumable.read_bytes(upload)
     received = receive_pages([(upload.filename, data)], lambda d, name: attach(d, name, upload.target))
     if received.added:

@@ -1,7 +1,8 @@
 """Resumable (tus 1.0) uploads into the draft: a file the phone cannot shrink goes in chunks.
 
 Each upload belongs to the draft it was created for ("draft:<id>"): only the browser holding
-that draft reaches it; any other visitor gets 404, as if it did not exist.
+that draft reaches it; any other visitor gets 404, as if it did not exist. Abandoned uploads
+(every feature's) are swept from here on a running server: see `sweep_partial_uploads`.
 """
 from flask import abort, current_app, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from ..core.i18n import N_
 from ..dossiers.models import DossierFile
 from ..extensions import db, limiter
+from ..files import resumable
 from . import bp
 from .drafts import current_draft
 from .page_uploads import script_message
@@ -20,6 +22,12 @@ MSG_NO_DRAFT = N_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đ�
 
 def _owner(dossier):
     return f"draft:{dossier.id}"
+
+
+@bp.before_app_request
+def sweep_partial_uploads():
+    """Remove expired partial uploads, at most every few minutes, whatever the request (no cron needed)."""
+    resumable.sweep_if_due()
 
 
 def _no_draft():

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.forms import ButtonForm
+from ..core.numbers import ascii_int
 from ..dossiers.attachments import attach_file, remove_file
 from ..dossiers.models import DossierFile
 from ..extensions import db, limiter
@@ -28,9 +29,10 @@ def _part_index(dossier, part):
     if part == OTHER:
         return None
     documents = (dossier.procedure_snapshot or {}).get("documents", [])
-    if not part.isdigit() or int(part) >= len(documents):
+    index = ascii_int(part, len(documents) - 1) if documents else None
+    if index is None:  # not ASCII digits ("²", "٣"), or not a document of this procedure
         abort(404)
-    return int(part)
+    return index
 
 
 @bp.route("/nop-ho-so/anh-giay-to/<part>/tai-len", methods=["POST"])

@@ -19,6 +19,8 @@ DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every id column
 class BoundedIntConverter(IntegerConverter):
     """`int` for ids: 1 .. 2**31-1 by default; a route may narrow it, never widen it past the database."""
 
+    regex = r"[0-9]+"  # Werkzeug's `\d+` also takes "٣" or "３", which int() reads as 3 (core/numbers.py)
+
     def __init__(self, map, fixed_digits=0, min=DB_INT_MIN, max=DB_INT_MAX, signed=False):  # noqa: A002
         low = DB_INT_MIN if min is None else builtins.max(min, -DB_INT_MAX)
         high = DB_INT_MAX if max is None else builtins.min(max, DB_INT_MAX)
