@@ -195,7 +195,7 @@ class CalendarDayForm(CommuneForm):
 class CutoffForm(CommuneForm):
     cutoff = StringField(_l("Giờ chốt tiếp nhận trong ngày"),
                          description=_l("Hồ sơ nhận sau giờ này được tính từ ngày làm việc tiếp theo."),
-                         validators=[DataRequired(), Regexp(r"^([01]\d|2[0-3]):[0-5]\d$",
+                         validators=[DataRequired(), Regexp(r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
                                                             message=_l("Nhập giờ dạng HH:MM, ví dụ 15:00."))])
 
 

@@ -5,16 +5,16 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from ..catalog.models import Procedure
-from ..core.forms import CommuneForm
+from ..core.forms import CommuneForm, choice_int
 from ..extensions import db
 from ..inbox.ready_texts import KINDS, MAX_BODY, ReadyText
 
 
 def _procedure_id(value):
-    """'' (every procedure) -> None, else the id."""
+    """'' (every procedure) -> None, else the id (ASCII digits a database id holds, else ValueError)."""
     if value in (None, "", "None"):
         return None
-    return int(value)
+    return choice_int(value)
 
 
 class ReadyTextForm(CommuneForm):

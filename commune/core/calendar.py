@@ -173,7 +173,7 @@ def tet_confirmation(year):
 def valid_cutoff(text):
     """Whether `text` is a cut-off time 'HH:MM' (00:00–23:59)."""
     text = (text or "").strip()
-    if len(text) != 5 or text[2] != ":" or not text.replace(":", "").isdigit():
+    if len(text) != 5 or text[2] != ":" or not (text.isascii() and text.replace(":", "").isdigit()):
         return False
     return int(text[:2]) < 24 and int(text[3:]) < 60
 

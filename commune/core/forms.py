@@ -10,15 +10,40 @@ Both also clean every text a visitor types before any other filter or validator 
 (commune/core/text_safety.py): NFC, no bidi controls, no invisible characters. A
 StringField (and its kinds: hidden, search, e-mail…) is one line; a TextAreaField keeps
 its line breaks. Passwords are left exactly as typed.
+
+Numbers are read in one place too. Every IntegerField of a form is bound as ours (`IntegerField`
+below) and every `coerce=int` becomes `choice_int`: ASCII digits only (int() reads "٣" or "３"
+as 3; "²" passes isdigit() and then int() raises) and only what a database INTEGER holds, so
+`position=10**20` is a validation error where it was an OverflowError (a 500) at the save.
+And a form reads only what a browser sends, urlencoded or multipart: Flask-WTF would read a
+JSON body as form data, numbers and lists where every field expects text (no form of ours is
+posted as JSON; the carrier's phone posts FormData), and a file part sent under a text field's
+name reached that field as a FileStorage. (A file field inside a FormField row would get no
+file: the site has none.)
 """
+import re
+
+from flask import request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto  # FlaskForm's default `formdata`: "read it from the request"
 from markupsafe import Markup, escape
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import FileField as WTFormsFileField
 from wtforms import Form, PasswordField, StringField, TextAreaField
+from wtforms import IntegerField as WTFormsIntegerField
+from wtforms.fields.choices import SelectFieldBase
+from wtforms.fields.core import UnboundField
+from wtforms.validators import NumberRange
 from wtforms.widgets import Select
 
 from .i18n import N_
+from .numbers import ascii_int
 from .text_safety import clean_line, clean_text
+
+DB_INT_MAX = 2**31 - 1  # PostgreSQL INTEGER, the type of every number column of ours (SQLite's is wider)
+_SIGNED_DIGITS = re.compile(r"[+-]?[0-9]+")
+_NOT_AN_INTEGER, _INVALID = "Not a valid integer value.", "Invalid input."  # WTForms' msgids, see MESSAGES
 
 # WTForms' message (its msgid) -> ours. Placeholders stay as WTForms fills them in.
 MESSAGES = {
@@ -28,6 +53,7 @@ MESSAGES = {
     "Invalid URL.": N_("Địa chỉ trang web không đúng."),
     "Not a valid choice.": N_("Lựa chọn không hợp lệ."),
     "Invalid Choice: could not coerce.": N_("Lựa chọn không hợp lệ."),
+    "Invalid choice(s): one or more data inputs could not be coerced.": N_("Lựa chọn không hợp lệ."),
     "Not a valid integer value.": N_("Hãy nhập một số (chỉ chữ số)."),
     "Not a valid decimal value.": N_("Hãy nhập một số."),
     "Not a valid float value.": N_("Hãy nhập một số."),
@@ -91,17 +117,53 @@ class QuickSelect(Select):
 QUICK_SELECT = QuickSelect()
 
 
+def choice_int(value):
+    """`coerce=int`'s stand-in: a choice sent as a number is ASCII digits, 0 .. DB_INT_MAX; else ValueError
+    (WTForms' "not a valid choice"). The choices' own values, ints already, pass as they are."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = ascii_int(value.strip(), DB_INT_MAX) if isinstance(value, str) else None
+    if number is None:
+        raise ValueError("not a number a database column holds")
+    return number
+
+
+class IntegerField(WTFormsIntegerField):
+    """WTForms' IntegerField, reading only ASCII digits (a sign and spaces around allowed) and only a
+    number a database INTEGER holds, or up to the wider maximum its NumberRange declares (the
+    carrier's phone sends its clock in milliseconds); anything else is the field's error, the
+    typed text kept."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        self.data = None
+        text = valuelist[0].strip() if isinstance(valuelist[0], str) else ""
+        if not _SIGNED_DIGITS.fullmatch(text):
+            raise ValueError(self.invalid_value_message or self.gettext(_NOT_AN_INTEGER))
+        limit = max([DB_INT_MAX, *(v.max for v in self.validators if isinstance(v, NumberRange) and v.max)])
+        number = ascii_int(text.lstrip("+-"), limit)
+        if number is None:  # more than the database holds
+            raise ValueError(self.gettext(_INVALID))
+        self.data = -number if text.startswith("-") else number
+
+
 class _CommuneMeta:
-    """Messages in the visitor's language, every typed text cleaned first, quick <select>s."""
+    """Messages in the visitor's language, every typed text cleaned first, numbers read strictly, quick <select>s."""
 
     def get_translations(self, form):
         return TRANSLATIONS
 
     def bind_field(self, form, unbound_field, options):
+        if unbound_field.field_class is WTFormsIntegerField:  # a form that imported WTForms' own
+            unbound_field = UnboundField(IntegerField, *unbound_field.args, name=unbound_field.name,
+                                         **unbound_field.kwargs)
         field = super().bind_field(form, unbound_field, options)
         cleaner = text_filter(field)
         if cleaner is not None:
             field.filters = (cleaner, *field.filters)
+        if isinstance(field, SelectFieldBase) and getattr(field, "coerce", None) is int:
+            field.coerce = choice_int
         if type(field.widget) is Select and not field.widget.multiple:
             field.widget = QUICK_SELECT
         return field
@@ -111,7 +173,16 @@ class CommuneForm(FlaskForm):
     """A form of the site: CSRF-protected, WTForms' messages in the visitor's language, typed text cleaned."""
 
     class Meta(_CommuneMeta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            """Flask-WTF's, without its reading of a JSON body as the form's data, and with a file
+            only where the form has a file field (a text field sent as a file part gets no value)."""
+            if formdata is not _Auto or not form.is_submitted():
+                return super().wrap_formdata(form, formdata)
+            file_fields = {field.name for field in form if isinstance(field, WTFormsFileField)}
+            files = [(name, part) for name, part in request.files.items(multi=True) if name in file_fields]
+            if files:
+                return CombinedMultiDict((MultiDict(files), request.form))
+            return request.form or None  # None: nothing a browser's form sends, so each field its default
 
 
 class CommuneSubForm(Form):

@@ -14,6 +14,7 @@ from wtforms import widgets as w
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..core.forms import CommuneForm
+from ..core.numbers import ascii_int
 from ..dossiers.models import CHANNEL_LABELS
 from ..web.converters import DB_INT_MAX, db_id
 from .queries import assignable_user
@@ -60,7 +61,7 @@ class ActionForm(CommuneForm):
 
     def _check_counter(self, field):
         # Hidden, but sent by the browser: only digits a database integer can hold.
-        if field.data and not (field.data.isascii() and field.data.isdigit() and int(field.data) <= DB_INT_MAX):
+        if field.data and ascii_int(field.data, DB_INT_MAX) is None:
             raise ValidationError(_l("Trang này đã cũ. Vui lòng tải lại hồ sơ rồi làm lại."))
 
     validate_version = _check_counter

@@ -7,11 +7,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import CommuneForm
+from ..core.forms import DB_INT_MAX, CommuneForm
 from .banks import ACCOUNT_NUMBER_RE, account_holder, bank_choices
 from .models import DESK, TRANSFER
 
-AMOUNT = NumberRange(min=0, max=10**12, message=_l("Nhập số tiền từ 0 đồng trở lên."))
+# amount_vnd is an INTEGER column: 10**12 passed here and overflowed PostgreSQL at the save.
+AMOUNT = NumberRange(min=0, max=DB_INT_MAX, message=_l("Nhập số tiền từ 0 đồng trở lên."))
 
 
 class ConfirmPaymentForm(CommuneForm):

@@ -6,9 +6,11 @@
 - form fields come from every CommuneForm subclass found by importing the whole `commune`
   package; a POST route is sent the fields of the forms of its own feature package and of
   the forms its view names, each value either plausible for the field's type or hostile;
-- query-string names come from the forms and from every `request.args.get("…")` in the code.
+- query-string names come from the forms and from every `request.args.get("…")` in the code;
+- bodies of other content types (JSON, text, odd multipart) and headers: fuzz_wire.py.
 So a new route, form or query parameter is fuzzed without anyone writing a test for it.
 """
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -24,6 +26,7 @@ from wtforms.fields.core import UnboundField
 
 import commune
 from commune.core.forms import CommuneForm, CommuneSubForm
+from tests.security import fuzz_wire as wire
 
 ARG = re.compile(r"<(?:(?P<conv>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 READ_ARG = re.compile(r"request\.(?:args|form|values)\.get(?:list)?\(\s*f?[\"']([\w-]+)")
@@ -150,6 +153,7 @@ def names_read_by_hand():
 def hostile_text():
     return st.one_of(
         st.sampled_from(NASTY),
+        st.sampled_from(wire.NUMBERISH),
         st.text(max_size=60),
         st.text(alphabet=st.characters(codec="utf-8"), min_size=200, max_size=3000),
         st.integers(min_value=-(2**80), max_value=2**80).map(str),
@@ -179,6 +183,9 @@ def plausible(unbound):
         return st.sampled_from(["001203004567", "001 203 004 567"])
     if "Email" in checks:
         return st.sampled_from(["an@example.vn", "x@y.z"])
+    patterns = [v.regex for v in kwargs.get("validators") or () if type(v).__name__ == "Regexp"]
+    if patterns:  # e.g. a slug: a value that passes, so the code behind the form runs
+        return st.from_regex(patterns[0], fullmatch=True).filter(lambda v: 0 < len(v) <= 40)
     if issubclass(cls, (wtf.IntegerField, wtf.DecimalField, wtf.FloatField)):
         return st.integers(min_value=-5, max_value=100_000).map(str)
     if issubclass(cls, (wtf.DateField, wtf.DateTimeField)):
@@ -197,8 +204,9 @@ def field_value(unbound):
 
 @st.composite
 def body(draw, fields, file_names):
-    """(encoding, payload): mostly a well-formed submission with a few fields mutated
-    (missing, repeated, hostile), sometimes chaos, sometimes raw bytes."""
+    """(content type, payload): mostly a well-formed submission with a few fields mutated
+    (missing, repeated, hostile), sometimes chaos; sent urlencoded or as multipart, or as JSON,
+    odd multipart or raw bytes of some other type (fuzz_wire)."""
     pairs = []
     chaos = draw(st.integers(0, 3)) == 0
     mutated = set() if chaos else set(draw(st.lists(st.integers(0, max(len(fields) - 1, 0)), max_size=2)))
@@ -217,9 +225,16 @@ def body(draw, fields, file_names):
                 pairs.append((name, ""))
     if chaos:
         pairs += draw(st.lists(st.tuples(hostile_text(), hostile_value()), max_size=2))
-    kind = draw(st.sampled_from(("form", "form", "form", "multipart", "raw")))
+    kind = draw(st.sampled_from(("form", "form", "form", "multipart", "raw", "json", "json", "odd")))
     if kind == "raw":
-        return "raw", draw(st.binary(max_size=300)) + draw(st.sampled_from(INVALID_UTF8))
+        content_type = draw(st.sampled_from(["application/x-www-form-urlencoded", *wire.RAW_TYPES]))
+        payload = draw(st.one_of(st.binary(max_size=300), st.just(urlencode([(_bytes(k), _bytes(v)) for k, v in pairs]))
+                                 .map(_bytes)))
+        return content_type, payload + draw(st.sampled_from([b"", *INVALID_UTF8]))
+    if kind == "json":
+        return draw(wire.json_body([name for name, _u in fields]))
+    if kind == "odd":
+        return draw(wire.odd_multipart([(as_text(k), v) for k, v in pairs], file_names))
     if kind == "multipart" or (file_names and draw(st.booleans())):
         from io import BytesIO
 
@@ -229,11 +244,20 @@ def body(draw, fields, file_names):
         data = MultiDict([(as_text(k), as_text(v)) for k, v in pairs])
         for name in file_names:
             if draw(st.booleans()):
-                payload = draw(st.one_of(st.binary(max_size=200), st.sampled_from([TINY_JPEG, TINY_PDF])))
-                filename = draw(st.sampled_from(["a.jpg", "x.pdf", "", "../../x", "a\x00.png"]))
+                payload = draw(st.one_of(st.binary(max_size=200),
+                                         st.sampled_from([TINY_JPEG, TINY_PDF, *_workbooks()])))
+                filename = draw(st.sampled_from(["a.jpg", "x.pdf", "", "../../x", "a\x00.png", "sao-ke.xlsx"]))
                 data.add(name, (BytesIO(payload), filename))
-        return "multipart", data
-    return "form", urlencode([(_bytes(k), _bytes(v)) for k, v in pairs])
+        return "multipart/form-data", data
+    return "application/x-www-form-urlencoded", urlencode([(_bytes(k), _bytes(v)) for k, v in pairs])
+
+
+@functools.cache
+def _workbooks():
+    """Good and hostile .xlsx files (tests/security/hostile_workbooks.py), for the workbook imports."""
+    from tests.security.hostile_workbooks import fuzz_workbooks
+
+    return tuple(fuzz_workbooks())
 
 
 TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -272,7 +296,8 @@ def url_arg(converter, known):
         real = st.sampled_from(known) if known else st.integers(min_value=1, max_value=12).map(str)
         hostile = st.one_of(st.integers(min_value=-(2**70), max_value=2**70).map(str),
                             st.sampled_from(["0", "-1", "007", "1.0", "99999999999999999999", str(2**63 - 1),
-                                             str(2**63), str(2**31 - 1), str(2**31), "٣", "²"]))
+                                             str(2**63), str(2**31 - 1), str(2**31), "٣", "²"]),
+                            st.sampled_from(wire.NUMBERISH))
     else:
         real = st.sampled_from(known or ["x"])
         hostile = hostile_text()
@@ -292,7 +317,8 @@ def rule_converters(rule):
 
 # ---- the deterministic sweep: well-formed bodies with one field changed ---------------------
 
-WRONG = ("", "x", "-1", "99999999999999999999", "1.5", "²", "\x00", "A" * 3000)
+# "٣" is also what "letters" were: not a number, to a strict reader; 2**31 overflows PostgreSQL only.
+WRONG = ("", "٣", "-1", "99999999999999999999", str(2**31), "²", "\x00", "A" * 3000)
 
 
 def sweep_targets(func, forms, has_key):
@@ -319,6 +345,9 @@ def _plain(name, unbound):
     if choices and not callable(choices):
         return [str(c[0] if isinstance(c, (tuple, list)) else getattr(c, "value", c)) for c in choices] or [""]
     checks = {type(v).__name__ for v in unbound.kwargs.get("validators") or ()}
+    patterns = [v.regex for v in unbound.kwargs.get("validators") or () if type(v).__name__ == "Regexp"]
+    if patterns:  # a slug or a code: a value that passes, so the code behind the form runs
+        return [next((c for c in PATTERNED if all(p.fullmatch(c) for p in patterns)), "Nguyễn Văn An")]
     if "PhoneNumber" in checks or "phone" in name:
         return ["0912345678"]
     if "CitizenId" in checks:
@@ -334,6 +363,9 @@ def _plain(name, unbound):
     if "File" in cls.__name__:
         return [None]
     return ["Nguyễn Văn An"]
+
+
+PATTERNED = ("nguyen-van-an", "ma_cau_hoi", "abc", "0912345678", "1", "ABC")
 
 
 def well_formed_bodies(form_cls, prefix=""):

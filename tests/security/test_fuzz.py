@@ -2,11 +2,13 @@
 
 Generated, not written: each rule of app.url_map (each method) is one test; hypothesis picks
 the visitor (anonymous, a villager holding their receipt key, or a logged-in staff member of
-each role), the URL arguments (oversized, negative, unicode, invalid UTF-8, real ids and
-codes), the query string and, for POST, a body built from the fields of the forms the view
-uses (missing, repeated, wrong types, plausible values) or raw bytes. Any 5xx fails with the
-traceback the server logged. Every CommuneForm subclass is also validated directly with
-hostile data. A new route or form is fuzzed the day it is added.
+each role), the URL arguments (oversized, negative, unicode, Unicode digits, numbers past the
+database's, invalid UTF-8, real ids and codes), the query string, a few of the headers the site
+reads (hostile values) and, for a POST, a body built from the fields of the forms the view uses
+(missing, repeated, wrong types, plausible values), sent urlencoded, as multipart (odd parts
+too), as JSON of any shape or as raw bytes of another type (fuzz_wire.py). Any 5xx fails with
+the traceback the server logged. Every CommuneForm subclass is also validated directly with
+hostile data, JSON and file parts. A new route, form or header read is fuzzed the day it is added.
 
 Bounded for CI: COMMUNE_FUZZ_EXAMPLES examples per route and per form (default 20). A longer
 run by hand:  COMMUNE_FUZZ_EXAMPLES=500 .venv/bin/python -m pytest tests/security/test_fuzz.py -q
@@ -23,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from commune.extensions import db
 from tests.conftest import make_app
 from tests.security import fuzz_strategies as fz
+from tests.security import fuzz_wire as wire
 from tests.security.matrix_data import DRAFT_TOKEN, STAFF_ROLES, VISITORS, populated_commune
 
 EXAMPLES = int(os.environ.get("COMMUNE_FUZZ_EXAMPLES", "20"))
@@ -69,6 +72,7 @@ def _app_rules():
 
 RULES = _app_rules()
 FORMS = fz.form_classes()
+HEADERS = wire.headers_read_by_code()
 
 
 @pytest.fixture(scope="module")
@@ -115,6 +119,16 @@ def commune(tmp_path_factory):
         logging.getLogger("commune.errors").removeHandler(tracebacks)
 
 
+def _roles(rule, view):
+    """The roles a view lets in: its roles_required, or the admin blueprint's guard (every admin URL)."""
+    roles = getattr(view, "allowed_roles", None)
+    if roles is None and rule.endpoint.startswith("admin."):
+        from commune.core.roles import ADMINS
+
+        roles = ADMINS
+    return roles
+
+
 def _fail_on_5xx(response, tracebacks, what):
     logged = "\n".join(tracebacks.records[-1:])
     tracebacks.records.clear()
@@ -133,7 +147,7 @@ def test_no_route_answers_5xx_to_hostile_input(commune, pattern, method):
     hand_names = fz.names_read_by_hand()
     converters = fz.rule_converters(rule)
     # Mostly a visitor the view lets in (its roles_required roles, else the villager), so its code runs.
-    roles = getattr(view, "allowed_roles", None)
+    roles = _roles(rule, view)
     likely = [k for k in FUZZ_VISITORS if STAFF_ROLES.get(k) in roles and k != "deactivated"] if roles else ["villager"]
 
     @FUZZ
@@ -146,7 +160,8 @@ def test_no_route_answers_5xx_to_hostile_input(commune, pattern, method):
         path = fz.build_path(rule, args)
         query_names = hand_names + [n for f in forms for n, _u in fz.field_names(f)]
         query = data.draw(fz.query_string(query_names or ["q"]), label="query")
-        kwargs = {"query_string": query}
+        headers = data.draw(wire.headers(HEADERS, fz.hostile_text()), label="headers")
+        kwargs = {"query_string": query, "headers": headers}
         if method != "GET":
             prefix = data.draw(st.sampled_from(["", *(f"{v}-" for v in constants if v.isidentifier())]),
                                label="prefix") if "key" in converters else ""
@@ -157,17 +172,15 @@ def test_no_route_answers_5xx_to_hostile_input(commune, pattern, method):
                 fields = fz.field_names(chosen, prefix) + data.draw(
                     st.lists(st.sampled_from(fields), max_size=3, unique=True), label="extra fields")
             files = [n for n, u in fields if u is not None and "File" in u.field_class.__name__]
-            encoding, payload = data.draw(fz.body(fields, files), label="body")
-            if encoding == "multipart":
-                kwargs.update(data=payload, content_type="multipart/form-data")
-            else:
-                kwargs.update(data=payload, content_type="application/x-www-form-urlencoded")
+            content_type, payload = data.draw(fz.body(fields, files), label="body")
+            kwargs.update(data=payload, content_type=content_type)
         client = visitor(kind)
         response = client.open(path, method=method, **kwargs)
         STATS[(method, pattern, response.status_code)] += 1
         if os.environ.get("COMMUNE_FUZZ_TRACE"):
             print(kind, method, path, response.status_code, kwargs.get("data"))
-        _fail_on_5xx(response, tracebacks, f"{kind}: {method} {path}?{query!r}")
+        _fail_on_5xx(response, tracebacks, f"{kind}: {method} {path}?{query!r} {kwargs.get('headers')!r} "
+                                            f"{kwargs.get('content_type')!r} {kwargs.get('data')!r:.300}")
 
     run()
 
@@ -187,7 +200,14 @@ def test_no_form_breaks_on_hostile_data(commune, name):
             for _ in range(data.draw(st.sampled_from((0, 1, 1, 2)))):
                 value = data.draw(fz.field_value(unbound))
                 pairs.append((field, fz.as_text(value)))
-        with app.test_request_context(method="POST", data=MultiDict(pairs)):
+        how = data.draw(st.sampled_from(("form", "form", "json", "files")), label="sent as")
+        if how == "json":  # a JSON object of the form's fields, any value where text is expected
+            request = {"json": {field: data.draw(wire.json_value()) for field, _u in names}}
+        elif how == "files":  # every value a file part (werkzeug puts it in request.files)
+            request = {"data": MultiDict(wire.as_files(pairs)), "content_type": "multipart/form-data"}
+        else:
+            request = {"data": MultiDict(pairs)}
+        with app.test_request_context(method="POST", **request):
             form = _instance(form_cls)
             if form is None:
                 return
@@ -224,7 +244,7 @@ def test_no_post_breaks_on_one_missing_or_mistyped_field(commune, pattern, metho
     app, world, _known, visitor, tracebacks = commune
     rule = next(r for r in app.url_map.iter_rules() if r.rule == pattern and method in r.methods)
     view = app.view_functions[rule.endpoint]
-    roles = getattr(view, "allowed_roles", None)
+    roles = _roles(rule, view)
     kinds = [k for k in FUZZ_VISITORS if STAFF_ROLES.get(k) in roles and k != "deactivated"][:2] if roles \
         else ["villager"]
     for key, forms in fz.sweep_targets(view, FORMS, "key" in fz.rule_converters(rule)):
@@ -232,11 +252,19 @@ def test_no_post_breaks_on_one_missing_or_mistyped_field(commune, pattern, metho
             url = _real_url(app, rule, world, key)
         for form in forms:
             prefix = f"{key}-" if key else ""
-            for base in fz.well_formed_bodies(form, prefix):
+            bases = fz.well_formed_bodies(form, prefix)
+            for base in bases:
                 for body in fz.one_field_mutations(base):
                     for kind in kinds:
                         response = visitor(kind).post(url, data=MultiDict(body))
                         _fail_on_5xx(response, tracebacks, f"{kind}: POST {url} {body!r}")
+            # The first body as JSON (each value a number, a list, null…) and as file parts.
+            for document in wire.json_variants(bases[0]):
+                response = visitor(kinds[0]).post(url, json=document)
+                _fail_on_5xx(response, tracebacks, f"{kinds[0]}: POST {url} JSON {document!r}")
+            response = visitor(kinds[0]).post(url, data=MultiDict(wire.as_files(bases[0])),
+                                              content_type="multipart/form-data")
+            _fail_on_5xx(response, tracebacks, f"{kinds[0]}: POST {url} every value a file part")
 
 
 def _real_url(app, rule, world, key):
