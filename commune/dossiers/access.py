@@ -27,6 +27,7 @@ from flask import abort, current_app, request, session
 from flask_login import current_user
 
 from ..extensions import db
+from . import owner_device
 from .models import CHANNEL_ONLINE, Dossier
 from .states import Status
 
@@ -107,6 +108,8 @@ def grant(dossier, level, key=None):
         keys = {str(dossier.id): _sealer().encrypt(key.encode()).decode(), **keys}
     keys = dict(list(keys.items())[:MAX_KEYS_HELD])
     session[SESSION_KEY] = {FULL: full, STATUS: status, "keys": keys, "at": time.time()}
+    if level == FULL:
+        owner_device.remember(dossier.code)  # strangers' failures on this code never pause this browser
 
 
 def _sealer():
@@ -169,7 +172,7 @@ def forget(response):
     session.pop(SESSION_KEY, None)
     session.pop(LEGACY_KEY, None)
     response.delete_cookie(DRAFT_COOKIE, path="/")
-    return response
+    return owner_device.forget(response)
 
 
 def staff_dossier(dossier_id):

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..core.forms import ButtonForm
 from ..core.i18n import N_
+from ..dossiers import owner_device
 from ..dossiers.access import FULL, STATUS, forget, grant, held_key, holds_access, level
 from ..dossiers.codes import is_link_token, normalise_code
 from ..dossiers.states import Status
@@ -38,10 +39,19 @@ def _code_limit():
     return current_app.config["COMMUNE_LOOKUP_CODE_LIMIT"]
 
 
+def _code_asked():
+    code = request.form.get("code") if request.method == "POST" else (request.view_args or {}).get("code")
+    return normalise_code(code)[:20]
+
+
 def _typed_code():
     """The tracking code a look-up is about: the form's, or the QR link's path."""
-    code = request.form.get("code") if request.method == "POST" else (request.view_args or {}).get("code")
-    return "code:" + normalise_code(code)[:20]
+    return "code:" + _code_asked()
+
+
+def _owners_browser():
+    """A browser that opened this code in full before: strangers' failures never pause it."""
+    return owner_device.knows(_code_asked())
 
 
 def _failed(response):
@@ -72,16 +82,18 @@ CODE_LOCKED = N_("Hôm nay đã có quá nhiều lần nhập sai cho mã hồ s
 # (COMMUNE_LOOKUP_CODE_LIMIT, failures a day from every address together): the short key and the phone
 # are what a guesser can try, so they stop for the day once that budget is spent; the QR link's token
 # (100 bits, docs/security.md) cannot be guessed and is never counted per code, so a stranger's failures
-# never stop the owner's QR link, nor any browser that already holds the dossier.
+# never stop the owner's QR link, nor any browser that already holds the dossier, nor the typed key in a
+# browser that opened the dossier in full before (dossiers/owner_device.py).
 _limit_lookup_form = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", methods=["POST"],
                                           deduct_when=_failed)
 _limit_lookup_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", methods=["POST"],
-                                          key_func=_typed_code, deduct_when=_failed, on_breach=_code_locked)
+                                          key_func=_typed_code, deduct_when=_failed, on_breach=_code_locked,
+                                          exempt_when=_owners_browser)
 _limit_key_link = limiter.shared_limit(_lookup_limit, scope="tracking-lookup", deduct_when=_failed,
                                        exempt_when=lambda: "k" not in request.args)
 _limit_key_code = limiter.shared_limit(_code_limit, scope="tracking-lookup-code", key_func=_typed_code,
                                        deduct_when=_failed, on_breach=_code_locked,
-                                       exempt_when=lambda: not _short_key_link())
+                                       exempt_when=lambda: not _short_key_link() or _owners_browser())
 
 
 def _access(code):

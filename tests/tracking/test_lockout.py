@@ -111,6 +111,36 @@ def test_when_a_code_is_hammered_all_day_its_qr_link_and_open_browsers_still_wor
         db.engine.dispose()
 
 
+def test_a_browser_that_opened_the_dossier_before_types_its_key_even_when_the_code_is_hammered(tmp_path):
+    """The owner's own phone: its key opened the dossier once, so strangers' failures never pause it."""
+    app = _shipped_limits(tmp_path)
+    _id, code, key, _token = _owner_setup(app)
+    phone = app.test_client()
+    assert phone.post("/tra-cuu", data={"code": code, "secret": key}, environ_base=OWNER).status_code == 302
+    assert phone.get_cookie("owner") is not None
+    with phone.session_transaction() as session:  # days later: the grant itself has long lapsed
+        session.pop("villager", None)
+    _guess_from_many_addresses(app, code, addresses=30)  # the code's budget for the day is spent
+    assert app.test_client().post("/tra-cuu", data={"code": code, "secret": key},
+                                  environ_base=OWNER).status_code == 429  # any other browser waits
+    again = phone.post("/tra-cuu", data={"code": code, "secret": key}, environ_base=OWNER)
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/ho-so/{code}")
+    assert "Lò Văn Chủ" in phone.get(f"/ho-so/{code}", environ_base=OWNER).get_data(as_text=True)
+    # The mark opens nothing by itself: a wrong key from that browser is still refused, and counted.
+    assert phone.post("/tra-cuu", data={"code": code, "secret": "ACDEFG"}, environ_base=OWNER).status_code == 404
+    # A stranger cannot copy the mark to another code, nor forge one.
+    stranger = app.test_client()
+    stranger.set_cookie("owner", "W10.forged")
+    assert stranger.post("/tra-cuu", data={"code": code, "secret": key},
+                         environ_base=OWNER).status_code == 429
+    # "Thoát" on a shared phone forgets the mark too.
+    phone.post("/thoat", data={})
+    assert phone.get_cookie("owner") is None
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_a_guesser_from_one_address_gets_429_after_its_limit_and_others_are_not_affected(tmp_path):
     app = _shipped_limits(tmp_path)
     _id, code, key, token = _owner_setup(app)
