@@ -11,9 +11,9 @@ from wtforms.validators import ValidationError
 from .timeutil import local_today
 
 # Mobile prefixes in use since the 2018 renumbering (03x, 05x, 07x, 08x, 09x).
-MOBILE_RE = re.compile(r"^0[35789]\d{8}$")
+MOBILE_RE = re.compile(r"^0[35789][0-9]{8}$")  # ASCII digits: `\d` also takes "٣" or "３"
 # Landlines: 02 + area code, 11 digits in all (0200 3 800 000).
-LANDLINE_RE = re.compile(r"^02\d{9}$")
+LANDLINE_RE = re.compile(r"^02[0-9]{9}$")
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 
 # Province codes that open a 12-digit CCCD (Circular 07/2016/TT-BCA, the 63 pre-2025 provinces;
@@ -60,7 +60,7 @@ def format_phone(phone):
 def normalise_citizen_id(text):
     """The 12 digits of a CCCD as typed (spaces and dots ignored), or None if not a valid number."""
     digits = _SEPARATORS.sub("", text or "")
-    if not re.fullmatch(r"\d{12}", digits):
+    if not re.fullmatch(r"[0-9]{12}", digits):
         return None
     if digits[:3] not in PROVINCE_CODES:
         return None
@@ -97,7 +97,7 @@ class CitizenId:
         if not field.data:
             return
         digits = _SEPARATORS.sub("", field.data)
-        if not re.fullmatch(r"\d{12}", digits):
+        if not re.fullmatch(r"[0-9]{12}", digits):
             raise ValidationError(self.message or _l(
                 "Số căn cước (CCCD) gồm đúng 12 chữ số, in ở mặt trước thẻ."))
         value = normalise_citizen_id(digits)

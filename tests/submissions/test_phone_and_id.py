@@ -17,7 +17,9 @@ def test_mobile_numbers_are_accepted_as_typed_and_stored_normalised(typed):
 
 
 @pytest.mark.parametrize("typed", ["", "12345", "0112345678", "091234567", "09123456789", "abc",
-                                   "+1 202 555 0100", "0012345678"])
+                                   "+1 202 555 0100", "0012345678",
+                                   # digits an SMS gateway cannot send
+                                   "091234567٨", "０９１２３４５６７８", "0912345６78"])
 def test_wrong_phone_numbers_are_refused(typed):
     assert normalise_phone(typed) is None
 
@@ -35,9 +37,9 @@ def test_citizen_ids_are_checked_and_normalised(typed, expected):
 
 
 @pytest.mark.parametrize("typed", ["00120300456", "0012030045678", "003203004567", "999203004567",
-                                   "001299004567", "00120300456A"])
+                                   "001299004567", "00120300456A", "00120300456٧", "００１２０３００４５６７"])
 def test_wrong_citizen_ids_are_refused(typed):
-    # too short, too long, unknown province 003 / 999, born in 2099, a letter
+    # too short, too long, unknown province 003 / 999, born in 2099, a letter, digits not ASCII
     assert normalise_citizen_id(typed) is None
 
 
