@@ -6,6 +6,7 @@ never limited per code, and the database keeps the key only as a keyed hash.
 """
 import hmac
 
+import pytest
 import sqlalchemy as sa
 
 from commune.config import build_config
@@ -29,6 +30,15 @@ def _shipped_limits(tmp_path, **overrides):
     shipped = build_config(str(tmp_path / "instance"))
     return make_app(tmp_path, COMMUNE_LOOKUP_LIMIT=shipped["COMMUNE_LOOKUP_LIMIT"],
                     COMMUNE_LOOKUP_CODE_LIMIT=shipped["COMMUNE_LOOKUP_CODE_LIMIT"], **overrides)
+
+
+@pytest.fixture
+def shipped_app(tmp_path):
+    app = _shipped_limits(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _stranger(n):
@@ -60,8 +70,8 @@ def _owner_setup(app):
         return dossier.id, dossier.code, dossier.lookup_key, link_token(dossier.lookup_key_hash)
 
 
-def test_a_strangers_wrong_keys_never_stop_the_owners_qr_link_typed_key_or_phone(tmp_path):
-    app = _shipped_limits(tmp_path)
+def test_a_strangers_wrong_keys_never_stop_the_owners_qr_link_typed_key_or_phone(shipped_app):
+    app = shipped_app
     _id, code, key, token = _owner_setup(app)
     # Fifty wrong keys from five addresses: the old limit (10 an hour per code) locked the owner out for an hour.
     _guess_from_many_addresses(app, code, addresses=5)
@@ -78,13 +88,10 @@ def test_a_strangers_wrong_keys_never_stop_the_owners_qr_link_typed_key_or_phone
     response = phone.post("/tra-cuu", data={"code": code, "secret": "0912 345 678"}, environ_base=OWNER)
     assert response.status_code == 302
     assert code[:4] in phone.get(f"/ho-so/{code}", environ_base=OWNER).get_data(as_text=True)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_when_a_code_is_hammered_all_day_its_qr_link_and_open_browsers_still_work(tmp_path):
-    app = _shipped_limits(tmp_path)
+def test_when_a_code_is_hammered_all_day_its_qr_link_and_open_browsers_still_work(shipped_app):
+    app = shipped_app
     _id, code, key, token = _owner_setup(app)
     already_open = app.test_client()
     assert already_open.get(f"/ho-so/{code}?k={token}", environ_base=OWNER).status_code == 302
@@ -106,14 +113,11 @@ def test_when_a_code_is_hammered_all_day_its_qr_link_and_open_browsers_still_wor
         other_code, other_key = other.code, other.lookup_key
     assert app.test_client().post("/tra-cuu", data={"code": other_code, "secret": other_key},
                                   environ_base=OWNER).status_code == 302
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_a_browser_that_opened_the_dossier_before_types_its_key_even_when_the_code_is_hammered(tmp_path):
+def test_a_browser_that_opened_the_dossier_before_types_its_key_even_when_the_code_is_hammered(shipped_app):
     """The owner's own phone: its key opened the dossier once, so strangers' failures never pause it."""
-    app = _shipped_limits(tmp_path)
+    app = shipped_app
     _id, code, key, _token = _owner_setup(app)
     phone = app.test_client()
     assert phone.post("/tra-cuu", data={"code": code, "secret": key}, environ_base=OWNER).status_code == 302
@@ -136,13 +140,10 @@ def test_a_browser_that_opened_the_dossier_before_types_its_key_even_when_the_co
     # "Thoát" on a shared phone forgets the mark too.
     phone.post("/thoat", data={})
     assert phone.get_cookie("owner") is None
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_a_guesser_from_one_address_gets_429_after_its_limit_and_others_are_not_affected(tmp_path):
-    app = _shipped_limits(tmp_path)
+def test_a_guesser_from_one_address_gets_429_after_its_limit_and_others_are_not_affected(shipped_app):
+    app = shipped_app
     _id, code, key, token = _owner_setup(app)
     guesser = app.test_client()
     _guess_from_many_addresses(app, code, addresses=1)  # 203.0.113.0 spends its 10 a minute
@@ -152,21 +153,15 @@ def test_a_guesser_from_one_address_gets_429_after_its_limit_and_others_are_not_
     assert guesser.get(f"/ho-so/{code}?k=ACDEFG", environ_base=_stranger(0)).status_code == 429
     owner = app.test_client()
     assert owner.post("/tra-cuu", data={"code": code, "secret": key}, environ_base=OWNER).status_code == 302
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
-def test_right_look_ups_cost_nothing_however_many(tmp_path):
+def test_right_look_ups_cost_nothing_however_many(shipped_app):
     """A busy office behind one address: a hundred villagers who type their key right are never refused."""
-    app = _shipped_limits(tmp_path)
+    app = shipped_app
     _id, code, key, token = _owner_setup(app)
     for _ in range(120):
         assert app.test_client().post("/tra-cuu", data={"code": code, "secret": key},
                                       environ_base=OWNER).status_code == 302
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_database_holds_no_clear_key(app, client):
@@ -229,8 +224,8 @@ def test_a_right_and_a_wrong_key_cost_the_same_work(app, monkeypatch):
     assert link_work["hit"] == link_work["miss"] == link_work["unknown"]
 
 
-def test_a_result_downloads_a_hundred_times_with_the_right_key_from_one_address(tmp_path):
-    app = _shipped_limits(tmp_path)
+def test_a_result_downloads_a_hundred_times_with_the_right_key_from_one_address(shipped_app):
+    app = shipped_app
     with app.app_context():
         dossier = new_dossier(status="ready", applicant_phone=PHONE)
         row = attach_file(dossier, photo((40, 40, 40)), "ket-qua.jpg", purpose="result")
@@ -246,9 +241,6 @@ def test_a_result_downloads_a_hundred_times_with_the_right_key_from_one_address(
         assert stranger.get(f"/ho-so/{code}/ket-qua/{file_id}", environ_base=_stranger(9)).status_code == 404
     assert stranger.get(f"/ho-so/{code}/ket-qua/{file_id}", environ_base=_stranger(9)).status_code == 429
     assert office.get(f"/ho-so/{code}/ket-qua/{file_id}", environ_base=OWNER).status_code == 200
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_the_session_cookie_carries_the_key_sealed_never_in_clear(app, client):
