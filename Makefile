@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run test setup install vendor lint bench translations clean
+.PHONY: run test test-fast setup install vendor lint bench translations clean
+
+# Two test workers (pytest-xdist) for the machine's two cores; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=5
 
 run: setup
 	$(FLASK) serve
@@ -15,9 +19,15 @@ test: install vendor
 	$(BIN)/lint-imports
 	@if [ "$$CI" = "true" ] && [ -z "$$COMMUNE_TEST_DATABASE_URL" ]; then \
 	  echo "CI=true but COMMUNE_TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped"; exit 1; fi
-	env -u COMMUNE_TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u COMMUNE_TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
 	@if [ -n "$$COMMUNE_TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on PostgreSQL =="; $(BIN)/python -m pytest $(PYTEST_ARGS); fi
+	  echo "== the same suite on PostgreSQL =="; $(PYTEST) $(PYTEST_ARGS); fi
+
+# The everyday loop (about 3 minutes): SQLite only, no browser, no drills, nothing slow.
+test-fast: install vendor
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	env -u COMMUNE_TEST_DATABASE_URL $(PYTEST) -m "not browser and not drill and not slow" $(PYTEST_ARGS)
 
 setup: install vendor
 	$(FLASK) setup

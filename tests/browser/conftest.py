@@ -12,7 +12,6 @@ import threading
 
 import pytest
 
-from commune.catalog.loader import load_catalog, read_catalog
 from commune.extensions import db
 from tests.conftest import IN_CI, make_app
 
@@ -52,10 +51,8 @@ def live_server(tmp_path, monkeypatch):
 
     monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     port = _free_port()
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True, TESTING=False, COMMUNE_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    with app.app_context():
-        load_catalog(read_catalog())
-        db.session.commit()
+    app = make_app(tmp_path, with_catalog=True, WTF_CSRF_ENABLED=True, TESTING=False,
+                   COMMUNE_PUBLIC_URL=f"http://127.0.0.1:{port}")
     server = create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -19,7 +19,7 @@ from commune.files import resumable
 from tests.browser.journeys import SLUG, fill_birth_questions, fill_details, stored_files
 from tests.conftest import PG_URL
 
-pytestmark = [pytest.mark.browser,
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(bool(PG_URL), reason="two minutes of 2G link: run once, in the SQLite pass")]
 
 LINK = {"offline": False, "latency": 400, "downloadThroughput": 50_000, "uploadThroughput": 50_000}

@@ -27,6 +27,8 @@ from tests.crawl.running_site import RunningSite
 from tests.photos import images
 from tests.security.live_site import PROCEDURE, REPO, Villager
 
+pytestmark = pytest.mark.drill  # starts the site as a process of its own
+
 PAGES = int(os.environ.get("COMMUNE_CRAWL_PAGES", "450"))  # per visitor
 CATALOG = REPO / "commune" / "catalog" / "data" / "commune_procedures.json"
 COLLOQUIAL = REPO / "commune" / "catalog" / "data" / "colloquial.json"

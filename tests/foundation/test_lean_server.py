@@ -3,7 +3,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.security.live_site import REPO
+
+pytestmark = pytest.mark.drill  # starts the site as a process of its own
 
 
 def _run(tmp_path, *args):

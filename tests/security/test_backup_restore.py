@@ -22,6 +22,8 @@ from tests.factories import make_dossier
 from tests.photos import images
 from tests.security.live_site import Site, Villager
 
+pytestmark = pytest.mark.drill  # starts the site as a process of its own
+
 
 def _tree(root):
     """{relative path: sha256} of every file under root."""

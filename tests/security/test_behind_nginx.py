@@ -21,6 +21,8 @@ from commune.extensions import db
 from tests.conftest import IN_CI, make_app
 from tests.nginx_prefix import NGINX, nginx_conf
 
+pytestmark = pytest.mark.drill  # starts the site as a process of its own
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-ban-mot-cua"
 LIMIT = 3  # look-ups and logins a minute per address on this site

@@ -27,6 +27,8 @@ from tests.conftest import PG_URL
 from tests.photos import images
 from tests.security.live_site import Site, Villager
 
+pytestmark = pytest.mark.drill  # starts the site as a process of its own
+
 KILLS = int(os.environ.get("COMMUNE_CRASH_KILLS", "3"))
 CLIENTS = 2
 

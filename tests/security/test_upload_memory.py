@@ -16,7 +16,8 @@ from tests.security.upload_load import UploadSite, at_once, start_draft, transpa
 PEAK_MB, SETTLED_MB, ONE_UPLOAD_MB = 600, 250, 300
 HALF_OPEN = 110
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the server runs on SQLite: a PostgreSQL pass would repeat it")
+pytestmark = [pytest.mark.drill,
+              pytest.mark.skipif(bool(PG_URL), reason="the server runs on SQLite: a PostgreSQL pass would repeat it")]
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,8 @@ from tests.security.upload_load import UploadSite
 PEAK_MB, SETTLED_MB = 600, 250
 STATEMENTS, NATIONAL = "/thanh-toan/sao-ke", "/quan-tri/thu-tuc/nhap-danh-muc-quoc-gia"
 
-pytestmark = pytest.mark.skipif(bool(PG_URL), reason="the server runs on SQLite: a PostgreSQL pass would repeat it")
+pytestmark = [pytest.mark.drill,
+              pytest.mark.skipif(bool(PG_URL), reason="the server runs on SQLite: a PostgreSQL pass would repeat it")]
 
 
 @pytest.fixture(scope="module")

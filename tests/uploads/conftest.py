@@ -82,3 +82,10 @@ def camera_jpeg(size=(1400, 1000), seed=1):
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return buffer.getvalue()
+
+
+def pytest_collection_modifyitems(items):
+    """A test that talks to the upload site (a process of its own) is a drill: not in `make test-fast`."""
+    for item in items:
+        if "site" in getattr(item, "fixturenames", ()) and "tests/uploads" in str(item.fspath):
+            item.add_marker(pytest.mark.drill)
