@@ -42,6 +42,7 @@ def create_app(config=None):
     from .models import import_all
     from .notices import worker
     from .sync import worker as sync_worker
+    from .uploads import init_app as init_uploads
     from .web import setup, unit_of_work
 
     import_all()
@@ -50,6 +51,7 @@ def create_app(config=None):
     setup.init_web(app)
     worker.init_app(app)  # the outbox: notices queued with each event, sent after the commit
     sync_worker.init_app(app)  # the sync queue: each dossier and its history to the province, after the commit
+    init_uploads(app)  # expired partial uploads swept from any request
     for name in FEATURES:
         app.register_blueprint(importlib.import_module(f"commune.{name}").bp)
     unit_of_work.init_app(app)  # every view: one commit at its end, rollback on refusal or error

@@ -17,7 +17,7 @@ from ..dossiers.states import Status
 from ..extensions import db
 from ..files.storage import release_keys
 from ..submissions.forms import DetailsForm, ResultForm, build_fields_form
-from ..submissions.page_uploads import receive_pages
+from ..uploads import pages_by_document, receive_pages
 from ..web.converters import db_id
 from ..web.unit_of_work import after_commit, keep_changes
 from . import bp, counter_batch
@@ -99,7 +99,7 @@ def new_counter():
     if _drop_page(draft):
         return _page(procedure, forms, batch, draft, paper_seen, doc_errors, 200 if not doc_errors else 400)
     valid = all([form.validate_on_submit() for form in forms.values()])
-    pages = counter_batch.pages_by_document(draft)
+    pages = pages_by_document(draft)
     for index, name in missing_documents(procedure, pages, paper_seen):
         doc_errors.setdefault(index, _("Chụp ảnh hoặc đánh dấu “đã xem bản giấy” cho: %(name)s.", name=name))
     if valid and not doc_errors:
@@ -157,4 +157,4 @@ def _page(procedure, forms, batch, draft, paper_seen, doc_errors, status=200):
     if draft is not None:
         keep_changes()  # the pages kept in the batch stay, whatever the form's mistakes
     return render_template("inbox/counter.html", procedure=procedure, paper_seen=paper_seen, batch=batch,
-                           pages=counter_batch.pages_by_document(draft), doc_errors=doc_errors, **forms), status
+                           pages=pages_by_document(draft), doc_errors=doc_errors, **forms), status

@@ -18,10 +18,11 @@ import sqlalchemy as sa
 from ..core.timeutil import utcnow
 from ..dossiers.access import hash_token
 from ..dossiers.attachments import attach_file
-from ..dossiers.models import CHANNEL_COUNTER, RESULT_AT_OFFICE, Dossier, DossierFile
+from ..dossiers.models import CHANNEL_COUNTER, RESULT_AT_OFFICE, Dossier
 from ..dossiers.rules import procedure_snapshot
 from ..dossiers.states import Status
 from ..extensions import db
+from ..uploads import staged_page
 
 COUNTER_BATCH_HOURS = 24
 _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{16,40}$")
@@ -71,21 +72,8 @@ def attach(dossier, data, filename, index):
     return row
 
 
-def pages_by_document(dossier):
-    """{document index: [DossierFile]} of the batch's pages, in the order they came."""
-    pages = {}
-    if dossier is None:
-        return pages
-    rows = db.session.scalars(sa.select(DossierFile).where(
-        DossierFile.dossier_id == dossier.id, DossierFile.round == 0).order_by(DossierFile.id))
-    for row in rows:
-        pages.setdefault(row.document_index, []).append(row)
-    return pages
-
-
 def page_of(dossier, file_id):
     """One page of the batch's draft, or None (another dossier's, or already received)."""
     if dossier is None or dossier.status != Status.DRAFT.value:
         return None
-    row = db.session.get(DossierFile, file_id)
-    return row if row is not None and row.dossier_id == dossier.id and row.round == 0 else None
+    return staged_page(dossier, file_id)

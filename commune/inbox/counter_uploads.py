@@ -5,7 +5,7 @@ into the clerk's batch (counter_batch.py) before the form is sent, so a mistake 
 asks for the photos again. Every view checks the clerk's role and the batch's owner: another
 clerk's batch, or a page of another dossier, is 404.
 """
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,9 +15,8 @@ from ..core.i18n import N_
 from ..core.roles import DESK
 from ..dossiers.documents import page_response
 from ..dossiers.states import Status
-from ..extensions import db, limiter
-from ..submissions.page_uploads import answer, receive_pages, script_message
-from ..submissions.resumable_uploads import create_upload, options_answer, serve_upload
+from ..extensions import db
+from ..uploads import Opening, Reach, answer, receive_pages, resumable_routes, script_message
 from . import bp, counter_batch
 
 MSG_RECEIVED = N_("Hồ sơ này đã được tiếp nhận. Hãy mở lại trang tiếp nhận để nhập hồ sơ mới.")
@@ -49,28 +48,16 @@ def counter_upload(procedure_id, batch, index):
                   done=lambda count: redirect(url_for("inbox.new_counter", thu_tuc=procedure.id)), batch=batch)
 
 
-@bp.route("/hop-thu/tiep-nhan-tai-quay/<int:procedure_id>/<batch>/giay-to/<int(min=0):index>/tai-len-tiep",
-          methods=["POST", "OPTIONS"])
-@roles_required(*DESK)
-def counter_tus_create(procedure_id, batch, index):
-    """Open a resumable upload of one document into the batch (tus creation)."""
-    if request.method == "OPTIONS":
-        return options_answer()
+def _tus_opening(procedure_id, batch, index):
     procedure = _procedure(procedure_id, index)
     if not counter_batch.valid_batch(batch):
         abort(404)
     if counter_batch.open_draft(procedure, current_user, batch) is None:
         return script_message(_(MSG_RECEIVED), 409)
-    return create_upload(counter_batch.owner(current_user, batch), str(index), lambda upload_id: url_for(
-        "inbox.counter_tus_upload", batch=batch, upload_id=upload_id))
+    return Opening(counter_batch.owner(current_user, batch), str(index), {"batch": batch})
 
 
-@bp.route("/hop-thu/tiep-nhan-tai-quay/<batch>/tai-len-tiep/<upload_id>",
-          methods=["GET", "HEAD", "PATCH", "DELETE"])
-@limiter.limit(lambda: current_app.config.get("COMMUNE_RESUMABLE_LIMIT", "1200 per hour"))
-@roles_required(*DESK)
-def counter_tus_upload(batch, upload_id):
-    """One resumable upload of the batch: its offset, its next bytes, its end, its outcome."""
+def _tus_reach(batch):
     dossier = counter_batch.find(current_user, batch)
     if dossier is None or dossier.status != Status.DRAFT.value:
         abort(404)
@@ -78,11 +65,17 @@ def counter_tus_upload(batch, upload_id):
     def attach(data, filename, target):
         return counter_batch.attach(dossier, data, filename, int(target))
 
-    def fragment(file_id):
-        row = counter_batch.page_of(dossier, file_id)
-        return None if row is None else render_template("inbox/_counter_pages.html", files=[row], batch=batch)
+    def page(file_id):
+        return counter_batch.page_of(dossier, file_id)
 
-    return serve_upload(upload_id, counter_batch.owner(current_user, batch), attach, fragment)
+    return Reach(counter_batch.owner(current_user, batch), attach, page, "inbox/_counter_pages.html", {"batch": batch})
+
+
+# Staff's creations count against no address's rate, as their one-shot pages: they are accountable,
+# and the whole counter shares one address (files/upload_guard.py counts their bytes no more).
+resumable_routes(bp, "/hop-thu/tiep-nhan-tai-quay/<int:procedure_id>/<batch>/giay-to/<int(min=0):index>/tai-len-tiep",
+                 "/hop-thu/tiep-nhan-tai-quay/<batch>/tai-len-tiep/<upload_id>", _tus_opening, _tus_reach,
+                 prefix="counter_", guard=roles_required(*DESK), limit_creation=False)
 
 
 def _page(batch, file_id):

@@ -4,4 +4,4 @@ from flask import Blueprint
 # `flask --app app drafts purge` comes from this blueprint's CLI group.
 bp = Blueprint("submissions", __name__, cli_group="drafts")
 
-from . import cli, doc_names, files, tus_views, uploads, views  # noqa: E402,F401
+from . import cli, doc_names, files, uploads, views  # noqa: E402,F401

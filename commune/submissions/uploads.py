@@ -1,30 +1,44 @@
-"""Photo uploads into the draft: one page at a time from the script, or a batch from the plain form
-(received as page_uploads.py receives every villager's pages)."""
+"""Pages into the draft: one at a time from the script, a batch from the plain form, or resumably
+(tus 1.0) what the phone cannot shrink; all received by the uploads pipeline (commune/uploads).
+
+A resumable upload belongs to the draft it was created for ("draft:<id>"): only the browser
+holding that draft reaches it; any other visitor gets 404, as if it did not exist."""
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..core.forms import ButtonForm
+from ..core.i18n import N_
 from ..core.numbers import ascii_int
 from ..dossiers.attachments import attach_file, remove_file
-from ..dossiers.models import DossierFile
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..files.storage import release_keys
+from ..uploads import (
+    Opening,
+    Reach,
+    answer,
+    is_script_upload,
+    receive_pages,
+    resumable_routes,
+    script_message,
+    staged_page,
+    upload_limit,
+)
 from ..web.errors import render_error
 from ..web.htmx import is_htmx
 from ..web.unit_of_work import after_commit
 from . import bp
 from .drafts import current_draft, with_draft
 from .forms import UploadForm
-from .page_uploads import answer, is_script_upload, receive_pages, script_message
 from .services import touch
 from .views import photos_page
 
 OTHER = "khac"  # the "other papers" part, for pages that fit no listed document
+MSG_NO_DRAFT = N_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đường dẫn “tiếp tục”.")
 
 
-def _part_index(dossier, part):
+def part_index(dossier, part):
     """'0', '1'… (a listed document) or 'khac' (other papers) -> document_index; 404 otherwise."""
     if part == OTHER:
         return None
@@ -36,16 +50,16 @@ def _part_index(dossier, part):
 
 
 @bp.route("/nop-ho-so/anh-giay-to/<part>/tai-len", methods=["POST"])
-@limiter.limit(lambda: current_app.config["COMMUNE_UPLOAD_LIMIT"])
+@limiter.limit(upload_limit)
 def upload(part):
     """Receive one or more pages of one document; each is checked, shrunk, stripped and stored."""
 
     dossier = current_draft()
     if dossier is None:
         if is_script_upload():
-            return script_message(_("Không tìm thấy hồ sơ đang soạn. Hãy mở lại đường dẫn “tiếp tục”."), 410)
+            return script_message(_(MSG_NO_DRAFT), 410)
         return redirect(url_for("submissions.lost"))
-    index = _part_index(dossier, part)
+    index = part_index(dossier, part)
     form = UploadForm()
     if not form.validate_on_submit():
         message = _("Trang đã mở quá lâu. Hãy tải lại trang rồi gửi lại ảnh.")
@@ -72,8 +86,9 @@ def upload(part):
         flash(ngettext("Đã nhận %(num)d trang.", "Đã nhận %(num)d trang.", count))
         return redirect(url_for("submissions.photos", _anchor=f"part-{part}"))
 
-    return answer(received, "submissions/_uploaded.html",
-                  lambda errors, status: photos_page(draft["dossier"], {part: errors}, status), done)
+    return answer(received, "uploads/_uploaded.html",
+                  lambda errors, status: photos_page(draft["dossier"], {part: errors}, status), done,
+                  remove_endpoint="submissions.remove")
 
 
 def attach_page(dossier, data, filename, index):
@@ -83,12 +98,41 @@ def attach_page(dossier, data, filename, index):
     return row
 
 
+def _no_draft():
+    """No draft in this browser: 404, whoever asks (another draft's upload is not shown to exist)."""
+    return script_message(_(MSG_NO_DRAFT), 404)
+
+
+def _tus_opening(part):
+    dossier = current_draft()
+    if dossier is None:
+        return _no_draft()
+    part_index(dossier, part)  # 404 for a part the procedure does not have
+    return Opening(f"draft:{dossier.id}", part)
+
+
+def _tus_reach():
+    dossier = current_draft()
+    if dossier is None:
+        return _no_draft()
+
+    def attach(data, filename, target):
+        return attach_page(dossier, data, filename, None if target == OTHER else part_index(dossier, target))
+
+    return Reach(f"draft:{dossier.id}", attach, lambda file_id: staged_page(dossier, file_id),
+                 "uploads/_uploaded.html", {"remove_endpoint": "submissions.remove"})
+
+
+resumable_routes(bp, "/nop-ho-so/anh-giay-to/<part>/tai-len-tiep", "/nop-ho-so/tai-len-tiep/<upload_id>",
+                 _tus_opening, _tus_reach)
+
+
 @bp.route("/nop-ho-so/tep/<int:file_id>/xoa", methods=["POST"])
 @with_draft
 def remove(dossier, file_id):
     """Remove a page from the draft (to retake it or because it is not needed)."""
-    row = db.session.get(DossierFile, file_id)
-    if row is None or row.dossier_id != dossier.id or row.round != 0:
+    row = staged_page(dossier, file_id)
+    if row is None:
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)

@@ -4,4 +4,4 @@ from flask import Blueprint
 bp = Blueprint("tracking", __name__)
 
 
-from . import results, supplement_views, tus_views, views  # noqa: E402,F401
+from . import results, supplement_views, views  # noqa: E402,F401

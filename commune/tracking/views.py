@@ -109,7 +109,7 @@ def _access(code):
     return (dossier, found) if found else (None, None)
 
 
-def _villager_dossier(code):
+def villager_dossier(code):
     """The dossier for a villager's action (full access only), or 404 for anyone else, staff included."""
     dossier, access = _access(code)
     if dossier is None or access != FULL:
@@ -208,10 +208,10 @@ def dossier(code):
         return _lookup_page(LookupForm(formdata=None, code=code[:40]))
     if found.code != code:
         return redirect(url_for("tracking.dossier", code=found.code))
-    return _render_dossier(found, access)
+    return render_dossier(found, access)
 
 
-def _render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_form=None, item_errors=None):
+def render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_form=None, item_errors=None):
     """The tracking page (forms passed in keep what the villager typed after an error)."""
     as_villager = access == FULL
     personal = access in (FULL, STAFF)
@@ -241,7 +241,7 @@ def _render_dossier(dossier, access=FULL, status=200, answer_form=None, rating_f
 @bp.route("/ho-so/<code>/rut", methods=["GET", "POST"])
 def withdraw(code):
     """Withdraw the dossier, after a confirmation step."""
-    dossier = _villager_dossier(code)
+    dossier = villager_dossier(code)
     if not services.can_withdraw(dossier):
         flash(_("Hồ sơ đang được xử lý hoặc đã kết thúc nên không thể rút nữa. "
                 "Vui lòng liên hệ bộ phận Một cửa."))
@@ -257,10 +257,10 @@ def withdraw(code):
 @bp.route("/ho-so/<code>/danh-gia", methods=["POST"])
 def rate(code):
     """Rate the service once the dossier is finished (one rating per dossier)."""
-    dossier = _villager_dossier(code)
+    dossier = villager_dossier(code)
     form = RatingForm()
     if not form.validate_on_submit():
-        return _render_dossier(dossier, FULL, 400, rating_form=form)
+        return render_dossier(dossier, FULL, 400, rating_form=form)
     try:
         services.rate(dossier, form.score.data, form.comment.data)
     except services.TrackingError as error:

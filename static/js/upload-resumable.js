@@ -20,19 +20,16 @@
     return ["tus", endpoint, file.name, file.size, file.lastModified || 0].join("|");
   }
 
-  /* IndexedDB keeps {key, url, endpoint, name, file} of unfinished uploads (a reopened page resumes them). */
-  function store(mode, work) {
-    return new Promise(function (resolve, reject) {
-      if (!window.indexedDB) { return reject(new Error("no IndexedDB")); }
-      var opening = indexedDB.open("commune-uploads", 1);
-      opening.onupgradeneeded = function () { opening.result.createObjectStore("files", { keyPath: "key" }); };
-      opening.onerror = function () { reject(opening.error); };
-      opening.onsuccess = function () {
-        var db = opening.result, tx = db.transaction("files", mode), request = work(tx.objectStore("files"));
-        tx.oncomplete = function () { db.close(); resolve(request && request.result); };
-        tx.onerror = tx.onabort = function () { db.close(); reject(tx.error); };
-      };
-    });
+  /* IndexedDB, through idb-keyval (loaded before this file by upload.js), keeps {key, url, endpoint,
+     name, file} of unfinished uploads under their key (a reopened page resumes them). */
+  var kv = window.idbKeyval, unfinished = null;
+
+  function kept(work) {
+    if (!kv || !window.indexedDB) { return Promise.reject(new Error("no IndexedDB")); }
+    try {
+      unfinished = unfinished || kv.createStore("commune-resumable", "files");
+      return work(unfinished);
+    } catch (e) { return Promise.reject(e); }
   }
 
   function quietly(promise) { return promise.catch(function () { return null; }); }
@@ -44,14 +41,14 @@
     } catch (e) { /* private mode: this page only */ }
     var entry = { key: this.key, url: this.location, endpoint: this.tusUrl, name: this.prepared.name,
       file: this.prepared.blob };
-    quietly(store("readwrite", function (files) { return files.put(entry); }));
+    quietly(kept(function (store) { return kv.set(entry.key, entry, store); }));
   };
 
   Upload.prototype.forget = function () {
     var key = this.key;
     if (!key) { return; }
     try { localStorage.removeItem(key); } catch (e) { /* nothing kept */ }
-    quietly(store("readwrite", function (files) { return files.delete(key); }));
+    quietly(kept(function (store) { return kv.del(key, store); }));
   };
 
   function megabytes(bytes) {
@@ -208,7 +205,7 @@
 
   /* A reopened page: the unfinished files of this page's uploads, from IndexedDB. */
   function resumeSaved() {
-    quietly(store("readonly", function (files) { return files.getAll(); })).then(function (entries) {
+    quietly(kept(function (store) { return kv.values(store); })).then(function (entries) {
       if (entries && !entries.length) {
         try { localStorage.removeItem("commune-uploads"); } catch (e) { /* nothing kept */ }
       }

@@ -324,21 +324,32 @@
     xhr.alive();
   }
 
-  /* The resumable client (upload-resumable.js) is loaded only when a file cannot be shrunk, or when
-     this browser holds unfinished uploads (a flag in localStorage): the page's cold weight stays low. */
+  /* The resumable client (upload-resumable.js, after idb-keyval, which keeps its unfinished files) is
+     loaded only when a file cannot be shrunk, or when this browser holds unfinished uploads (a flag
+     in localStorage): the page's cold weight stays low. */
   var resumableUrl = script && script.getAttribute("data-resumable"), resumableLoad = null;
+  var storeUrl = script && script.getAttribute("data-store");
+
+  function load(url) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = url;
+      tag.onload = resolve;
+      tag.onerror = function () { reject(new Error("load")); };
+      document.head.appendChild(tag);
+    });
+  }
 
   function resumable() {
     if (window.communeResumable) { return Promise.resolve(window.communeResumable); }
     if (!resumableUrl) { return Promise.reject(new Error("no resumable client")); }
     if (!resumableLoad) {
-      resumableLoad = new Promise(function (resolve, reject) {
-        var tag = document.createElement("script");
-        tag.src = resumableUrl;
-        tag.onload = function () { return window.communeResumable ? resolve(window.communeResumable) : reject(); };
-        tag.onerror = function () { resumableLoad = null; reject(new Error("load")); };
-        document.head.appendChild(tag);
-      });
+      var store = window.idbKeyval || !storeUrl ? Promise.resolve()
+        : load(storeUrl).catch(function () { return null; });  // without it: this page only
+      resumableLoad = store.then(function () { return load(resumableUrl); }).then(function () {
+        if (!window.communeResumable) { throw new Error("no resumable client"); }
+        return window.communeResumable;
+      }, function (error) { resumableLoad = null; throw error; });
     }
     return resumableLoad;
   }

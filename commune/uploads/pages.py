@@ -1,9 +1,11 @@
-"""Receiving a villager's pages, shared by the draft's photo step and the supplement answer.
+"""Receiving pages: the one pipeline of the draft's photo step, the supplement answer and the counter.
 
-One way for both: each page is attached on its own (a refused page never costs the others),
+One way for all: each page is attached on its own (a refused page never costs the others),
 the pages accepted are kept even when the answer reports a refusal, a busy server stops the
 batch with 503 + Retry-After (upload.js retries by itself, the plain form says so), and a
 parallel upload to the same dossier (another phone, a retry) is tried again instead of lost.
+What attaching means is the caller's: attach(data, filename) runs the photo pipeline and keeps
+the page where it belongs (dossiers/attachments.py attach_file, through the feature's service).
 
 The answer depends on who asked: upload.js gets a fragment of the new pages (201) or a short
 message; the plain form gets its page back with the messages, or a redirect when all went in.
