@@ -13,15 +13,23 @@ PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --duration
 run: setup
 	$(FLASK) serve
 
-# The suite on SQLite, then (when COMMUNE_TEST_DATABASE_URL is set, always in CI) on PostgreSQL.
+# The suite on SQLite and (when COMMUNE_TEST_DATABASE_URL is set, always in CI) on PostgreSQL, the two
+# passes at once: the SQLite pass prints as it goes, the PostgreSQL pass's output follows when both end.
 test: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	@if [ "$$CI" = "true" ] && [ -z "$$COMMUNE_TEST_DATABASE_URL" ]; then \
 	  echo "CI=true but COMMUNE_TEST_DATABASE_URL is not set: the PostgreSQL run cannot be skipped"; exit 1; fi
-	env -u COMMUNE_TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
-	@if [ -n "$$COMMUNE_TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on PostgreSQL =="; $(PYTEST) $(PYTEST_ARGS); fi
+	@mkdir -p test-artifacts; rm -f test-artifacts/postgresql.log; pg=; \
+	if [ -n "$$COMMUNE_TEST_DATABASE_URL" ]; then \
+	  echo "== the suite on PostgreSQL runs beside it (test-artifacts/postgresql.log) =="; \
+	  $(PYTEST) $(PYTEST_ARGS) > test-artifacts/postgresql.log 2>&1 & pg=$$!; fi; \
+	echo "== the suite on SQLite =="; \
+	env -u COMMUNE_TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS); sqlite=$$?; pgrc=0; \
+	if [ -n "$$pg" ]; then wait $$pg; pgrc=$$?; echo "== the same suite on PostgreSQL =="; \
+	  cat test-artifacts/postgresql.log; fi; \
+	echo "SQLite pass: exit $$sqlite$${pg:+; PostgreSQL pass: exit $$pgrc}"; \
+	[ $$sqlite -eq 0 ] && [ $$pgrc -eq 0 ]
 
 # The everyday loop (about 3 minutes): SQLite only, no browser, no drills, nothing slow.
 test-fast: install vendor
