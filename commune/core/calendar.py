@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..config import DEFAULT_CUTOFF
 from ..extensions import db
@@ -31,9 +32,9 @@ class CalendarDay(db.Model):
 
     __tablename__ = "calendar_days"
 
-    day = db.Column(db.Date, primary_key=True)
-    kind = db.Column(db.String(10), nullable=False)  # OFF or WORKING
-    note = db.Column(db.String(200), nullable=False, default="")
+    day: Mapped[date] = mapped_column(db.Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(db.String(10), nullable=False)  # OFF or WORKING
+    note: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
 
 
 def _vietnam_holidays(**options):

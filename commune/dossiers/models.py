@@ -4,8 +4,9 @@ Every feature reads and writes these: submissions create them, tracking shows
 them, the inbox works them, the post delivers them, reports count them.
 """
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.i18n import N_
 from ..core.roles import DOSSIER_READERS, OFFICER, is_in
@@ -15,6 +16,10 @@ from ..files.storage import holds_keys
 from .codes import display, hash_lookup_key
 from .events import EventKind
 from .states import BADGES, LABELS, Status
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..catalog.models import Procedure
 
 CHANNEL_ONLINE = "online"
 CHANNEL_COUNTER = "counter"
@@ -97,12 +102,12 @@ class Dossier(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(db.DateTime)  # personal data removed (retention.py)
     version: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)
 
-    procedure = db.relationship("Procedure")
-    assignee = db.relationship("User")
-    events = db.relationship("DossierEvent", back_populates="dossier", order_by="DossierEvent.id",
-                             cascade="all, delete-orphan")
-    files = db.relationship("DossierFile", back_populates="dossier", order_by="DossierFile.id",
-                            cascade="all, delete-orphan")
+    procedure: Mapped["Procedure"] = relationship("Procedure")
+    assignee: Mapped["User | None"] = relationship("User")
+    events: Mapped[list["DossierEvent"]] = relationship(
+        "DossierEvent", back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+    files: Mapped[list["DossierFile"]] = relationship(
+        "DossierFile", back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
     # The inbox's tabs and counts (bench/inbox.py): running dossiers by due date (covering the
@@ -211,8 +216,8 @@ class DossierEvent(db.Model):
     public: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)  # the villager sees it
     data: Mapped[dict | None] = mapped_column(db.JSON)
 
-    dossier = db.relationship("Dossier", back_populates="events")
-    actor = db.relationship("User")
+    dossier: Mapped["Dossier"] = relationship("Dossier", back_populates="events")
+    actor: Mapped["User | None"] = relationship("User")
 
     @property
     def kind_enum(self):
@@ -242,7 +247,7 @@ class DossierFile(db.Model):
     original_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     uploaded_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
-    dossier = db.relationship("Dossier", back_populates="files")
+    dossier: Mapped["Dossier"] = relationship("Dossier", back_populates="files")
 
 
 holds_keys(DossierFile.storage_key)
@@ -267,6 +272,6 @@ class SupplementRequest(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     reply: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
-    dossier = db.relationship("Dossier", backref=db.backref("supplement_requests",
-                                                            order_by="SupplementRequest.round"))
-    requested_by = db.relationship("User")
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref("supplement_requests",
+                                                                            order_by="SupplementRequest.round"))
+    requested_by: Mapped["User | None"] = relationship("User")

@@ -3,11 +3,16 @@
 Cash the carrier collects at the door stays on the postal item (postal.models.ManifestItem.fee_collected_vnd).
 """
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import utcnow
 from ..extensions import db
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..dossiers.models import Dossier
 
 TRANSFER = "transfer"
 DESK = "desk"
@@ -35,8 +40,8 @@ class Payment(db.Model):
     statement_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("statement_imports.id"))
     note: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
-    dossier = db.relationship("Dossier")
-    recorded_by = db.relationship("User")
+    dossier: Mapped["Dossier"] = relationship("Dossier")
+    recorded_by: Mapped["User | None"] = relationship("User")
 
     @property
     def mismatch(self):
@@ -63,5 +68,5 @@ class StatementImport(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
 
-    uploaded_by = db.relationship("User", foreign_keys=[uploaded_by_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    uploaded_by: Mapped["User | None"] = relationship("User", foreign_keys=[uploaded_by_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])

@@ -1,8 +1,9 @@
 """Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
@@ -10,6 +11,10 @@ from ..dossiers.address import format_address
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 from .states import ItemState
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..dossiers.models import Dossier, DossierFile
 
 # Manifest states.
 MANIFEST_OPEN = "open"            # printed, waiting for the post to confirm receipt
@@ -50,10 +55,10 @@ class Manifest(db.Model):
     # commune has not named its post offices: then only accounts without an office may).
     post_office: Mapped[str] = mapped_column(db.String(120), nullable=False, default="", server_default="")
 
-    created_by = db.relationship("User", foreign_keys=[created_by_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
-    items = db.relationship("ManifestItem", back_populates="manifest", order_by="ManifestItem.position",
-                            cascade="all, delete-orphan")
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])
+    items: Mapped[list["ManifestItem"]] = relationship(
+        "ManifestItem", back_populates="manifest", order_by="ManifestItem.position", cascade="all, delete-orphan")
 
     __table_args__ = (db.UniqueConstraint("year", "seq"),)
 
@@ -109,13 +114,13 @@ class ManifestItem(db.Model):
         db.Integer, db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
     route_position: Mapped[int | None] = mapped_column(db.Integer)
 
-    manifest = db.relationship("Manifest", back_populates="items")
-    dossier = db.relationship("Dossier")
-    carrier = db.relationship("User")
-    proof_file = db.relationship("DossierFile", foreign_keys=[proof_file_id])
-    signature_file = db.relationship("DossierFile", foreign_keys=[signature_file_id])
-    actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
-                              cascade="all, delete-orphan")
+    manifest: Mapped["Manifest"] = relationship("Manifest", back_populates="items")
+    dossier: Mapped["Dossier"] = relationship("Dossier")
+    carrier: Mapped["User | None"] = relationship("User")
+    proof_file: Mapped["DossierFile | None"] = relationship("DossierFile", foreign_keys=[proof_file_id])
+    signature_file: Mapped["DossierFile | None"] = relationship("DossierFile", foreign_keys=[signature_file_id])
+    actions: Mapped[list["DeliveryAction"]] = relationship(
+        "DeliveryAction", back_populates="item", order_by="DeliveryAction.id", cascade="all, delete-orphan")
 
     def can_handle(self, user, desk=False):
         """May `user` work this item? The carrier who holds it; with `desk`, the desk's staff too
@@ -170,8 +175,8 @@ class DeliveryAction(db.Model):
     round_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("postal_rounds.id", ondelete="SET NULL"),
                                                  index=True)
 
-    item = db.relationship("ManifestItem", back_populates="actions")
-    actor = db.relationship("User")
+    item: Mapped["ManifestItem"] = relationship("ManifestItem", back_populates="actions")
+    actor: Mapped["User | None"] = relationship("User")
 
     @property
     def when(self):
@@ -198,8 +203,8 @@ class Round(db.Model):
     cash_received_vnd: Mapped[int | None] = mapped_column(db.Integer)
     confirm_note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
 
-    carrier = db.relationship("User", foreign_keys=[carrier_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    carrier: Mapped["User"] = relationship("User", foreign_keys=[carrier_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])
 
     def can_view(self, user):
         """The carrier whose round it is, and the office's post room (clerks, admins)."""

@@ -7,14 +7,18 @@ sent after the commit (commune.sync.send), with what the portal said kept on the
 error code and message field, cut (commune.sync.adapters.summary), never the body of an answer.
 """
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.i18n import N_
 from ..core.leased_queue import FAILED, PENDING, SENT, LeasedRow
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..dossiers.models import Dossier, DossierEvent
 
 DOSSIER = "dossier"
 HISTORY = "history"
@@ -48,9 +52,9 @@ class SyncRecord(LeasedRow, db.Model):
     # Set while a sender holds the row (its payload is being built and sent); None otherwise.
     claimed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
 
-    dossier = db.relationship("Dossier", backref=db.backref(
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref(
         "sync_records", order_by="SyncRecord.id", cascade="all, delete-orphan", passive_deletes=True))
-    event = db.relationship("DossierEvent")
+    event: Mapped["DossierEvent | None"] = relationship("DossierEvent")
 
     @property
     def status_label(self):
