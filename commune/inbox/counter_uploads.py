@@ -72,7 +72,7 @@ def counter_tus_create(procedure_id, batch, index):
 def counter_tus_upload(batch, upload_id):
     """One resumable upload of the batch: its offset, its next bytes, its end, its outcome."""
     dossier = counter_batch.find(current_user, batch)
-    if dossier is None or dossier.status != Status.DRAFT.value:
+    if dossier is None or dossier.status != Status.DRAFT:
         abort(404)
 
     def attach(data, filename, target):

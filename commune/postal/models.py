@@ -1,10 +1,13 @@
 """Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
+from ..core.i18n import N_
 from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
 from ..dossiers.address import format_address
@@ -16,9 +19,15 @@ if TYPE_CHECKING:  # the relationships' types only (no import at run time)
     from ..accounts.models import User
     from ..dossiers.models import Dossier, DossierFile
 
-# Manifest states.
-MANIFEST_OPEN = "open"            # printed, waiting for the post to confirm receipt
-MANIFEST_CONFIRMED = "confirmed"  # the post ticked what it received
+
+class ManifestState(StrEnum):
+    """A manifest's state."""
+
+    OPEN = "open"            # printed, waiting for the post to confirm receipt
+    CONFIRMED = "confirmed"  # the post ticked what it received
+
+
+MANIFEST_OPEN, MANIFEST_CONFIRMED = ManifestState.OPEN, ManifestState.CONFIRMED
 
 # Reasons for a failed attempt.
 FAIL_REASONS = {
@@ -29,11 +38,25 @@ FAIL_REASONS = {
     "other": "Lý do khác",
 }
 
-# Action kinds (one row per action; the token makes a resent form count once).
-ACTION_OUT = "out"
-ACTION_DELIVERED = "delivered"
-ACTION_FAILED = "failed"
-ACTION_RETURNED = "returned"
+
+class ActionKind(StrEnum):
+    """What a carrier did with an item (one row per action; the token makes a resent form count once)."""
+
+    OUT = "out"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+    @property
+    def label(self):
+        """The action's name for people (a msgid: templates show it through _())."""
+        return _ACTION_LABELS[self]
+
+
+ACTION_OUT, ACTION_DELIVERED, ACTION_FAILED, ACTION_RETURNED = (
+    ActionKind.OUT, ActionKind.DELIVERED, ActionKind.FAILED, ActionKind.RETURNED)
+_ACTION_LABELS = {ActionKind.OUT: N_("Đi phát"), ActionKind.DELIVERED: N_("Đã phát"),
+                  ActionKind.FAILED: N_("Không phát được"), ActionKind.RETURNED: N_("Trả về xã")}
 
 
 class Manifest(db.Model):
@@ -45,7 +68,8 @@ class Manifest(db.Model):
     number: Mapped[str] = mapped_column(db.String(20), nullable=False, unique=True)  # BK-2026-0001
     year: Mapped[int] = mapped_column(db.Integer, nullable=False)
     seq: Mapped[int] = mapped_column(db.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(db.String(12), nullable=False, default=MANIFEST_OPEN, index=True)
+    status: Mapped[ManifestState] = mapped_column(StrEnumType(ManifestState, 12), nullable=False,
+                                                  default=ManifestState.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
@@ -88,8 +112,8 @@ class ManifestItem(db.Model):
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
-    state: Mapped[str] = mapped_column(db.String(12), nullable=False, default=ItemState.PENDING.value,
-                                       index=True)  # postal/states.py
+    state: Mapped[ItemState] = mapped_column(StrEnumType(ItemState, 12), nullable=False, default=ItemState.PENDING,
+                                             index=True)  # postal/states.py
     # What the carrier needs, copied when the manifest is made (the paper list says the same).
     recipient_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     recipient_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="")
@@ -142,16 +166,12 @@ class ManifestItem(db.Model):
         return self.item_number or f"{self.manifest.number}/{self.position:02d}"
 
     @property
-    def state_enum(self):
-        return ItemState(self.state)
-
-    @property
     def state_label(self):
-        return ItemState(self.state).label
+        return self.state.label
 
     @property
     def state_badge(self):
-        return ItemState(self.state).tone
+        return self.state.tone
 
 
 class DeliveryAction(db.Model):
@@ -162,7 +182,7 @@ class DeliveryAction(db.Model):
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("postal_items.id", ondelete="CASCADE"),
                                          nullable=False, index=True)
-    kind: Mapped[str] = mapped_column(db.String(12), nullable=False)
+    kind: Mapped[ActionKind] = mapped_column(StrEnumType(ActionKind, 12), nullable=False)
     at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(db.String(20))  # failed attempts: a FAIL_REASONS key
