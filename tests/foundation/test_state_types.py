@@ -140,7 +140,8 @@ def test_the_scans_know_every_state_and_catch_a_raw_one(app):
     python = 'if d.status == "needs_supplement" or n.status in ("pending", "sent"):\n    q.filter_by(state="held")\n'
     assert [line for line, _ in _raw_states_in_python(python, values)] == [1, 1, 2]
     assert _raw_states_in_python('if tab == "ready" and request.method == "POST":\n    pass\n', values) == []
-    template = "{% if dossier.status == 'needs_supplement' %}{% endif %}{% if item.state in ('held', 'out') %}{% endif %}"
+    template = ("{% if dossier.status == 'needs_supplement' %}{% endif %}"
+                "{% if item.state in ('held', 'out') %}{% endif %}")
     assert len(_raw_states_in_template(app.jinja_env.parse(template), values)) == 2
     assert _raw_states_in_template(app.jinja_env.parse("{% if key == 'ready' %}{% endif %}"), values) == []
 
