@@ -91,9 +91,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        from commune.core.enum_column import render_item
         from commune.extensions import schema_objects_for
 
         conf_args.setdefault("include_object", schema_objects_for(connection.dialect.name))
+        conf_args.setdefault("render_item", render_item)  # a StrEnumType column is written as its String
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

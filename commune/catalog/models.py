@@ -1,6 +1,9 @@
 """Catalog tables: fields (lĩnh vực), procedures, their required documents and blank forms."""
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -23,14 +26,14 @@ class Field(db.Model):
 
     __tablename__ = "fields"
 
-    id = db.Column(db.Integer, primary_key=True)
-    code = db.Column(db.String(60), nullable=False, unique=True)
-    name = db.Column(db.String(200), nullable=False)
-    name_en = db.Column(db.String(200), nullable=False, default="")
-    position = db.Column(db.Integer, nullable=False, default=0)
-    active = db.Column(db.Boolean, nullable=False, default=True)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(db.String(60), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(db.String(200), nullable=False)
+    name_en: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    active: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)
 
-    procedures = db.relationship("Procedure", back_populates="field", order_by="Procedure.name")
+    procedures: Mapped[list["Procedure"]] = relationship("Procedure", back_populates="field", order_by="Procedure.name")
 
 
 class Procedure(db.Model):
@@ -38,49 +41,53 @@ class Procedure(db.Model):
 
     __tablename__ = "procedures"
 
-    id = db.Column(db.Integer, primary_key=True)
-    code = db.Column(db.String(40), unique=True)  # national code, e.g. 1.001193 (a few have none yet)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    # National code, e.g. 1.001193 (a few have none yet).
+    code: Mapped[str | None] = mapped_column(db.String(40), unique=True)
     # The province's form of the code, e.g. 1.001193.000.00.00.H56 (admin editor, national import).
-    local_code = db.Column(db.String(60))
-    slug = db.Column(db.String(200), nullable=False, unique=True)
-    name = db.Column(db.String(500), nullable=False)
-    name_en = db.Column(db.String(500), nullable=False, default="")
-    field_id = db.Column(db.Integer, db.ForeignKey("fields.id"), nullable=False, index=True)
-    processing_days = db.Column(db.Integer)  # working days; 0 = same day; None = not published
-    processing_note = db.Column(db.Text, nullable=False, default="")
-    fee_vnd = db.Column(db.Integer)  # None = set by the provincial council
-    fee_note = db.Column(db.Text, nullable=False, default="")
-    fee_unit = db.Column(db.String(40), nullable=False, default="", server_default="")  # "trang": "2.000 đ/trang"
+    local_code: Mapped[str | None] = mapped_column(db.String(60))
+    slug: Mapped[str] = mapped_column(db.String(200), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(db.String(500), nullable=False)
+    name_en: Mapped[str] = mapped_column(db.String(500), nullable=False, default="")
+    field_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("fields.id"), nullable=False, index=True)
+    processing_days: Mapped[int | None] = mapped_column(db.Integer)  # working days; 0 = same day; None = not published
+    processing_note: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    fee_vnd: Mapped[int | None] = mapped_column(db.Integer)  # None = set by the provincial council
+    fee_note: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    # The unit the fee counts, e.g. "trang": "2.000 đ/trang".
+    fee_unit: Mapped[str] = mapped_column(db.String(40), nullable=False, default="", server_default="")
     # The fee rule (dossiers/fees.py): the number questions whose answers count the units (their product,
     # e.g. "copies, pages"), and the bounds of the amount. Empty/None: one unit, no bounds.
-    fee_count = db.Column(db.String(100), nullable=False, default="", server_default="")
-    fee_min_vnd = db.Column(db.Integer)
-    fee_max_vnd = db.Column(db.Integer)
-    eligible_submitters = db.Column(db.Text, nullable=False, default="")
-    result = db.Column(db.Text, nullable=False, default="")
-    legal_basis = db.Column(db.JSON, nullable=False, default=list)
-    online_level = db.Column(db.String(20))  # ONLINE_FULL, ONLINE_PARTIAL or None (information only)
-    postal_return_allowed = db.Column(db.Boolean, nullable=False, default=False)
+    fee_count: Mapped[str] = mapped_column(db.String(100), nullable=False, default="", server_default="")
+    fee_min_vnd: Mapped[int | None] = mapped_column(db.Integer)
+    fee_max_vnd: Mapped[int | None] = mapped_column(db.Integer)
+    eligible_submitters: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    result: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
+    legal_basis: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    # ONLINE_FULL, ONLINE_PARTIAL or None (information only).
+    online_level: Mapped[str | None] = mapped_column(db.String(20))
+    postal_return_allowed: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False)
     # What the electronic copy of the result the villager downloads is worth (RESULT_COPIES).
-    result_copy = db.Column(db.String(20), nullable=False, default="reference", server_default="reference")
-    form_fields = db.Column(db.JSON, nullable=False, default=list)
-    keywords = db.Column(db.JSON, nullable=False, default=list)  # synonyms and old names
-    popularity = db.Column(db.Integer)  # position among the most used; None = not listed
-    confidence = db.Column(db.String(20), nullable=False, default="sourced")
-    active = db.Column(db.Boolean, nullable=False, default=True)
-    version = db.Column(db.Integer, nullable=False, default=1)
-    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    result_copy: Mapped[str] = mapped_column(db.String(20), nullable=False, default="reference",
+                                             server_default="reference")
+    form_fields: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    keywords: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)  # synonyms and old names
+    popularity: Mapped[int | None] = mapped_column(db.Integer)  # position among the most used; None = not listed
+    confidence: Mapped[str] = mapped_column(db.String(20), nullable=False, default="sourced")
+    active: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)
+    version: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     # Accent-free lowercase text for search, kept current by catalog.search on every flush:
     # name + keywords + code (ranked first), then documents + result + legal basis.
-    search_name = db.Column(db.Text, nullable=False, default="", server_default="")
-    search_body = db.Column(db.Text, nullable=False, default="", server_default="")
+    search_name: Mapped[str] = mapped_column(db.Text, nullable=False, default="", server_default="")
+    search_body: Mapped[str] = mapped_column(db.Text, nullable=False, default="", server_default="")
 
-    field = db.relationship("Field", back_populates="procedures")
-    documents = db.relationship(
+    field: Mapped["Field"] = relationship("Field", back_populates="procedures")
+    documents: Mapped[list["RequiredDocument"]] = relationship(
         "RequiredDocument", back_populates="procedure", order_by="RequiredDocument.position",
         cascade="all, delete-orphan",
     )
-    blank_forms = db.relationship(
+    blank_forms: Mapped[list["BlankForm"]] = relationship(
         "BlankForm", back_populates="procedure", order_by="BlankForm.id", cascade="all, delete-orphan",
     )
 
@@ -95,20 +102,20 @@ class RequiredDocument(db.Model):
 
     __tablename__ = "required_documents"
 
-    id = db.Column(db.Integer, primary_key=True)
-    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
-                             nullable=False, index=True)
-    position = db.Column(db.Integer, nullable=False, default=0)
-    name = db.Column(db.Text, nullable=False)
-    original_or_copy = db.Column(db.String(200), nullable=False, default="")
-    required = db.Column(db.Boolean, nullable=False, default=True)
-    count = db.Column(db.Integer, nullable=False, default=1)
-    hint = db.Column(db.Text, nullable=False, default="")
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
+                                              nullable=False, index=True)
+    position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    name: Mapped[str] = mapped_column(db.Text, nullable=False)
+    original_or_copy: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    required: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)
+    count: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)
+    hint: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     # Online, the procedure's own questions stand in for this paper (the declaration form, tờ khai):
     # the villager answers them instead of photographing a printed form (core of Decree 45/2020).
-    online_form = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    online_form: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
-    procedure = db.relationship("Procedure", back_populates="documents")
+    procedure: Mapped["Procedure"] = relationship("Procedure", back_populates="documents")
 
 
 class BlankForm(db.Model):
@@ -116,17 +123,17 @@ class BlankForm(db.Model):
 
     __tablename__ = "blank_forms"
 
-    id = db.Column(db.Integer, primary_key=True)
-    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
-                             nullable=False, index=True)
-    title = db.Column(db.String(300), nullable=False)
-    filename = db.Column(db.String(200), nullable=False)  # safe download name
-    mime = db.Column(db.String(100), nullable=False)
-    storage_key = db.Column(db.String(100), nullable=False)
-    size_bytes = db.Column(db.Integer, nullable=False)
-    uploaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
+                                              nullable=False, index=True)
+    title: Mapped[str] = mapped_column(db.String(300), nullable=False)
+    filename: Mapped[str] = mapped_column(db.String(200), nullable=False)  # safe download name
+    mime: Mapped[str] = mapped_column(db.String(100), nullable=False)
+    storage_key: Mapped[str] = mapped_column(db.String(100), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(db.Integer, nullable=False)
+    uploaded_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
-    procedure = db.relationship("Procedure", back_populates="blank_forms")
+    procedure: Mapped["Procedure"] = relationship("Procedure", back_populates="blank_forms")
 
 
 holds_keys(BlankForm.storage_key)

@@ -10,9 +10,11 @@ Matching: the folded query (catalog.text.normalise) holds a phrase as whole word
 """
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.timeutil import utcnow
 from ..extensions import db
@@ -30,17 +32,18 @@ class Referral(db.Model):
     """One need handled elsewhere: the phrases that name it, where to go, what to tell the villager."""
     __tablename__ = "referrals"
 
-    id = db.Column(db.Integer, primary_key=True)
-    key = db.Column(db.String(80), nullable=False, unique=True)  # stable name: loading matches on it
-    phrases = db.Column(db.JSON, nullable=False, default=list)  # as the admin typed them (accents kept)
-    office = db.Column(db.String(300), nullable=False)
-    sentence = db.Column(db.Text, nullable=False)
-    address = db.Column(db.String(500), nullable=False, default="")
-    phone = db.Column(db.String(60), nullable=False, default="")
-    url = db.Column(db.String(500), nullable=False, default="")
-    position = db.Column(db.Integer, nullable=False, default=0)
-    version = db.Column(db.Integer, nullable=False, default=1)
-    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(db.String(80), nullable=False, unique=True)  # stable name: loading matches on it
+    # The phrases as the admin typed them (accents kept).
+    phrases: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    office: Mapped[str] = mapped_column(db.String(300), nullable=False)
+    sentence: Mapped[str] = mapped_column(db.Text, nullable=False)
+    address: Mapped[str] = mapped_column(db.String(500), nullable=False, default="")
+    phone: Mapped[str] = mapped_column(db.String(60), nullable=False, default="")
+    url: Mapped[str] = mapped_column(db.String(500), nullable=False, default="")
+    position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    version: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     @property
     def folded_phrases(self):

@@ -14,6 +14,7 @@ from ..core.settings import set_setting
 from ..core.timeutil import utcnow
 from ..dossiers import official_code
 from ..dossiers.codes import new_lookup_key, new_tracking_code
+from ..dossiers.events import EventKind
 from ..dossiers.models import (
     CHANNEL_ONLINE,
     CHANNELS,
@@ -97,7 +98,7 @@ def fill_demo(count=300, seed=2026):
 
 def _demo_payments(clerk):
     """Most returned dossiers with a fee were paid, by transfer or at the desk (the figures' channels)."""
-    owed = db.session.scalars(sa.select(Dossier).where(Dossier.status == Status.RETURNED.value,
+    owed = db.session.scalars(sa.select(Dossier).where(Dossier.status == Status.RETURNED,
                                                        Dossier.fee_vnd > 0)).all()
     for position, dossier in enumerate(owed):
         if position % 5 != 4:  # one in five is left unpaid
@@ -112,7 +113,7 @@ def _demo_post(clerk, carrier):
     """Hand some ready postal results to the demo carrier, so the postal screens have work."""
 
     ready = db.session.scalars(sa.select(Dossier).where(
-        Dossier.status == Status.READY.value, Dossier.result_method == RESULT_BY_POST)).all()
+        Dossier.status == Status.READY, Dossier.result_method == RESULT_BY_POST)).all()
     waiting = [d for d in ready if is_waiting(d)]
     for dossier in waiting:
         dossier.delivery_name = dossier.applicant_name
@@ -154,7 +155,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
     dossier = Dossier(
         procedure=procedure,
         procedure_snapshot=procedure_snapshot(procedure, online=channel == CHANNEL_ONLINE),
-        status=Status.SUBMITTED.value,
+        status=Status.SUBMITTED,
         channel=channel,
         code=new_tracking_code(), lookup_key=new_lookup_key(),
         applicant_name=name, applicant_phone=f"09{rng.randint(10000000, 99999999)}",
@@ -166,7 +167,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
     _demo_helper(dossier)
     dossier.search_text = search_text(dossier)
     db.session.add(dossier)
-    events = [DossierEvent(at=submitted, kind="status", from_status="draft", to_status="submitted",
+    events = [DossierEvent(at=submitted, kind=EventKind.STATUS, from_status=Status.DRAFT, to_status=Status.SUBMITTED,
                            actor_label="Công dân", public=True)]
     at = submitted
     previous = Status.SUBMITTED
@@ -178,7 +179,7 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
             dossier.received_at = at
             dossier.due_date = calendar.due_date(at, procedure.processing_days or 5)
         if step == Status.NEEDS_SUPPLEMENT:
-            dossier.status_before_supplement = previous.value
+            dossier.status_before_supplement = previous
             dossier.supplement_count = 1
             dossier.supplement_requests.append(SupplementRequest(
                 round=1, requested_at=at, requested_by_id=clerk.id,
@@ -188,11 +189,11 @@ def _demo_dossier(rng, procedure, clerk, calendar, now):
             dossier.ready_at = at
         if step in (Status.RETURNED, Status.REFUSED, Status.WITHDRAWN):
             dossier.finished_at = at
-        events.append(DossierEvent(at=at, kind="status", from_status=previous.value, to_status=step.value,
+        events.append(DossierEvent(at=at, kind=EventKind.STATUS, from_status=previous, to_status=step,
                                    actor_id=clerk.id if step != Status.WITHDRAWN else None,
                                    actor_label=clerk.full_name if step != Status.WITHDRAWN else "Công dân",
                                    public=True))
         previous = step
     # Demo data is written directly, as history: the workflow's transition() is for live changes.
-    dossier.status = previous.value
+    dossier.status = previous
     dossier.events = events

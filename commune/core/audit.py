@@ -3,8 +3,16 @@
 Every admin change calls audit(); the entries are shown to admins at /quan-tri/nhat-ky.
 Secrets are never written here: callers pass "(đã thay đổi)" instead of the value.
 """
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from ..extensions import db
 from .timeutil import utcnow
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -12,16 +20,17 @@ class AuditEntry(db.Model):
 
     __tablename__ = "audit_entries"
 
-    id = db.Column(db.Integer, primary_key=True)
-    at = db.Column(db.DateTime, nullable=False, default=utcnow, index=True)
-    actor_id = db.Column(db.Integer, db.ForeignKey("users.id"))
-    actor_label = db.Column(db.String(200), nullable=False, default="")
-    action = db.Column(db.String(60), nullable=False)  # e.g. procedure.update, user.deactivate
-    target = db.Column(db.String(300), nullable=False, default="")  # e.g. "procedure dang-ky-khai-sinh"
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
+    action: Mapped[str] = mapped_column(db.String(60), nullable=False)  # e.g. procedure.update, user.deactivate
+    # e.g. "procedure dang-ky-khai-sinh"
+    target: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
     # {"name": {"before": "…", "after": "…"}, …} or any small JSON describing the change.
-    changes = db.Column(db.JSON, nullable=False, default=dict)
+    changes: Mapped[dict] = mapped_column(db.JSON, nullable=False, default=dict)
 
-    actor = db.relationship("User")
+    actor: Mapped["User | None"] = relationship("User")
 
 
 def diff(before, after):

@@ -6,18 +6,29 @@ government's substituted days), minus extra days off the admin enters, plus
 make-up working days (usually Saturdays) the holidays package or the admin knows.
 """
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..config import DEFAULT_CUTOFF
 from ..extensions import db
+from .enum_column import StrEnumType
 from .i18n import select_locale
 from .settings import Setting
 from .timeutil import to_local
 
-OFF = "off"
-WORKING = "working"
+
+class DayKind(StrEnum):
+    """How the admin marks a day: an extra day off, or a make-up working day."""
+
+    OFF = "off"
+    WORKING = "working"
+
+
+OFF, WORKING = DayKind.OFF, DayKind.WORKING
+
 # The holidays package names days in these languages; the site's "vi" and "en" map onto them.
 HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 # How the package's English names mark the days of Tết Nguyên Đán (Eve, 29 Tết, the 1st–5th, observed).
@@ -31,9 +42,9 @@ class CalendarDay(db.Model):
 
     __tablename__ = "calendar_days"
 
-    day = db.Column(db.Date, primary_key=True)
-    kind = db.Column(db.String(10), nullable=False)  # OFF or WORKING
-    note = db.Column(db.String(200), nullable=False, default="")
+    day: Mapped[date] = mapped_column(db.Date, primary_key=True)
+    kind: Mapped[DayKind] = mapped_column(StrEnumType(DayKind, 10), nullable=False)
+    note: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
 
 
 def _vietnam_holidays(**options):

@@ -11,24 +11,33 @@ attempt waits by the back-off; after the last one the row is failed for good.
 Each queue keeps its own table, its own extra columns and its own policy (lease, back-off).
 """
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from ..extensions import db
+from .enum_column import StrEnumType
 from .timeutil import utcnow
 
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"
+
+class QueueState(StrEnum):
+    """A queued row's status: due while pending, then sent, or failed for good after its last attempt."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+PENDING, SENT, FAILED = QueueState.PENDING, QueueState.SENT, QueueState.FAILED
 RETRY = "retry"  # an outcome of a pass, never a status: the row stays pending
 
 
 class LeasedRow:
     """The columns of a queue's rows (a mixin for the model), and the index the due rows are found by."""
 
-    status: Mapped[str] = mapped_column(db.String(10), nullable=False, default=PENDING)
+    status: Mapped[QueueState] = mapped_column(StrEnumType(QueueState, 10), nullable=False, default=PENDING)
     attempts: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
     last_error: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)

@@ -1,5 +1,6 @@
 """Commune settings the admin edits (name, address, hours…), with defaults."""
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 
@@ -24,8 +25,8 @@ class Setting(db.Model):
 
     __tablename__ = "settings"
 
-    key = db.Column(db.String(80), primary_key=True)
-    value = db.Column(db.Text, nullable=False, default="")
+    key: Mapped[str] = mapped_column(db.String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
 
 def get_settings():

@@ -61,7 +61,7 @@ def owns_by_token(dossier, token=None):
     sit for weeks in a shared phone's history."""
 
     token = token if token is not None else draft_token()
-    if not token or not dossier.draft_token_hash or dossier.status != Status.DRAFT.value:
+    if not token or not dossier.draft_token_hash or dossier.status != Status.DRAFT:
         return False
     if dossier.channel != CHANNEL_ONLINE:  # a clerk's counter batch (inbox/counter_batch.py)
         return False
@@ -179,7 +179,7 @@ def staff_dossier(dossier_id):
     """The dossier `dossier_id` for the logged-in staff member who may see it: 404 for drafts and
     unknown ids (a draft is the villager's alone), 403 for staff whose role does not reach it."""
     dossier = db.session.get(Dossier, dossier_id)
-    if dossier is None or dossier.status == Status.DRAFT.value:
+    if dossier is None or dossier.status == Status.DRAFT:
         abort(404)
     if not dossier.can_view(current_user):
         abort(403)

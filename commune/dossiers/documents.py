@@ -27,7 +27,7 @@ def log_document_view(dossier, actor):
     """Record that a staff member opened the dossier's documents, once per visit (10 minutes)."""
     since = utcnow() - timedelta(seconds=DOCUMENT_VIEW_WINDOW_SECONDS)
     recent = db.session.scalar(sa.select(DossierEvent.id).where(
-        DossierEvent.dossier_id == dossier.id, DossierEvent.kind == "document_view",
+        DossierEvent.dossier_id == dossier.id, DossierEvent.kind == EventKind.DOCUMENT_VIEW,
         DossierEvent.actor_id == actor.id, DossierEvent.at >= since).limit(1))
     if recent:
         return None

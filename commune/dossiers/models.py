@@ -4,9 +4,12 @@ Every feature reads and writes these: submissions create them, tracking shows
 them, the inbox works them, the post delivers them, reports count them.
 """
 from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
 from ..core.i18n import N_
 from ..core.roles import DOSSIER_READERS, OFFICER, is_in
 from ..core.timeutil import utcnow
@@ -14,16 +17,39 @@ from ..extensions import db
 from ..files.storage import holds_keys
 from .codes import display, hash_lookup_key
 from .events import EventKind
-from .states import BADGES, LABELS, Status
+from .states import Status
 
-CHANNEL_ONLINE = "online"
-CHANNEL_COUNTER = "counter"
-CHANNEL_POST = "post"
-CHANNELS = (CHANNEL_ONLINE, CHANNEL_COUNTER, CHANNEL_POST)
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..catalog.models import Procedure
+
+
+class Channel(StrEnum):
+    """How a dossier reached the office: online, at the counter, or by post."""
+
+    ONLINE = "online"
+    COUNTER = "counter"
+    POST = "post"
+
+    @property
+    def label(self):
+        """The channel's name for people (a msgid)."""
+        return CHANNEL_LABELS[self]
+
+
+CHANNEL_ONLINE, CHANNEL_COUNTER, CHANNEL_POST = Channel.ONLINE, Channel.COUNTER, Channel.POST
+CHANNELS = tuple(Channel)
 CHANNEL_LABELS = {CHANNEL_ONLINE: "Trực tuyến", CHANNEL_COUNTER: "Tại quầy", CHANNEL_POST: "Qua bưu chính"}
 
-RESULT_AT_OFFICE = "office"
-RESULT_BY_POST = "post"
+
+class ResultMethod(StrEnum):
+    """How the villager takes the result: at the office, or brought home by the post."""
+
+    OFFICE = "office"
+    POST = "post"
+
+
+RESULT_AT_OFFICE, RESULT_BY_POST = ResultMethod.OFFICE, ResultMethod.POST
 
 # Who submitted "nộp thay" (for someone else): their role beside the applicant.
 HELPER_RELATIVE = "relative"
@@ -51,9 +77,10 @@ class Dossier(db.Model):
     procedure_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("procedures.id"), nullable=False, index=True)
     # The procedure as it was when the dossier was made (name, days, fee, documents, fields).
     procedure_snapshot: Mapped[dict] = mapped_column(db.JSON, nullable=False, default=dict)
-    status: Mapped[str] = mapped_column(db.String(20), nullable=False, default=Status.DRAFT.value, index=True)
-    status_before_supplement: Mapped[str | None] = mapped_column(db.String(20))
-    channel: Mapped[str] = mapped_column(db.String(10), nullable=False, default=CHANNEL_ONLINE, index=True)
+    status: Mapped[Status] = mapped_column(StrEnumType(Status, 20), nullable=False, default=Status.DRAFT, index=True)
+    status_before_supplement: Mapped[Status | None] = mapped_column(StrEnumType(Status, 20))
+    channel: Mapped[Channel] = mapped_column(StrEnumType(Channel, 10), nullable=False, default=Channel.ONLINE,
+                                             index=True)
 
     applicant_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     applicant_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="", index=True)  # 0xxxxxxxxx
@@ -69,7 +96,8 @@ class Dossier(db.Model):
     search_text: Mapped[str] = mapped_column(db.Text, nullable=False, default="")  # accent-free name/phone/ID/code
     form_data: Mapped[dict] = mapped_column(db.JSON, nullable=False, default=dict)
 
-    result_method: Mapped[str] = mapped_column(db.String(10), nullable=False, default=RESULT_AT_OFFICE)
+    result_method: Mapped[ResultMethod] = mapped_column(StrEnumType(ResultMethod, 10), nullable=False,
+                                                        default=ResultMethod.OFFICE)
     delivery_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     delivery_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="")
     delivery_address: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
@@ -97,12 +125,12 @@ class Dossier(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(db.DateTime)  # personal data removed (retention.py)
     version: Mapped[int] = mapped_column(db.Integer, nullable=False, default=1)
 
-    procedure = db.relationship("Procedure")
-    assignee = db.relationship("User")
-    events = db.relationship("DossierEvent", back_populates="dossier", order_by="DossierEvent.id",
-                             cascade="all, delete-orphan")
-    files = db.relationship("DossierFile", back_populates="dossier", order_by="DossierFile.id",
-                            cascade="all, delete-orphan")
+    procedure: Mapped["Procedure"] = relationship("Procedure")
+    assignee: Mapped["User | None"] = relationship("User")
+    events: Mapped[list["DossierEvent"]] = relationship(
+        "DossierEvent", back_populates="dossier", order_by="DossierEvent.id", cascade="all, delete-orphan")
+    files: Mapped[list["DossierFile"]] = relationship(
+        "DossierFile", back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan")
 
     __mapper_args__ = {"version_id_col": version}
     # The inbox's tabs and counts (bench/inbox.py): running dossiers by due date (covering the
@@ -117,16 +145,12 @@ class Dossier(db.Model):
     )
 
     @property
-    def status_enum(self):
-        return Status(self.status)
-
-    @property
     def status_label(self):
-        return LABELS[Status(self.status)]
+        return self.status.label
 
     @property
     def status_badge(self):
-        return BADGES[Status(self.status)]
+        return self.status.tone
 
     @property
     def lookup_key(self):
@@ -167,7 +191,7 @@ class Dossier(db.Model):
     def can_view(self, user):
         """May staff member `user` read this dossier (its page, pages, answers, printed forms)?
         Readers' roles only (never the post), and never a villager's unsent draft."""
-        return self.status != Status.DRAFT.value and is_in(user, DOSSIER_READERS)
+        return self.status != Status.DRAFT and is_in(user, DOSSIER_READERS)
 
     def can_act(self, user, action, whatever_the_state=False):
         """May `user` take inbox `action` (its roles, states and scope) on this dossier now?
@@ -202,21 +226,17 @@ class DossierEvent(db.Model):
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
-    kind: Mapped[str] = mapped_column(db.String(30), nullable=False, default="status")
-    from_status: Mapped[str | None] = mapped_column(db.String(20))
-    to_status: Mapped[str | None] = mapped_column(db.String(20))
+    kind: Mapped[EventKind] = mapped_column(StrEnumType(EventKind, 30), nullable=False, default=EventKind.STATUS)
+    from_status: Mapped[Status | None] = mapped_column(StrEnumType(Status, 20))
+    to_status: Mapped[Status | None] = mapped_column(StrEnumType(Status, 20))
     actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     note: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     public: Mapped[bool] = mapped_column(db.Boolean, nullable=False, default=True)  # the villager sees it
     data: Mapped[dict | None] = mapped_column(db.JSON)
 
-    dossier = db.relationship("Dossier", back_populates="events")
-    actor = db.relationship("User")
-
-    @property
-    def kind_enum(self):
-        return EventKind.of(self.kind)
+    dossier: Mapped["Dossier"] = relationship("Dossier", back_populates="events")
+    actor: Mapped["User | None"] = relationship("User")
 
 
 class DossierFile(db.Model):
@@ -242,7 +262,7 @@ class DossierFile(db.Model):
     original_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     uploaded_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
-    dossier = db.relationship("Dossier", back_populates="files")
+    dossier: Mapped["Dossier"] = relationship("Dossier", back_populates="files")
 
 
 holds_keys(DossierFile.storage_key)
@@ -267,6 +287,6 @@ class SupplementRequest(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     reply: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
-    dossier = db.relationship("Dossier", backref=db.backref("supplement_requests",
-                                                            order_by="SupplementRequest.round"))
-    requested_by = db.relationship("User")
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref("supplement_requests",
+                                                                            order_by="SupplementRequest.round"))
+    requested_by: Mapped["User | None"] = relationship("User")

@@ -20,9 +20,11 @@ in a savepoint and, if another clerk's insert won, increments theirs. Dossier.of
 unique besides, so a duplicate could never be stored.
 """
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.settings import get_settings
 from ..core.timeutil import to_local, utcnow
@@ -42,9 +44,9 @@ class OfficialCodeCounter(db.Model):
 
     __tablename__ = "official_code_counters"
 
-    agency_code = db.Column(db.String(AGENCY_CODE_MAX), primary_key=True)
-    day = db.Column(db.Date, primary_key=True)
-    last = db.Column(db.Integer, nullable=False, default=0)
+    agency_code: Mapped[str] = mapped_column(db.String(AGENCY_CODE_MAX), primary_key=True)
+    day: Mapped[date] = mapped_column(db.Date, primary_key=True)
+    last: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
 
 
 def agency_code(settings=None):

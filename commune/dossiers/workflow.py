@@ -32,8 +32,8 @@ def transition(dossier, to, actor=None, note="", public=True, kind=EventKind.STA
         raise TransitionError(f"{current} -> {to}")
     now = utcnow()
     if to == Status.NEEDS_SUPPLEMENT:
-        dossier.status_before_supplement = current.value
-    dossier.status = to.value
+        dossier.status_before_supplement = current
+    dossier.status = to
     if to in FINAL:
         dossier.finished_at = now
     if current == Status.NEEDS_SUPPLEMENT and to in CLOCK_RESTARTS_IN:
@@ -41,9 +41,9 @@ def transition(dossier, to, actor=None, note="", public=True, kind=EventKind.STA
     event = DossierEvent(
         dossier=dossier,
         at=now,
-        kind=EventKind(kind).value,
-        from_status=current.value,
-        to_status=to.value,
+        kind=EventKind(kind),
+        from_status=current,
+        to_status=to,
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.full_name or actor.username if actor is not None else "Công dân"),
         note=note or "",
@@ -61,7 +61,7 @@ def record_event(dossier, kind, actor=None, note="", public=False, actor_label=N
     event = DossierEvent(
         dossier=dossier,
         at=utcnow(),
-        kind=EventKind(kind).value,
+        kind=EventKind(kind),
         actor_id=actor.id if actor is not None else None,
         actor_label=actor_label or (actor.full_name or actor.username if actor is not None else "Công dân"),
         note=note or "",

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.i18n import N_
 from ..core.timeutil import local_today
@@ -55,9 +56,9 @@ class UploadUsage(db.Model):
 
     __tablename__ = "upload_usage"
 
-    day = db.Column(db.Date, primary_key=True)
-    client = db.Column(db.String(64), primary_key=True)
-    bytes_stored = db.Column(db.BigInteger, nullable=False, default=0)
+    day: Mapped[date] = mapped_column(db.Date, primary_key=True)
+    client: Mapped[str] = mapped_column(db.String(64), primary_key=True)
+    bytes_stored: Mapped[int] = mapped_column(db.BigInteger, nullable=False, default=0)
 
 
 def min_free_bytes():

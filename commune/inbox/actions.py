@@ -14,7 +14,7 @@ from . import forms, services
 
 S = Status
 NOT_DRAFT = frozenset(s.value for s in Status if s != S.DRAFT)
-CHECKING = frozenset({S.SUBMITTED.value, S.RECEIVED.value, S.PROCESSING.value, S.NEEDS_SUPPLEMENT.value})
+CHECKING = frozenset({S.SUBMITTED, S.RECEIVED, S.PROCESSING, S.NEEDS_SUPPLEMENT})
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ MAX_SHEETS = PER_PAGE  # one page of the list at most in one print job
 def _why_not_received(dossier, seen_version):
     """The reason this dossier cannot be received now, or None when it can."""
     action = ACTIONS["receive"]
-    if dossier is None or dossier.status == Status.DRAFT.value or not dossier.can_view(current_user):
+    if dossier is None or dossier.status == Status.DRAFT or not dossier.can_view(current_user):
         return _("không tìm thấy")
     if seen_version is not None and seen_version != str(dossier.version):
         return _("vừa được người khác thay đổi, mở hồ sơ để xem")

@@ -89,7 +89,7 @@ def new_counter():
     if not posted:
         return _page(procedure, forms, batch, None, set(), {})
     draft = counter_batch.find(current_user, batch)
-    if draft is not None and draft.status != Status.DRAFT.value:  # the button pressed twice
+    if draft is not None and draft.status != Status.DRAFT:  # the button pressed twice
         flash(_("Hồ sơ %(code)s đã được tiếp nhận.", code=draft.display_code))
         return redirect(url_for("inbox.print_receipt", dossier_id=draft.id, print=1))
     if draft is not None and draft.procedure_id != procedure.id:

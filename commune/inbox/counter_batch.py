@@ -55,10 +55,10 @@ def open_draft(procedure, clerk, batch):
     dossier = find(clerk, batch)
     if dossier is None:
         dossier = Dossier(procedure=procedure, procedure_snapshot=procedure_snapshot(procedure),
-                          status=Status.DRAFT.value, channel=CHANNEL_COUNTER,
+                          status=Status.DRAFT, channel=CHANNEL_COUNTER,
                           draft_token_hash=hash_token(owner(clerk, batch)), result_method=RESULT_AT_OFFICE)
         db.session.add(dossier)
-    elif dossier.status != Status.DRAFT.value or dossier.procedure_id != procedure.id:
+    elif dossier.status != Status.DRAFT or dossier.procedure_id != procedure.id:
         return None
     dossier.expires_at = utcnow() + timedelta(hours=COUNTER_BATCH_HOURS)
     db.session.flush()
@@ -74,6 +74,6 @@ def attach(dossier, data, filename, index):
 
 def page_of(dossier, file_id):
     """One page of the batch's draft, or None (another dossier's, or already received)."""
-    if dossier is None or dossier.status != Status.DRAFT.value:
+    if dossier is None or dossier.status != Status.DRAFT:
         return None
     return staged_page(dossier, file_id)

@@ -59,7 +59,7 @@ def _tus_opening(procedure_id, batch, index):
 
 def _tus_reach(batch):
     dossier = counter_batch.find(current_user, batch)
-    if dossier is None or dossier.status != Status.DRAFT.value:
+    if dossier is None or dossier.status != Status.DRAFT:
         abort(404)
 
     def attach(data, filename, target):

@@ -49,7 +49,7 @@ def create_counter_dossier(procedure, clerk, channel, details, result, fields, d
     snapshot = procedure_snapshot(procedure)
     dossier = draft
     if dossier is None:
-        dossier = Dossier(procedure=procedure, status=Status.DRAFT.value, draft_token_hash=hash_token(token))
+        dossier = Dossier(procedure=procedure, status=Status.DRAFT, draft_token_hash=hash_token(token))
         db.session.add(dossier)
     dossier.procedure_snapshot = snapshot
     dossier.channel = channel

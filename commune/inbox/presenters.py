@@ -1,6 +1,7 @@
 """What the dossier page shows, prepared from the models: files by document and round, form data, checklist."""
 from flask import url_for
 
+from ..dossiers.events import EventKind
 from ..dossiers.models import DossierEvent
 from ..submissions.forms import display_value
 
@@ -70,18 +71,18 @@ def form_answers(dossier):
 def checklist_state(dossier):
     """The document indexes the clerk last ticked."""
     for event in reversed(dossier.events):
-        if event.kind == "checklist":
+        if event.kind == EventKind.CHECKLIST:
             return set((event.data or {}).get("checked") or [])
     return set()
 
 
 def timeline(dossier):
     """Every event but document views (those are listed apart, for the personal-data record)."""
-    return [e for e in dossier.events if e.kind != "document_view"]
+    return [e for e in dossier.events if e.kind != EventKind.DOCUMENT_VIEW]
 
 
 def document_views(dossier):
-    return [e for e in dossier.events if e.kind == "document_view"]
+    return [e for e in dossier.events if e.kind == EventKind.DOCUMENT_VIEW]
 
 
 def all_files(dossier):

@@ -20,6 +20,7 @@ from ..dossiers.access import handed_key, staff_dossier
 from ..dossiers.codes import link_token
 from ..dossiers.events import EventKind
 from ..dossiers.models import CHANNEL_ONLINE
+from ..dossiers.states import Status
 from ..web.public_urls import site_url
 from . import bp, presenters
 
@@ -103,7 +104,7 @@ def print_receipt(dossier_id):
 
 def receipt_extra(dossier):
     """Form 01's own context: the key (desk_prints_key) and the receiving event."""
-    return {"show_key": desk_prints_key(dossier), "received": _last_event(dossier, to_status="received")}
+    return {"show_key": desk_prints_key(dossier), "received": _last_event(dossier, to_status=Status.RECEIVED)}
 
 
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/in/bo-sung")
@@ -124,7 +125,7 @@ def print_supplement(dossier_id):
 @roles_required(*DOSSIER_READERS)
 def print_refusal(dossier_id):
     """Form 03: refusal with its reason."""
-    dossier, event = _with_event(dossier_id, to_status="refused")
+    dossier, event = _with_event(dossier_id, to_status=Status.REFUSED)
     return _render("refusal.html", dossier, event=event)
 
 
@@ -144,7 +145,7 @@ def print_apology(dossier_id):
 @roles_required(*DOSSIER_READERS)
 def print_stop(dossier_id):
     """Form 05: notice that the office stopped handling the dossier (withdrawn at the villager's request)."""
-    dossier, event = _with_event(dossier_id, to_status="withdrawn")
+    dossier, event = _with_event(dossier_id, to_status=Status.WITHDRAWN)
     return _render("stop.html", dossier, event=event)
 
 
@@ -168,11 +169,11 @@ def printable_links(dossier):
         links.append(("inbox.print_receipt", N_("Giấy tiếp nhận và hẹn trả (01)")))
     if dossier.supplement_count:
         links.append(("inbox.print_supplement", N_("Phiếu yêu cầu bổ sung (02)")))
-    if dossier.status == "refused":
+    if dossier.status == Status.REFUSED:
         links.append(("inbox.print_refusal", N_("Phiếu từ chối (03)")))
     if any(e.kind == EventKind.APOLOGY for e in dossier.events):
         links.append(("inbox.print_apology", N_("Phiếu xin lỗi và hẹn lại (04)")))
-    if dossier.status == "withdrawn":
+    if dossier.status == Status.WITHDRAWN:
         links.append(("inbox.print_stop", N_("Thông báo dừng giải quyết (05)")))
     links.append(("inbox.print_control", N_("Phiếu kiểm soát quá trình (06)")))
     return [(url_for(e, dossier_id=dossier.id), label) for e, label in links]

@@ -14,7 +14,8 @@ from ..core.calendar import OFFICE_HOURS, WorkingCalendar, working_seconds_betwe
 from ..core.roles import CLERK, OFFICER
 from ..core.timeutil import LOCAL_TZ, local_today, utcnow
 from ..dossiers.codes import display
-from ..dossiers.models import Dossier, DossierEvent
+from ..dossiers.events import EventKind
+from ..dossiers.models import RESULT_BY_POST, Dossier, DossierEvent
 from ..dossiers.search import driven_by_matches, fold, has_earlier_words, has_words, matching_ids, walked_matches
 from ..dossiers.states import BADGES, Status
 from ..extensions import db
@@ -35,7 +36,7 @@ WAIT_RED_HOURS = sum(closes.hour + closes.minute / 60 - opens.hour - opens.minut
                      for opens, closes in OFFICE_HOURS)  # one working day: 7.5
 
 # The clock runs only while the office holds the dossier.
-RUNNING = (Status.RECEIVED.value, Status.PROCESSING.value)
+RUNNING = (Status.RECEIVED, Status.PROCESSING)
 
 # Tab key -> label (msgid). "now" is the default: what needs the clerk now.
 TABS = (
@@ -168,7 +169,7 @@ def _first_matches(terms, whole):
     """Up to MAX_MATCHES + 1 ids of dossiers matching the terms. PostgreSQL first walks the newest
     DETECT_BUDGET rows (a few ms), which a very common word fills: its GIN bitmap would hold
     every match before the LIMIT (0.3 s for "nguyen" at a million dossiers)."""
-    ids = walked_matches([Dossier.status != Status.DRAFT.value], Dossier.submitted_at, terms, whole,
+    ids = walked_matches([Dossier.status != Status.DRAFT], Dossier.submitted_at, terms, whole,
                          MAX_MATCHES + 1, 0, budget=DETECT_BUDGET)
     if ids is not None:
         return ids
@@ -196,7 +197,7 @@ def filter_conditions(filters, user=None, search=True):
 
     A search with too many matches to list by id is a condition on the full-text index; with
     `search=False` it is left out, for a query that joins the index itself (driven_by_matches)."""
-    conditions = [Dossier.status != Status.DRAFT.value]
+    conditions = [Dossier.status != Status.DRAFT]
     if filters.procedure_id:
         conditions.append(Dossier.procedure_id == filters.procedure_id)
     elif filters.field_id:
@@ -236,27 +237,27 @@ def tab_condition(tab, ctx):
     status = Dossier.status
     if tab == "now":
         # The leading IN lets the database answer from the (status, due_date, …) index alone.
-        return sa.and_(status.in_((Status.SUBMITTED.value,) + RUNNING + (Status.READY.value,)), sa.or_(
-            status == Status.SUBMITTED.value,
+        return sa.and_(status.in_((Status.SUBMITTED,) + RUNNING + (Status.READY,)), sa.or_(
+            status == Status.SUBMITTED,
             sa.and_(status.in_(RUNNING), _urgent_running(ctx)),
-            sa.and_(status == Status.READY.value, Dossier.result_method == "post"),
+            sa.and_(status == Status.READY, Dossier.result_method == RESULT_BY_POST),
         ))
     if tab == "waiting":
-        return status == Status.SUBMITTED.value
+        return status == Status.SUBMITTED
     if tab == "processing":
         return status.in_(RUNNING)
     if tab == "supplement":
-        return status == Status.NEEDS_SUPPLEMENT.value
+        return status == Status.NEEDS_SUPPLEMENT
     if tab == "due_soon":
         return sa.and_(status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
     if tab == "overdue":
         return sa.and_(status.in_(RUNNING), Dossier.due_date < ctx.today)
     if tab == "ready":
-        return status.in_((Status.READY.value, Status.DELIVERING.value))
+        return status.in_((Status.READY, Status.DELIVERING))
     if tab == "returned":
-        return status == Status.RETURNED.value
+        return status == Status.RETURNED
     if tab == "closed":
-        return status.in_((Status.REFUSED.value, Status.WITHDRAWN.value))
+        return status.in_((Status.REFUSED, Status.WITHDRAWN))
     return sa.true()
 
 
@@ -269,10 +270,10 @@ def _counts_by_status(conditions):
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Dossier))
     others = [s.value for s in Status if s not in (Status.RETURNED, Status.DRAFT)]
     by_status = dict(db.session.execute(
-        sa.select(Dossier.status, sa.func.count()).where(Dossier.status.in_(others + [Status.DRAFT.value]))
+        sa.select(Dossier.status, sa.func.count()).where(Dossier.status.in_(others + [Status.DRAFT]))
         .group_by(Dossier.status)).all())
-    drafts = by_status.pop(Status.DRAFT.value, 0)
-    by_status[Status.RETURNED.value] = total - drafts - sum(by_status.values())
+    drafts = by_status.pop(Status.DRAFT, 0)
+    by_status[Status.RETURNED] = total - drafts - sum(by_status.values())
     return by_status
 
 
@@ -294,13 +295,13 @@ def counts(filters, ctx, user=None):
     late = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today)
     soon = sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date >= ctx.today, Dossier.due_date <= ctx.soon)
     urgent = sa.or_(sa.and_(Dossier.status.in_(RUNNING), _urgent_running(ctx)),
-                    sa.and_(Dossier.status == Status.READY.value, Dossier.result_method == "post"))
+                    sa.and_(Dossier.status == Status.READY, Dossier.result_method == RESULT_BY_POST))
     row = db.session.execute(
         sa.select(
             sa.func.count().filter(late),
             sa.func.count().filter(soon),
             sa.func.count().filter(urgent),
-        ).where(*conditions, Dossier.status.in_(RUNNING + (Status.READY.value,)))
+        ).where(*conditions, Dossier.status.in_(RUNNING + (Status.READY,)))
     ).one()
     n = {s: by_status.get(s.value, 0) for s in Status}
     result = {
@@ -354,7 +355,7 @@ def order_by(sort, ctx):
             (sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date < ctx.today), 0),
             (sa.and_(Dossier.status.in_(RUNNING), Dossier.due_date <= ctx.soon), 1),
             (Dossier.has_new_supplement.is_(True), 2),
-            (Dossier.status == Status.SUBMITTED.value, 3),
+            (Dossier.status == Status.SUBMITTED, 3),
             else_=4,
         )
         return (urgency, Dossier.due_date.asc(), Dossier.submitted_at.asc(), Dossier.id)
@@ -484,7 +485,7 @@ class Waiting:
 
 def waiting_age(dossier, ctx):
     """The wait of a dossier not yet received (None for any other status)."""
-    if dossier.status != Status.SUBMITTED.value or dossier.submitted_at is None:
+    if dossier.status != Status.SUBMITTED or dossier.submitted_at is None:
         return None
     seconds = working_seconds_between(ctx.calendar, dossier.submitted_at, ctx.now)
     state = "late" if seconds >= WAIT_RED_HOURS * 3600 else "long" if seconds >= WAIT_AMBER_HOURS * 3600 else ""
@@ -511,7 +512,7 @@ def events_since(dossier, seen_event_id):
     return db.session.scalars(
         sa.select(DossierEvent).where(DossierEvent.dossier_id == dossier.id,
                                       DossierEvent.id > (seen_event_id or 0),
-                                      DossierEvent.kind != "document_view")
+                                      DossierEvent.kind != EventKind.DOCUMENT_VIEW)
         .order_by(DossierEvent.id)).all()
 
 

@@ -5,13 +5,30 @@ one procedure or, without one, for every procedure. The dossier page offers a do
 procedure's own texts first, then the commune-wide ones. `flask setup` and the demo load
 DEFAULTS (commune-wide) into an empty list.
 """
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
 from ..core.timeutil import utcnow
 from ..extensions import db
 
-SUPPLEMENT, REFUSE = "supplement", "refuse"  # the inbox actions whose form takes a text (actions.py keys)
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..catalog.models import Procedure
+
+
+class TextKind(StrEnum):
+    """The inbox actions whose form takes a ready-made text (their keys in actions.py)."""
+
+    SUPPLEMENT = "supplement"
+    REFUSE = "refuse"
+
+
+SUPPLEMENT, REFUSE = TextKind.SUPPLEMENT, TextKind.REFUSE
 KINDS = {SUPPLEMENT: _l("Yêu cầu bổ sung"), REFUSE: _l("Từ chối")}
 TARGET_FIELD = {SUPPLEMENT: "message", REFUSE: "reason"}  # the box of the action's form the text goes into
 MAX_BODY = 2000  # fits the smaller of the two boxes (inbox/forms.py: the refusal's reason)
@@ -22,15 +39,16 @@ class ReadyText(db.Model):
 
     __tablename__ = "ready_texts"
 
-    id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(20), nullable=False)  # one of KINDS
-    procedure_id = db.Column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
-    title = db.Column(db.String(200), nullable=False)
-    body = db.Column(db.Text, nullable=False)
-    position = db.Column(db.Integer, nullable=False, default=0)
-    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    kind: Mapped[TextKind] = mapped_column(StrEnumType(TextKind, 20), nullable=False)
+    procedure_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("procedures.id", ondelete="CASCADE"),
+                                                     index=True)
+    title: Mapped[str] = mapped_column(db.String(200), nullable=False)
+    body: Mapped[str] = mapped_column(db.Text, nullable=False)
+    position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    updated_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    procedure = db.relationship("Procedure")
+    procedure: Mapped["Procedure | None"] = relationship("Procedure")
 
     @property
     def kind_label(self):

@@ -6,11 +6,14 @@ Sending happens after the commit (commune.notices.worker wakes a
 background thread; `flask --app app notices send` does the same for cron),
 with retries and the outcome recorded on the row.
 """
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
 from ..core.leased_queue import FAILED, PENDING, SENT, LeasedRow
 from ..core.phone import is_mobile, normalise_phone
 from ..core.settings import get_settings
@@ -19,8 +22,22 @@ from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 from .texts import describe, email_text, sms_text
 
-EMAIL = "email"
-SMS = "sms"
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..dossiers.models import Dossier, DossierEvent
+
+
+class NoticeChannel(StrEnum):
+    """What carries a notice to the villager."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+    @property
+    def label(self):
+        return CHANNEL_LABELS[self]
+
+
+EMAIL, SMS = NoticeChannel.EMAIL, NoticeChannel.SMS
 CHANNEL_LABELS = {EMAIL: "E-mail", SMS: "SMS"}
 
 STATUS_LABELS = {PENDING: "Chờ gửi", SENT: "Đã gửi", FAILED: "Gửi không được"}
@@ -39,15 +56,15 @@ class Notice(LeasedRow, db.Model):
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     event_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
-    channel: Mapped[str] = mapped_column(db.String(10), nullable=False)  # EMAIL | SMS
+    channel: Mapped[NoticeChannel] = mapped_column(StrEnumType(NoticeChannel, 10), nullable=False)
     # "to" is an SQL keyword: the column is named to_address.
-    to = db.Column("to_address", db.String(200), nullable=False)
+    to: Mapped[str] = mapped_column("to_address", db.String(200), nullable=False)
     subject: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
     body: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
-    dossier = db.relationship("Dossier", backref=db.backref(
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref(
         "notices", order_by="Notice.id", cascade="all, delete-orphan", passive_deletes=True))
-    event = db.relationship("DossierEvent")
+    event: Mapped["DossierEvent | None"] = relationship("DossierEvent")
 
     @property
     def channel_label(self):

@@ -13,7 +13,8 @@ from flask import current_app
 from ..core.settings import get_settings
 from ..core.timeutil import format_date, format_datetime
 from ..dossiers.events import EventKind
-from ..dossiers.models import DossierFile, SupplementRequest
+from ..dossiers.models import DossierFile, ResultMethod, SupplementRequest
+from ..dossiers.states import Status
 from ..extensions import db
 from .gsm import (
     shorten_at_words,
@@ -25,7 +26,7 @@ from .gsm import (
 SHORT_PATH = "/t/"
 
 # Status moves the villager made themselves or that a delivery event already announces.
-ANSWERED_FROM = "needs_supplement"
+ANSWERED_FROM = Status.NEEDS_SUPPLEMENT
 
 
 def describe(dossier, event):
@@ -43,35 +44,35 @@ def describe(dossier, event):
         return kind.notice_title, event.note or "Bộ phận Một cửa có tin nhắn về hồ sơ của bạn."
     if kind != EventKind.STATUS or not event.to_status:
         return None  # the villager's own supplement answer, and every event without words for them
-    if event.from_status == ANSWERED_FROM and event.to_status in ("submitted", "received", "processing"):
+    if event.from_status == ANSWERED_FROM and event.to_status in (Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING):
         return None  # the villager's own supplement answer
-    if event.from_status == "delivering":
+    if event.from_status == Status.DELIVERING:
         return None  # delivery_delivered / delivery_returned say it
     return _status_text(dossier, event)
 
 
 def _status_text(dossier, event):
     to = event.to_status
-    if to == "submitted":
+    if to == Status.SUBMITTED:
         return ("Đã nhận hồ sơ",
                 # Never the lookup key: whoever reads the message (and staff in the notices panel)
                 # would hold the dossier in full. The key is only on the villager's receipt.
                 f"Đã nhận hồ sơ {_procedure(dossier)}. Cán bộ sẽ kiểm tra và báo ngày hẹn trả.")
-    if to == "received":
+    if to == Status.RECEIVED:
         due = format_date(dossier.due_date) if dossier.due_date else ""
         sentence = "Hồ sơ đã được tiếp nhận." + (f" Hẹn trả kết quả ngày {due}." if due else "")
         return "Đã tiếp nhận hồ sơ", sentence
-    if to == "needs_supplement":
+    if to == Status.NEEDS_SUPPLEMENT:
         items = _supplement_items(dossier)
         sentence = "Hồ sơ cần bổ sung" + (": " + "; ".join(items) if items else "") + "."
         sentence += " Vui lòng gửi bổ sung trên trang tra cứu hồ sơ."
         return "Cần bổ sung giấy tờ", sentence
-    if to == "refused":
+    if to == Status.REFUSED:
         return "Hồ sơ bị từ chối", _with_note("Hồ sơ không được giải quyết.", event.note, "Lý do: ")
-    if to == "ready":
+    if to == Status.READY:
         electronic = (" Bản điện tử của kết quả đã có trên trang tra cứu: tải về bằng mã tra cứu in trên "
                       "biên nhận.") if has_electronic_result(dossier) else ""
-        if dossier.result_method == "post":
+        if dossier.result_method == ResultMethod.POST:
             return "Đã có kết quả", ("Đã có kết quả. Kết quả sẽ được gửi qua bưu điện đến địa chỉ của bạn."
                                      + electronic)
         return "Đã có kết quả", "Đã có kết quả. Mời bạn đến nhận tại bộ phận Một cửa, mang theo CCCD." + electronic
@@ -159,22 +160,22 @@ def sms_words(dossier, event):
     if kind == EventKind.DELIVERY_HANDED:
         return "Kết quả đã được giao cho bưu điện.", "Bưu tá sẽ mang đến địa chỉ của bạn."
     to = event.to_status if kind == EventKind.STATUS else None
-    if to == "submitted":
+    if to == Status.SUBMITTED:
         return "Đã nhận hồ sơ, chờ cán bộ kiểm tra.", _procedure(dossier)
-    if to == "received":
+    if to == Status.RECEIVED:
         if dossier.due_date:
             return f"Hẹn trả kết quả ngày {format_date(dossier.due_date)}.", "Hồ sơ đã được tiếp nhận."
         return "Hồ sơ đã được tiếp nhận.", ""
-    if to == "needs_supplement":
+    if to == Status.NEEDS_SUPPLEMENT:
         items = _supplement_items(dossier)
         if not items:
             return "Bổ sung giấy tờ theo yêu cầu trên trang tra cứu.", ""
         return "Bổ sung:", "; ".join(items) + ". Gửi tại trang tra cứu."
-    if to == "refused":
+    if to == Status.REFUSED:
         return "Hồ sơ bị từ chối.", f"Lý do: {note}" if note else ""
-    if to == "ready":
+    if to == Status.READY:
         electronic = has_electronic_result(dossier)
-        if dossier.result_method == "post":
+        if dossier.result_method == ResultMethod.POST:
             return ("Đã có kết quả, bưu điện sẽ mang đến nhà.",
                     "Tải bản điện tử tại trang tra cứu." if electronic else "")
         if electronic:
@@ -230,7 +231,7 @@ def email_text(dossier, event):
         f"Thời điểm: {format_datetime(event.at)}",
     ]
     if dossier.due_date and dossier.finished_at is None and event.kind != EventKind.APOLOGY \
-            and event.to_status != "received":
+            and event.to_status != Status.RECEIVED:
         lines.append(f"Hẹn trả kết quả: {format_date(dossier.due_date)}")
     link = tracking_link(dossier)
     if link:

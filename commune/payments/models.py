@@ -3,16 +3,34 @@
 Cash the carrier collects at the door stays on the postal item (postal.models.ManifestItem.fee_collected_vnd).
 """
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
 from ..core.timeutil import utcnow
 from ..extensions import db
 
-TRANSFER = "transfer"
-DESK = "desk"
-CARRIER = "carrier"  # counted from the post's items, never a Payment row
-CHANNELS = (TRANSFER, DESK, CARRIER)
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..dossiers.models import Dossier
+
+
+class PaymentChannel(StrEnum):
+    """How a fee was paid."""
+
+    TRANSFER = "transfer"
+    DESK = "desk"
+    CARRIER = "carrier"  # counted from the post's items, never a Payment row
+
+    @property
+    def label(self):
+        return CHANNEL_LABELS[self]
+
+
+TRANSFER, DESK, CARRIER = PaymentChannel.TRANSFER, PaymentChannel.DESK, PaymentChannel.CARRIER
+CHANNELS = tuple(PaymentChannel)
 CHANNEL_LABELS = {TRANSFER: "Chuyển khoản", DESK: "Tiền mặt tại quầy", CARRIER: "Tiền mặt cho bưu tá"}  # msgids
 
 
@@ -25,7 +43,7 @@ class Payment(db.Model):
     # One payment per dossier: a second confirmation is refused (services.confirm_payment).
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, unique=True)
-    channel: Mapped[str] = mapped_column(db.String(10), nullable=False, index=True)
+    channel: Mapped[PaymentChannel] = mapped_column(StrEnumType(PaymentChannel, 10), nullable=False, index=True)
     amount_vnd: Mapped[int] = mapped_column(db.Integer, nullable=False)
     due_vnd: Mapped[int | None] = mapped_column(db.Integer)  # the fee when it was confirmed
     reference: Mapped[str] = mapped_column(db.String(100), nullable=False, default="", index=True)
@@ -35,8 +53,8 @@ class Payment(db.Model):
     statement_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("statement_imports.id"))
     note: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
 
-    dossier = db.relationship("Dossier")
-    recorded_by = db.relationship("User")
+    dossier: Mapped["Dossier"] = relationship("Dossier")
+    recorded_by: Mapped["User | None"] = relationship("User")
 
     @property
     def mismatch(self):
@@ -63,5 +81,5 @@ class StatementImport(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
 
-    uploaded_by = db.relationship("User", foreign_keys=[uploaded_by_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    uploaded_by: Mapped["User | None"] = relationship("User", foreign_keys=[uploaded_by_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])

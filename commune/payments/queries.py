@@ -10,7 +10,7 @@ from ..extensions import db, expression_indexes
 from .models import DESK, TRANSFER, Payment
 
 # A fee is owed once the dossier is in the office's hands, and not for a refused or withdrawn one.
-NOT_OWED = (Status.DRAFT.value, Status.REFUSED.value, Status.WITHDRAWN.value)
+NOT_OWED = (Status.DRAFT, Status.REFUSED, Status.WITHDRAWN)
 OWES_A_FEE = Dossier.fee_vnd > sa.literal_column("0")  # a literal: SQLite matches it to the partial index
 # Fees due over a year read only the dossiers with a fee, by their arrival (reports/helped.py does
 # the same for "nộp thay" and no phone).
@@ -65,7 +65,7 @@ def dossiers_named(contents):
     for start in range(0, len(every), 500):
         chunk = every[start:start + 500]
         for dossier in db.session.scalars(sa.select(Dossier).where(Dossier.code.in_(chunk),
-                                                                   Dossier.status != Status.DRAFT.value)):
+                                                                   Dossier.status != Status.DRAFT)):
             found[dossier.code] = dossier
     named = {}
     for content, codes in windows.items():

@@ -17,7 +17,7 @@ from .queries import NOT_OWED, dossiers_named, payment_of, reference_used
 from .statements import read_statement
 
 # Before receiving, the clerk checks the answers: the amount can still be set right.
-FEE_CORRECTABLE = (Status.SUBMITTED.value,)
+FEE_CORRECTABLE = (Status.SUBMITTED,)
 
 # How a statement row stands against the dossier its content names.
 MATCH, MISMATCH, ALREADY_PAID, UNMATCHED = "match", "mismatch", "paid", "unmatched"

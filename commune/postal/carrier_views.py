@@ -21,7 +21,7 @@ from ..files.photos import PhotoError
 from . import bp, queries, services
 from .forms import DeliveredForm, FailedForm, OpenManifestForm, TokenForm, confirm_form
 from .models import MANIFEST_OPEN, ManifestItem
-from .states import CARRIED
+from .states import CARRIED, ItemState
 
 DONE = "Đã ghi nhận."
 
@@ -208,7 +208,7 @@ def item_failed(item_id):
     if form.validate_on_submit():
         error = _record(item, services.mark_failed, form.token.data, form.reason.data, form.note.data)
         if error is None:
-            flash(_(DONE) + (" " + _("Bưu gửi chuyển trả về UBND xã.") if item.state == "returned" else ""))
+            flash(_(DONE) + (" " + _("Bưu gửi chuyển trả về UBND xã.") if item.state == ItemState.RETURNED else ""))
             return _back(item)
     status = 400 if request.method == "POST" else 200
     return render_template("postal/failed.html", item=item, form=form, error=error,

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..core.forms import CommuneForm
 from ..core.phone import PhoneNumber
+from ..dossiers.models import ResultMethod
 from ..payments.queries import left_to_pay
 from . import s10
 from .models import FAIL_REASONS
@@ -30,8 +31,8 @@ class ChangeMethodForm(CommuneForm):
     """The villager chooses: collect at the office or delivery by post."""
 
     method = RadioField(_l("Cách nhận kết quả"), choices=[
-        SelectChoice("office", _l("Nhận tại Bộ phận Một cửa UBND xã")),
-        SelectChoice("post", _l("Nhận qua bưu điện tại nhà")),
+        SelectChoice(ResultMethod.OFFICE, _l("Nhận tại Bộ phận Một cửa UBND xã")),
+        SelectChoice(ResultMethod.POST, _l("Nhận qua bưu điện tại nhà")),
     ], validators=[InputRequired(_l("Chọn cách nhận kết quả."))])
     name = StringField(_l("Người nhận"), validators=[Length(max=200)])
     phone = StringField(_l("Số điện thoại người nhận"), validators=[PhoneNumber()])
@@ -42,7 +43,7 @@ class ChangeMethodForm(CommuneForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if self.method.data == "post":
+        if self.method.data == ResultMethod.POST:
             for field in (self.name, self.phone, self.address, self.village):
                 if not (field.data or "").strip():
                     field.errors.append(_l("Vui lòng điền mục này để bưu điện giao đến đúng người."))

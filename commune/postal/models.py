@@ -1,9 +1,13 @@
 """Postal tables: handover manifests (bảng kê), the items on them, and each delivery action."""
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
+from ..core.i18n import N_
 from ..core.roles import CARRIERS, DESK, is_in
 from ..core.timeutil import utcnow
 from ..dossiers.address import format_address
@@ -11,9 +15,19 @@ from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 from .states import ItemState
 
-# Manifest states.
-MANIFEST_OPEN = "open"            # printed, waiting for the post to confirm receipt
-MANIFEST_CONFIRMED = "confirmed"  # the post ticked what it received
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..accounts.models import User
+    from ..dossiers.models import Dossier, DossierFile
+
+
+class ManifestState(StrEnum):
+    """A manifest's state."""
+
+    OPEN = "open"            # printed, waiting for the post to confirm receipt
+    CONFIRMED = "confirmed"  # the post ticked what it received
+
+
+MANIFEST_OPEN, MANIFEST_CONFIRMED = ManifestState.OPEN, ManifestState.CONFIRMED
 
 # Reasons for a failed attempt.
 FAIL_REASONS = {
@@ -24,11 +38,25 @@ FAIL_REASONS = {
     "other": "Lý do khác",
 }
 
-# Action kinds (one row per action; the token makes a resent form count once).
-ACTION_OUT = "out"
-ACTION_DELIVERED = "delivered"
-ACTION_FAILED = "failed"
-ACTION_RETURNED = "returned"
+
+class ActionKind(StrEnum):
+    """What a carrier did with an item (one row per action; the token makes a resent form count once)."""
+
+    OUT = "out"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    RETURNED = "returned"
+
+    @property
+    def label(self):
+        """The action's name for people (a msgid: templates show it through _())."""
+        return _ACTION_LABELS[self]
+
+
+ACTION_OUT, ACTION_DELIVERED, ACTION_FAILED, ACTION_RETURNED = (
+    ActionKind.OUT, ActionKind.DELIVERED, ActionKind.FAILED, ActionKind.RETURNED)
+_ACTION_LABELS = {ActionKind.OUT: N_("Đi phát"), ActionKind.DELIVERED: N_("Đã phát"),
+                  ActionKind.FAILED: N_("Không phát được"), ActionKind.RETURNED: N_("Trả về xã")}
 
 
 class Manifest(db.Model):
@@ -40,7 +68,8 @@ class Manifest(db.Model):
     number: Mapped[str] = mapped_column(db.String(20), nullable=False, unique=True)  # BK-2026-0001
     year: Mapped[int] = mapped_column(db.Integer, nullable=False)
     seq: Mapped[int] = mapped_column(db.Integer, nullable=False)
-    status: Mapped[str] = mapped_column(db.String(12), nullable=False, default=MANIFEST_OPEN, index=True)
+    status: Mapped[ManifestState] = mapped_column(StrEnumType(ManifestState, 12), nullable=False,
+                                                  default=ManifestState.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     confirmed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
@@ -50,10 +79,10 @@ class Manifest(db.Model):
     # commune has not named its post offices: then only accounts without an office may).
     post_office: Mapped[str] = mapped_column(db.String(120), nullable=False, default="", server_default="")
 
-    created_by = db.relationship("User", foreign_keys=[created_by_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
-    items = db.relationship("ManifestItem", back_populates="manifest", order_by="ManifestItem.position",
-                            cascade="all, delete-orphan")
+    created_by: Mapped["User | None"] = relationship("User", foreign_keys=[created_by_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])
+    items: Mapped[list["ManifestItem"]] = relationship(
+        "ManifestItem", back_populates="manifest", order_by="ManifestItem.position", cascade="all, delete-orphan")
 
     __table_args__ = (db.UniqueConstraint("year", "seq"),)
 
@@ -83,8 +112,8 @@ class ManifestItem(db.Model):
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     position: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
-    state: Mapped[str] = mapped_column(db.String(12), nullable=False, default=ItemState.PENDING.value,
-                                       index=True)  # postal/states.py
+    state: Mapped[ItemState] = mapped_column(StrEnumType(ItemState, 12), nullable=False, default=ItemState.PENDING,
+                                             index=True)  # postal/states.py
     # What the carrier needs, copied when the manifest is made (the paper list says the same).
     recipient_name: Mapped[str] = mapped_column(db.String(200), nullable=False, default="")
     recipient_phone: Mapped[str] = mapped_column(db.String(20), nullable=False, default="")
@@ -109,13 +138,13 @@ class ManifestItem(db.Model):
         db.Integer, db.ForeignKey("dossier_files.id", ondelete="SET NULL"))
     route_position: Mapped[int | None] = mapped_column(db.Integer)
 
-    manifest = db.relationship("Manifest", back_populates="items")
-    dossier = db.relationship("Dossier")
-    carrier = db.relationship("User")
-    proof_file = db.relationship("DossierFile", foreign_keys=[proof_file_id])
-    signature_file = db.relationship("DossierFile", foreign_keys=[signature_file_id])
-    actions = db.relationship("DeliveryAction", back_populates="item", order_by="DeliveryAction.id",
-                              cascade="all, delete-orphan")
+    manifest: Mapped["Manifest"] = relationship("Manifest", back_populates="items")
+    dossier: Mapped["Dossier"] = relationship("Dossier")
+    carrier: Mapped["User | None"] = relationship("User")
+    proof_file: Mapped["DossierFile | None"] = relationship("DossierFile", foreign_keys=[proof_file_id])
+    signature_file: Mapped["DossierFile | None"] = relationship("DossierFile", foreign_keys=[signature_file_id])
+    actions: Mapped[list["DeliveryAction"]] = relationship(
+        "DeliveryAction", back_populates="item", order_by="DeliveryAction.id", cascade="all, delete-orphan")
 
     def can_handle(self, user, desk=False):
         """May `user` work this item? The carrier who holds it; with `desk`, the desk's staff too
@@ -137,16 +166,12 @@ class ManifestItem(db.Model):
         return self.item_number or f"{self.manifest.number}/{self.position:02d}"
 
     @property
-    def state_enum(self):
-        return ItemState(self.state)
-
-    @property
     def state_label(self):
-        return ItemState(self.state).label
+        return self.state.label
 
     @property
     def state_badge(self):
-        return ItemState(self.state).tone
+        return self.state.tone
 
 
 class DeliveryAction(db.Model):
@@ -157,7 +182,7 @@ class DeliveryAction(db.Model):
     id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("postal_items.id", ondelete="CASCADE"),
                                          nullable=False, index=True)
-    kind: Mapped[str] = mapped_column(db.String(12), nullable=False)
+    kind: Mapped[ActionKind] = mapped_column(StrEnumType(ActionKind, 12), nullable=False)
     at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(db.String(20))  # failed attempts: a FAIL_REASONS key
@@ -170,8 +195,8 @@ class DeliveryAction(db.Model):
     round_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("postal_rounds.id", ondelete="SET NULL"),
                                                  index=True)
 
-    item = db.relationship("ManifestItem", back_populates="actions")
-    actor = db.relationship("User")
+    item: Mapped["ManifestItem"] = relationship("ManifestItem", back_populates="actions")
+    actor: Mapped["User | None"] = relationship("User")
 
     @property
     def when(self):
@@ -198,8 +223,8 @@ class Round(db.Model):
     cash_received_vnd: Mapped[int | None] = mapped_column(db.Integer)
     confirm_note: Mapped[str] = mapped_column(db.String(300), nullable=False, default="")
 
-    carrier = db.relationship("User", foreign_keys=[carrier_id])
-    confirmed_by = db.relationship("User", foreign_keys=[confirmed_by_id])
+    carrier: Mapped["User"] = relationship("User", foreign_keys=[carrier_id])
+    confirmed_by: Mapped["User | None"] = relationship("User", foreign_keys=[confirmed_by_id])
 
     def can_view(self, user):
         """The carrier whose round it is, and the office's post room (clerks, admins)."""

@@ -31,7 +31,7 @@ def _on_the_way():
 def waiting_dossiers(ids=None):
     """Results ready to go by post and not on an open manifest, oldest first."""
     query = (sa.select(Dossier)
-             .where(Dossier.status == Status.READY.value, Dossier.result_method == RESULT_BY_POST,
+             .where(Dossier.status == Status.READY, Dossier.result_method == RESULT_BY_POST,
                     ~_on_the_way())
              .order_by(Dossier.ready_at.is_(None), Dossier.ready_at, Dossier.id))
     if ids is not None:

@@ -6,7 +6,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from ..core.forms import CommuneForm
 from ..core.i18n import N_
-from .models import FAIL_REASONS
+from .models import ACTION_DELIVERED, ACTION_FAILED, FAIL_REASONS
 from .offline import KINDS, MAX_PHOTO_BYTES, MAX_SIGNATURE_BYTES
 
 # Who took the result in the villager's place (msgids; the phone shows them through the page).
@@ -51,13 +51,13 @@ class RecordForm(CommuneForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         kind = self.kind.data
-        if kind == "failed" and not self.reason.data:
+        if kind == ACTION_FAILED and not self.reason.data:
             self.reason.errors.append(_l("Chọn lý do."))
             ok = False
-        if kind == "failed" and self.reason.data == "other" and not (self.note.data or "").strip():
+        if kind == ACTION_FAILED and self.reason.data == "other" and not (self.note.data or "").strip():
             self.note.errors.append(_l("Ghi rõ lý do."))
             ok = False
-        if kind == "delivered":
+        if kind == ACTION_DELIVERED:
             if self.receiver.data == "relative" and not (self.relative_name.data or "").strip():
                 self.relative_name.errors.append(_l("Ghi tên người nhận thay."))
                 ok = False

@@ -123,7 +123,7 @@ def create_manifest(dossiers, clerk, fees=None, post_office=""):
     for position, dossier in enumerate(dossiers, start=1):
         fee = fees.get(dossier.id, left_to_pay(dossier))
         manifest.items.append(ManifestItem(
-            dossier=dossier, position=position, state=ItemState.PENDING.value,
+            dossier=dossier, position=position, state=ItemState.PENDING,
             recipient_name=dossier.delivery_name or dossier.applicant_name,
             recipient_phone=dossier.delivery_phone or dossier.applicant_phone,
             address=dossier.delivery_address or dossier.applicant_address,

@@ -68,5 +68,5 @@ def move(item, to, actor, kind, note="", public=True, data=None):
     to = ItemState(to)
     if not can_move(item, to):
         raise MoveError(f"{item.state} -> {to}")
-    item.state = to.value
+    item.state = to
     return record_event(item.dossier, kind, actor, note=note, public=public, data=data)

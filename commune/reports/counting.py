@@ -45,7 +45,7 @@ def _arrival():
 
 
 def submitted():
-    return sa.and_(Dossier.status != Status.DRAFT.value, Dossier.submitted_at.isnot(None))
+    return sa.and_(Dossier.status != Status.DRAFT, Dossier.submitted_at.isnot(None))
 
 
 def promised_date():
@@ -85,9 +85,9 @@ def _range_rows(start_utc, end_utc):
     arrival = _arrival()
     in_finish = finished_between(start_utc, end_utc)
     finished_n = day_number(d.finished_at)
-    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED.value, timing()),
-                                          (d.status == Status.REFUSED.value, 4),
-                                          (d.status == Status.WITHDRAWN.value, 5), else_=0)), else_=0)
+    outcome = sa.case((in_finish, sa.case((d.status == Status.RETURNED, timing()),
+                                          (d.status == Status.REFUSED, 4),
+                                          (d.status == Status.WITHDRAWN, 5), else_=0)), else_=0)
     in_arrival = sa.and_(arrival >= start_utc, arrival < end_utc)
     return (
         sa.select(

@@ -48,7 +48,7 @@ def figure_rows(figures):
 def register_row(number, row):
     """One line of the register for one dossier (a row of queries.register_rows)."""
     snapshot = row.procedure_snapshot or {}
-    returned = row.finished_at if row.status == Status.RETURNED.value else None
+    returned = row.finished_at if row.status == Status.RETURNED else None
     return [
         number, display(row.code) if row.code else "", row.applicant_name, row.applicant_address,
         snapshot.get("name") or row.procedure_name, CHANNEL_LABELS.get(row.channel, row.channel),

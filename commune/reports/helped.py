@@ -39,7 +39,7 @@ def helped_figures(period, arrived_total):
     # entries of the small index, never the period's whole arrivals.
     # (No "submitted_at IS NOT NULL" beside it, as `received` has: every dossier past its draft
     # carries one, and SQLite would walk that column's index for it.)
-    arrived = sa.and_(d.status != Status.DRAFT.value, ARRIVAL >= period.start_utc, ARRIVAL < period.end_utc)
+    arrived = sa.and_(d.status != Status.DRAFT, ARRIVAL >= period.start_utc, ARRIVAL < period.end_utc)
     by_role = dict.fromkeys(HELPER_ROLE_LABELS, 0)
     for role, n in db.session.execute(sa.select(d.helper_role, sa.func.count()).where(HELPED, arrived)
                                       .group_by(d.helper_role)):

@@ -6,6 +6,10 @@ the same transaction as the change; counts are stored only if the stamp read bef
 computing them is still there when they are written, and read only while `key`
 matches the current calendar and formula.
 """
+from datetime import datetime
+
+from sqlalchemy.orm import Mapped, mapped_column
+
 from ..extensions import db
 
 MONTH_COUNTS = ("online", "counter", "post", "early", "on_time", "late", "refused", "withdrawn",
@@ -15,10 +19,11 @@ MONTH_COUNTS = ("online", "counter", "post", "early", "on_time", "late", "refuse
 class ReportMonth(db.Model):
     __tablename__ = "report_months"
 
-    month = db.Column(db.String(7), primary_key=True)  # local 'YYYY-MM'
-    stamp = db.Column(db.Integer, nullable=False, default=0)  # bumped by every change to its dossiers
-    key = db.Column(db.String(40), nullable=False, default="")  # fingerprint of the stored counts; "" = none
-    computed_at = db.Column(db.DateTime)
+    month: Mapped[str] = mapped_column(db.String(7), primary_key=True)  # local 'YYYY-MM'
+    stamp: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)  # bumped by every change to its dossiers
+    # The fingerprint of the stored counts; "" = none.
+    key: Mapped[str] = mapped_column(db.String(40), nullable=False, default="")
+    computed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
 
 
 class ReportMonthCount(db.Model):
@@ -26,17 +31,17 @@ class ReportMonthCount(db.Model):
 
     __tablename__ = "report_month_counts"
 
-    id = db.Column(db.Integer, primary_key=True)
-    month = db.Column(db.String(7), nullable=False, index=True)
-    procedure_id = db.Column(db.Integer, nullable=False)
-    assignee_id = db.Column(db.Integer)
-    online = db.Column(db.Integer, nullable=False, default=0)
-    counter = db.Column(db.Integer, nullable=False, default=0)
-    post = db.Column(db.Integer, nullable=False, default=0)
-    early = db.Column(db.Integer, nullable=False, default=0)
-    on_time = db.Column(db.Integer, nullable=False, default=0)
-    late = db.Column(db.Integer, nullable=False, default=0)
-    refused = db.Column(db.Integer, nullable=False, default=0)
-    withdrawn = db.Column(db.Integer, nullable=False, default=0)
-    timed = db.Column(db.Integer, nullable=False, default=0)
-    work_days = db.Column(db.Integer, nullable=False, default=0)
+    id: Mapped[int] = mapped_column(db.Integer, primary_key=True)
+    month: Mapped[str] = mapped_column(db.String(7), nullable=False, index=True)
+    procedure_id: Mapped[int] = mapped_column(db.Integer, nullable=False)
+    assignee_id: Mapped[int | None] = mapped_column(db.Integer)
+    online: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    counter: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    post: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    early: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    on_time: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    late: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    refused: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    withdrawn: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    timed: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)
+    work_days: Mapped[int] = mapped_column(db.Integer, nullable=False, default=0)

@@ -309,7 +309,7 @@ def register_rows(period):
                   d.supplement_count, d.missed_due_date, d.result_method, d.fee_vnd,
                   paid_channel_column().label("paid_channel"))
         .join(Procedure, Procedure.id == d.procedure_id)
-        .where(d.status != Status.DRAFT.value, d.submitted_at.isnot(None),
+        .where(d.status != Status.DRAFT, d.submitted_at.isnot(None),
                arrived_between(period.start_utc, period.end_utc))
         .order_by(arrival, d.id)
     )

@@ -32,7 +32,7 @@ def create_draft(procedure):
     """A new draft dossier for `procedure`; returns (dossier, token). The token goes in the cookie."""
     token = new_token()
     dossier = Dossier(
-        procedure=procedure, procedure_snapshot=procedure_snapshot(procedure, online=True), status=Status.DRAFT.value,
+        procedure=procedure, procedure_snapshot=procedure_snapshot(procedure, online=True), status=Status.DRAFT,
         channel=CHANNEL_ONLINE, draft_token_hash=hash_token(token), result_method=RESULT_AT_OFFICE,
     )
     touch(dossier)
@@ -51,7 +51,7 @@ def find_by_token(token):
 def live_draft(token):
     """The unexpired draft of this token, or None."""
     dossier = find_by_token(token)
-    if dossier is None or dossier.status != Status.DRAFT.value:
+    if dossier is None or dossier.status != Status.DRAFT:
         return None
     if dossier.expires_at is not None and dossier.expires_at < utcnow():
         return None
@@ -166,7 +166,7 @@ def already_submitted(key, token):
     key = (key or "").strip()
     for found in (db.session.scalar(sa.select(Dossier).where(Dossier.submit_key == key)) if key else None,
                   find_by_token(token)):
-        if found is not None and found.status != Status.DRAFT.value and found.code:
+        if found is not None and found.status != Status.DRAFT and found.code:
             return found
     return None
 
@@ -229,7 +229,7 @@ def purge_expired(now=None):
     """Delete drafts past their expiry and their files; returns how many. Commits (CLI only)."""
     now = now or utcnow()
     drafts = db.session.scalars(sa.select(Dossier).where(
-        Dossier.status == Status.DRAFT.value, Dossier.expires_at.is_not(None), Dossier.expires_at < now)).all()
+        Dossier.status == Status.DRAFT, Dossier.expires_at.is_not(None), Dossier.expires_at < now)).all()
     keys = set()
     for dossier in drafts:
         for row in db.session.scalars(sa.select(DossierFile).where(DossierFile.dossier_id == dossier.id)):

@@ -196,7 +196,7 @@ def submit_dossier():
 def resume(token):
     """The continue-later link: put the draft back in this browser and carry on where it stopped."""
     dossier = find_by_token(token)
-    if dossier is not None and dossier.status != Status.DRAFT.value:
+    if dossier is not None and dossier.status != Status.DRAFT:
         # Submitted: the link opens nothing any more; the look-up (code + phone, or the key) takes over.
         flash(_("Hồ sơ này đã được nộp. Tra cứu bằng mã hồ sơ và số điện thoại, hoặc mã tra cứu "
                 "in trên biên nhận."))

@@ -7,17 +7,36 @@ sent after the commit (commune.sync.send), with what the portal said kept on the
 error code and message field, cut (commune.sync.adapters.summary), never the body of an answer.
 """
 from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from ..core.enum_column import StrEnumType
 from ..core.i18n import N_
 from ..core.leased_queue import FAILED, PENDING, SENT, LeasedRow
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
 
-DOSSIER = "dossier"
-HISTORY = "history"
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..dossiers.models import Dossier, DossierEvent
+
+
+class SyncKind(StrEnum):
+    """What a sync record sends: the whole dossier (created or updated), or one row of its history."""
+
+    DOSSIER = "dossier"
+    HISTORY = "history"
+
+    @property
+    def label(self):
+        """A msgid: templates show it through _()."""
+        return _KIND_LABELS[self]
+
+
+DOSSIER, HISTORY = SyncKind.DOSSIER, SyncKind.HISTORY
+_KIND_LABELS = {DOSSIER: N_("Hồ sơ"), HISTORY: N_("Quá trình xử lý")}
 
 STATUS_LABELS = {PENDING: N_("Chờ đồng bộ"), SENT: N_("Đã đồng bộ"), FAILED: N_("Đồng bộ lỗi")}
 STATUS_TONES = {PENDING: "amber", SENT: "green", FAILED: "red"}
@@ -38,7 +57,7 @@ class SyncRecord(LeasedRow, db.Model):
     dossier_id: Mapped[int] = mapped_column(db.Integer, db.ForeignKey("dossiers.id", ondelete="CASCADE"),
                                             nullable=False, index=True)
     event_id: Mapped[int | None] = mapped_column(db.Integer, db.ForeignKey("dossier_events.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(db.String(10), nullable=False)  # DOSSIER | HISTORY
+    kind: Mapped[SyncKind] = mapped_column(StrEnumType(SyncKind, 10), nullable=False)
     # What the last successful dossier send did: CREATE or UPDATE ("" for history rows).
     operation: Mapped[str] = mapped_column(db.String(10), nullable=False, default="")
     # The MaHoSo the remote knows the dossier by, fixed at its first send (later sends keep it).
@@ -48,9 +67,9 @@ class SyncRecord(LeasedRow, db.Model):
     # Set while a sender holds the row (its payload is being built and sent); None otherwise.
     claimed_at: Mapped[datetime | None] = mapped_column(db.DateTime)
 
-    dossier = db.relationship("Dossier", backref=db.backref(
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref(
         "sync_records", order_by="SyncRecord.id", cascade="all, delete-orphan", passive_deletes=True))
-    event = db.relationship("DossierEvent")
+    event: Mapped["DossierEvent | None"] = relationship("DossierEvent")
 
     @property
     def status_label(self):

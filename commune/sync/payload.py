@@ -114,7 +114,7 @@ def _results(dossier, settings):
 
 
 def _returned_at(dossier):
-    return dossier.finished_at if dossier.status == Status.RETURNED.value else None
+    return dossier.finished_at if dossier.status == Status.RETURNED else None
 
 
 # Dossier sources: name -> fn(dossier, settings).

@@ -22,9 +22,9 @@ QUEUED_KEY = "commune_queued_sync"
 
 def past_draft(dossier, event):
     """A dossier the remote should know: submitted once (a draft abandoned before sending never is)."""
-    if dossier.status == Status.DRAFT.value:
+    if dossier.status == Status.DRAFT:
         return False
-    return not (event.from_status == Status.DRAFT.value and dossier.status != Status.SUBMITTED.value)
+    return not (event.from_status == Status.DRAFT and dossier.status != Status.SUBMITTED)
 
 
 def queue_for_event(dossier, event):
@@ -61,7 +61,7 @@ def queue_existing():
     synced_kinds = set(protocol()["history_kinds"])
     known = sa.select(SyncRecord.dossier_id).where(SyncRecord.dossier_id.isnot(None))
     dossiers = db.session.scalars(sa.select(Dossier).where(
-        Dossier.status != Status.DRAFT.value, Dossier.submitted_at.isnot(None), Dossier.id.not_in(known))
+        Dossier.status != Status.DRAFT, Dossier.submitted_at.isnot(None), Dossier.id.not_in(known))
         .order_by(Dossier.submitted_at, Dossier.id)).all()
     now = utcnow()
     for dossier in dossiers:

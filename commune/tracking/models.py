@@ -1,12 +1,16 @@
 """The villager's rating of the service, once per finished dossier."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..core.timeutil import utcnow
 from ..dossiers.retention import erases_personal_data
 from ..extensions import db
+
+if TYPE_CHECKING:  # the relationships' types only (no import at run time)
+    from ..dossiers.models import Dossier
 
 SATISFIED = "satisfied"
 NEUTRAL = "neutral"
@@ -27,8 +31,8 @@ class Rating(db.Model):
     comment: Mapped[str] = mapped_column(db.Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(db.DateTime, nullable=False, default=utcnow)
 
-    dossier = db.relationship("Dossier", backref=db.backref("rating", uselist=False,
-                                                            passive_deletes=True))
+    dossier: Mapped["Dossier"] = relationship("Dossier", backref=backref("rating", uselist=False,
+                                                                            passive_deletes=True))
 
     @property
     def score_label(self):

@@ -17,7 +17,7 @@ from ..core.timeutil import utcnow
 from ..dossiers.access import villager_may_view
 from ..dossiers.attachments import safe_name
 from ..dossiers.events import EventKind
-from ..dossiers.models import DossierEvent, DossierFile
+from ..dossiers.models import DossierEvent, DossierFile, ResultMethod
 from ..dossiers.states import Status
 from ..dossiers.workflow import record_event
 from ..extensions import db, limiter
@@ -55,14 +55,15 @@ def electronic_result(dossier):
     files = result_files(dossier)
     if not files:
         return None
-    return ElectronicResult(files=files, copy=_copy_worth(dossier), paper_by_post=dossier.result_method == "post",
-                            paper_returned=dossier.status == Status.RETURNED.value)
+    return ElectronicResult(files=files, copy=_copy_worth(dossier),
+                            paper_by_post=dossier.result_method == ResultMethod.POST,
+                            paper_returned=dossier.status == Status.RETURNED)
 
 
 def _copy_worth(dossier):
     """The worth written on the 'ready' event (inbox.services.mark_ready), else the procedure's now."""
     data = db.session.scalar(sa.select(DossierEvent.data).where(
-        DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == Status.READY.value)
+        DossierEvent.dossier_id == dossier.id, DossierEvent.to_status == Status.READY)
         .order_by(DossierEvent.id.desc()).limit(1)) or {}
     copy = data.get("result_copy") if isinstance(data, dict) else None
     if copy not in (RESULT_OFFICIAL, RESULT_REFERENCE):
@@ -80,7 +81,7 @@ def log_result_download(row):
     """Write the download to the dossier's record (each time, naming the page), up to RECORDED_PER_HOUR an
     hour per dossier, so a key holder downloading without end cannot flood the record."""
     recent = db.session.scalar(sa.select(sa.func.count()).select_from(DossierEvent).where(
-        DossierEvent.dossier_id == row.dossier_id, DossierEvent.kind == EventKind.RESULT_DOWNLOAD.value,
+        DossierEvent.dossier_id == row.dossier_id, DossierEvent.kind == EventKind.RESULT_DOWNLOAD,
         DossierEvent.at > utcnow() - timedelta(hours=1)))
     if recent >= RECORDED_PER_HOUR:
         return None

@@ -9,7 +9,7 @@ from ..core.settings import get_settings
 from ..core.timeutil import format_day, local_today, to_local
 from ..dossiers.address import delivery_address
 from ..dossiers.events import EventKind
-from ..dossiers.models import RESULT_BY_POST
+from ..dossiers.models import CHANNEL_COUNTER, RESULT_BY_POST
 from ..dossiers.states import Status
 
 # The delivery steps that say where a result on its way home is now.
@@ -121,7 +121,7 @@ def _status_step(dossier, event, data):
         return None  # the delivery_* event next to it says it in the villager's words
     title = str(STATUS_TITLES[to]) if to in STATUS_TITLES else _("Cập nhật hồ sơ")
     detail = _detail(event.note, title)
-    if to == Status.SUBMITTED and dossier.channel == "counter":
+    if to == Status.SUBMITTED and dossier.channel == CHANNEL_COUNTER:
         title = _("Đã nộp hồ sơ tại bộ phận Một cửa")
     if to == Status.RECEIVED:
         due = _parse_day(data.get("due_date"))

@@ -11,6 +11,7 @@ from ..dossiers.access import FULL, STATUS, forget, grant, held_key, holds_acces
 from ..dossiers.codes import is_link_token, normalise_code
 from ..dossiers.states import Status
 from ..extensions import db, limiter
+from ..notices.outbox import EMAIL, SMS
 from ..notices.texts import SHORT_PATH
 from ..web.errors import render_error
 from ..web.htmx import add_vary
@@ -181,8 +182,8 @@ def receipt_page(code):
         "tracking/receipt.html", dossier=dossier, documents=documents, due=due, due_confirmed=confirmed,
         complete=receipt.is_complete(documents), show_key=show_key, key=held_key(dossier) if show_key else None,
         qr=receipt.qr_svg(link), lookup_url=receipt.public_url(url_for("tracking.lookup")),
-        sms_to=[n.to for n in dossier.notices if n.channel == "sms"],
-        email_to=[n.to for n in dossier.notices if n.channel == "email"],
+        sms_to=[n.to for n in dossier.notices if n.channel == SMS],
+        email_to=[n.to for n in dossier.notices if n.channel == EMAIL],
     ))
     response.headers["Cache-Control"] = "private, no-store"
     return response

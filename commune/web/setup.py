@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..core import i18n, roles
+from ..core.enum_column import column_enums
 from ..core.settings import get_settings
 from ..extensions import babel, compress, csrf, db, limiter, login_manager
 from . import assets, converters, errors, health, proxy, request_cost, robots, security
@@ -140,6 +141,8 @@ def _template_globals(app):
 
     # Templates ask the same named groups as the views: {% if is_in(current_user, roles.DESK) %}.
     app.jinja_env.globals.update(staff_links=staff_links, is_in=roles.is_in, roles=roles)
+    # Templates compare states with their enums, never a string: {% if item.state == ItemState.HELD %}.
+    app.jinja_env.globals.update(column_enums(db.metadata))
     app.jinja_env.add_extension("jinja2.ext.do")
 
 
