@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.calendar import WorkingCalendar
+from ..core.domain_error import DomainError
 from ..core.roles import OFFICER
 from ..core.settings import get_settings
 from ..core.timeutil import local_today
@@ -28,7 +29,7 @@ SUPPLEMENT_ONCE_REFUSAL = _l("Hồ sơ này đã được yêu cầu bổ sung m
                              "bổ sung một lần, nên không thể yêu cầu bổ sung lần nữa.")
 
 
-class ActionError(Exception):
+class ActionError(DomainError):
     """A business rule refused the action; the message is shown next to the form."""
 
     def __init__(self, message, field=None):
