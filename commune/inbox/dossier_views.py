@@ -14,7 +14,7 @@ from ..dossiers.rules import cutoff_text, processing_days
 from ..dossiers.states import TransitionError
 from ..web.converters import db_id
 from ..web.unit_of_work import refusal_rolls_back
-from . import bp, presenters, queries
+from . import bp, presenters, queries, tabs
 from .actions import ACTIONS, MAIN, SIDE
 from .services import ActionError, Conflict, check_version
 
@@ -59,7 +59,7 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
         groups=presenters.file_groups(dossier), results=presenters.result_files(dossier),
         answers=presenters.form_answers(dossier), timeline=presenters.timeline(dossier),
         views=presenters.document_views(dossier), file_url=presenters.file_url,
-        checked=presenters.checklist_state(dossier), ctx=queries.Context(),
+        checked=presenters.checklist_state(dossier), ctx=tabs.Context(),
         due_state=queries.due_state, due_if_received_now=_due_preview(dossier) if "receive" in forms else None,
     )
     return html, status

@@ -17,7 +17,8 @@ from ..dossiers.rules import due_from
 from ..dossiers.states import Status
 from ..dossiers.workflow import record_event, transition
 from ..extensions import db
-from .queries import RUNNING, events_since
+from .queries import events_since
+from .tabs import RUNNING
 
 # The commune's rule for a second supplement request (admin settings page, key SUPPLEMENT_RULE):
 # by default a second request goes through when the clerk writes why; "once only" refuses it.
