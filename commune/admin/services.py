@@ -13,9 +13,6 @@ from ..dossiers.retention import draft_days, retention_years
 from ..extensions import db
 
 CHANGED = "(đã thay đổi)"
-# Keys the settings form edits (beyond core.settings.DEFAULTS).
-EXTRA_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_from", "sms_url", "draft_retention_days",
-              "dossier_retention_years")
 
 
 class AdminRuleError(DomainError):

@@ -50,7 +50,6 @@ _SQLITE_DDL = (
 )
 _SQLITE_DROP = (f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert", f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
                 f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update", f"DROP TABLE IF EXISTS {FTS_TABLE}")
-SQLITE_TRIGGERS = (f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update")
 
 for _statement in _SQLITE_DDL:
     event.listen(Dossier.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

@@ -25,7 +25,6 @@ from .tabs import RUNNING
 SUPPLEMENT_RULE = "supplement_rule"
 SECOND_WITH_REASON = "second_with_reason"
 ONCE_ONLY = "once_only"
-SUPPLEMENT_RULES = (SECOND_WITH_REASON, ONCE_ONLY)
 SUPPLEMENT_ONCE_REFUSAL = _l("Hồ sơ này đã được yêu cầu bổ sung một lần. Xã quy định mỗi hồ sơ chỉ được yêu cầu "
                              "bổ sung một lần, nên không thể yêu cầu bổ sung lần nữa.")
 
