@@ -156,7 +156,7 @@ def main():
 
             from commune.accounts.models import User
             from commune.dossiers.models import Dossier
-            from commune.inbox import queries
+            from commune.inbox import filtering, queries, tabs
 
             db.create_all()
             clerk = db.session.scalar(sa.select(User).filter_by(username="bench-clerk-0"))
@@ -164,34 +164,34 @@ def main():
                 seconds, clerk = fill(count, db, rng)
                 print(f"inserted {count} dossiers in {seconds:.1f} s ({db.engine.dialect.name})")
 
-            ctx = queries.Context()
+            ctx = tabs.Context()
             phone, code = db.session.execute(
                 sa.select(Dossier.applicant_phone, Dossier.code).where(Dossier.id == 4321)).one()
             load = os.getloadavg()[0]
             print(f"\nquery functions: wall median / p95, CPU median (ms, {REPEATS} runs; load {load:.1f})")
-            base = queries.Filters()
-            m, p, c = timed(lambda: queries.counts(base, ctx, clerk))
+            base = filtering.Filters()
+            m, p, c = timed(lambda: tabs.counts(base, ctx, clerk))
             print(f"  counts of all tabs                 {m:7.2f} / {p:7.2f}  cpu {c:6.2f}")
-            totals = queries.counts(base, ctx, clerk)
+            totals = tabs.counts(base, ctx, clerk)
             for tab in ("now", "waiting", "processing", "due_soon", "overdue", "ready", "returned", "all"):
-                filters = queries.Filters(tab=tab)
+                filters = filtering.Filters(tab=tab)
                 m, p, c = timed(lambda f=filters: queries.dossier_list(f, ctx, totals[f.tab], clerk))
                 print(f"  list tab {tab:12} ({totals[tab]:6d})  {m:7.2f} / {p:7.2f}  cpu {c:6.2f}")
             for label, filters in (
-                ("returned, page 500", queries.Filters(tab="returned", page=500)),
-                ("search name 'nguyen thi dung'", queries.Filters(tab="all", q="nguyen thi dung")),
-                ("search one common word 'nguyen'", queries.Filters(tab="all", q="nguyen")),
-                ("search a word start 'hu'", queries.Filters(tab="all", q="hu")),
-                ("search phone prefix '0912'", queries.Filters(tab="all", q="0912")),
-                ("search last digits '4567'", queries.Filters(tab="all", q="4567")),
-                ("search a whole phone number", queries.Filters(tab="all", q=phone)),
-                ("search a whole tracking code", queries.Filters(tab="all", q=code)),
-                ("filter channel=post", queries.Filters(tab="processing", channel="post")),
+                ("returned, page 500", filtering.Filters(tab="returned", page=500)),
+                ("search name 'nguyen thi dung'", filtering.Filters(tab="all", q="nguyen thi dung")),
+                ("search one common word 'nguyen'", filtering.Filters(tab="all", q="nguyen")),
+                ("search a word start 'hu'", filtering.Filters(tab="all", q="hu")),
+                ("search phone prefix '0912'", filtering.Filters(tab="all", q="0912")),
+                ("search last digits '4567'", filtering.Filters(tab="all", q="4567")),
+                ("search a whole phone number", filtering.Filters(tab="all", q=phone)),
+                ("search a whole tracking code", filtering.Filters(tab="all", q=code)),
+                ("filter channel=post", filtering.Filters(tab="processing", channel="post")),
             ):
                 def run(f=filters):
                     f.match_ids = None
-                    queries.resolve_search(f)  # as the view does: the search's ids found once
-                    c = queries.counts(f, ctx, clerk)
+                    filtering.resolve_search(f)  # as the view does: the search's ids found once
+                    c = tabs.counts(f, ctx, clerk)
                     queries.dossier_list(f, ctx, c[f.tab], clerk)
                 m, p, c = timed(run)
                 print(f"  counts+list: {label:28} {m:7.2f} / {p:7.2f}  cpu {c:6.2f}")
@@ -213,7 +213,7 @@ def main():
                 print(f"  {label:40} {m:7.2f} / {p:7.2f}  cpu {c:6.2f}")
 
             print("\nEXPLAIN QUERY PLAN")
-            conditions = queries.filter_conditions(base, clerk)
+            conditions = filtering.filter_conditions(base, clerk)
             from commune.dossiers.models import Dossier
             total = sa.select(sa.func.count()).select_from(Dossier)
             print("  counts, total (the 'returned' tab is the total minus the rest):\n" + explain(db, total))
@@ -222,15 +222,15 @@ def main():
             by_status = (sa.select(Dossier.status, sa.func.count()).where(Dossier.status.in_(others))
                          .group_by(Dossier.status))
             print("  counts by status, all but returned:\n" + explain(db, by_status))
-            late = sa.select(sa.func.count()).where(*conditions, Dossier.status.in_(queries.RUNNING),
+            late = sa.select(sa.func.count()).where(*conditions, Dossier.status.in_(tabs.RUNNING),
                                                     Dossier.due_date < ctx.today)
             print("  running dossiers by due date:\n" + explain(db, late))
             for tab, sort in (("overdue", "due"), ("returned", "received"), ("now", "urgent")):
-                stmt = (sa.select(Dossier.id).where(*conditions, queries.tab_condition(tab, ctx))
+                stmt = (sa.select(Dossier.id).where(*conditions, tabs.tab_condition(tab, ctx))
                         .order_by(*queries.order_by(sort, ctx)).limit(50))
                 print(f"  list {tab} sorted by {sort}:\n" + explain(db, stmt))
-            searched = queries.Filters(tab="all", q="nguyen thi dung")
-            stmt = (sa.select(Dossier.id).where(*queries.filter_conditions(searched, clerk))
+            searched = filtering.Filters(tab="all", q="nguyen thi dung")
+            stmt = (sa.select(Dossier.id).where(*filtering.filter_conditions(searched, clerk))
                     .order_by(*queries.order_by("submitted", ctx)).limit(50))
             print("  list all, search 'nguyen thi dung':\n" + explain(db, stmt))
             db.session.remove()

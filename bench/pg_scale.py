@@ -437,7 +437,7 @@ def explain(db, label, statement, parameters):
 def measure(app, db, args):
     from commune.accounts.models import User
     from commune.dossiers.models import Dossier
-    from commune.inbox import queries
+    from commune.inbox import filtering, queries, tabs
     from commune.reports.month_cache import clear_all
     from commune.reports.periods import Period, make_period
     from commune.reports.queries import compute_figures
@@ -453,16 +453,16 @@ def measure(app, db, args):
         f"{n_events} events, {n_files} file rows; database {size}")
     out(f"  by status: {dict(sorted(counts.items(), key=lambda kv: -kv[1]))}; open {open_n}")
     clerk = db.session.scalar(sa.select(User).filter_by(username="bench-clerk-0"))
-    ctx = queries.Context()
+    ctx = tabs.Context()
     middle = db.session.scalar(sa.select(sa.func.max(Dossier.id))) // 2 + 7
     phone = db.session.scalar(sa.select(Dossier.applicant_phone).where(Dossier.id == middle))
     out(f"\nInbox, query functions: wall median / p95, CPU median (ms, load {os.getloadavg()[0]:.1f})")
-    base = queries.Filters()
-    row_line("counts of all tabs", timed(lambda: queries.counts(base, ctx, clerk)))
-    totals = queries.counts(base, ctx, clerk)
+    base = filtering.Filters()
+    row_line("counts of all tabs", timed(lambda: tabs.counts(base, ctx, clerk)))
+    totals = tabs.counts(base, ctx, clerk)
     out(f"  tab counts: {totals}")
     for tab in ("now", "processing", "overdue", "returned", "all"):
-        f = queries.Filters(tab=tab)
+        f = filtering.Filters(tab=tab)
         row_line(f"list tab {tab} ({totals[tab]})",
                  timed(lambda f=f: queries.dossier_list(f, ctx, totals[f.tab], clerk)))
     searches = (("a name 'nguyen thi dung'", "nguyen thi dung"), ("one common word 'nguyen'", "nguyen"),
@@ -470,9 +470,9 @@ def measure(app, db, args):
                 ("last digits '4567'", "4567"), ("a whole phone", phone))
 
     def search_run(q):
-        f = queries.Filters(tab="all", q=q)
-        queries.resolve_search(f)  # as the view does
-        c = queries.counts(f, ctx, clerk)
+        f = filtering.Filters(tab="all", q=q)
+        filtering.resolve_search(f)  # as the view does
+        c = tabs.counts(f, ctx, clerk)
         queries.dossier_list(f, ctx, c[f.tab] or 0, clerk)
         return f, c
 
@@ -537,10 +537,10 @@ def measure(app, db, args):
 
     out("\nEXPLAIN (ANALYZE, BUFFERS) of the SQL the app ran")
     with Capture(db.engine) as seen:
-        queries.dossier_list(queries.Filters(), ctx, totals["now"], clerk)
+        queries.dossier_list(filtering.Filters(), ctx, totals["now"], clerk)
     explain_found(db, "inbox default tab 'now': the page's ids", seen, "ORDER BY CASE", "LIMIT")
     with Capture(db.engine) as seen:
-        queries.counts(base, ctx, clerk)
+        tabs.counts(base, ctx, clerk)
     explain_found(db, "inbox counts: every dossier (the 'returned' tab is the total minus the rest)", seen,
                   "count(*)", without=("WHERE",))
     explain_found(db, "inbox counts: by status, all but returned", seen, "GROUP BY dossiers.status")

@@ -2,8 +2,6 @@
 import importlib
 import os
 
-from flask import Flask
-
 from .config import build_config, load_secret_key
 
 # Feature packages, each owning a blueprint named after it.
@@ -23,7 +21,9 @@ FEATURES = (
 
 def create_app(config=None):
     """Build the app: configuration, extensions, the outbox, blueprints, CLI. No side effects at import."""
-    app = Flask(
+    from .web.request_cost import LeanFlask  # Flask, keeping what each request would ask again
+
+    app = LeanFlask(
         __name__,
         instance_path=os.environ.get("COMMUNE_INSTANCE_PATH") or None,
         instance_relative_config=True,

@@ -5,6 +5,7 @@ from ..accounts.models import User
 from ..accounts.services import forget_failures
 from ..core.audit import audit, diff
 from ..core.calendar import CalendarDay, default_cutoff, tet_confirmation, tet_days
+from ..core.domain_error import DomainError
 from ..core.i18n import N_
 from ..core.roles import ADMIN, POSTAL
 from ..core.settings import SECRET_KEYS, get_settings, set_setting
@@ -12,12 +13,9 @@ from ..dossiers.retention import draft_days, retention_years
 from ..extensions import db
 
 CHANGED = "(đã thay đổi)"
-# Keys the settings form edits (beyond core.settings.DEFAULTS).
-EXTRA_KEYS = ("smtp_host", "smtp_port", "smtp_user", "smtp_from", "sms_url", "draft_retention_days",
-              "dossier_retention_years")
 
 
-class AdminRuleError(ValueError):
+class AdminRuleError(DomainError):
     """A change that would lock the office out (e.g. removing the last admin)."""
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..accounts.models import User
 from ..core.forms import ButtonForm
 from ..extensions import db
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, services
 from .forms import ResetPasswordForm, UserCreateForm, UserEditForm
 
@@ -40,14 +41,13 @@ def edit_user(user_id):
     user = _user(user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        try:
+        with refusal_rolls_back(services.AdminRuleError) as refusal:
             services.update_user(current_user, user, form.full_name.data, form.role.data,
                                  post_office=form.post_office.data or "")
-        except services.AdminRuleError as error:
-            form.role.errors.append(_(str(error)))
-        else:
+        if not refusal:
             flash(_("Đã lưu."))
             return redirect(url_for("admin.users"))
+        form.role.errors.append(_(str(refusal.error)))
     return render_template("admin/user_edit.html", user=user, form=form, password_form=ResetPasswordForm(),
                            confirm=ButtonForm()), 400 if form.errors else 200
 
@@ -70,11 +70,10 @@ def toggle_user(user_id):
     """Deactivate an account (its sessions end at once) or reactivate it."""
     user = _user(user_id)
     if ButtonForm().validate_on_submit():
-        try:
+        with refusal_rolls_back(services.AdminRuleError) as refusal:
             services.set_user_active(current_user, user, not user.active)
-        except services.AdminRuleError as error:
-            db.session.rollback()  # nothing changed: the refusal is flashed on the list
-            flash(_(str(error)))
+        if refusal:  # nothing changed: the refusal is flashed on the list
+            flash(_(str(refusal.error)))
         else:
             flash(_("Đã khóa tài khoản %(u)s.", u=user.username) if not user.active
                   else _("Đã mở lại tài khoản %(u)s.", u=user.username))

@@ -16,10 +16,10 @@ from werkzeug.http import http_date
 
 from ..core.i18n import select_locale
 from ..core.kept import app_store
-from ..extensions import limiter
 from ..web import generation, page_cache
 from ..web.assets import css_bundle, static_url
 from ..web.htmx import is_htmx
+from ..web.request_cost import exempt_from_limits
 
 # Flask-Compress appends ":gzip" / ":br" to our strong ETag; a client sends that form back.
 _ENCODING_SUFFIXES = (":gzip", ":br", ":deflate", ":zstd")
@@ -27,7 +27,7 @@ _ENCODING_SUFFIXES = (":gzip", ":br", ":deflate", ":zstd")
 generation.watch("commune.catalog")  # procedures, documents, fields, blank forms, referrals
 
 
-@limiter.request_filter
+@exempt_from_limits
 def _catalog_reads():
     """Reading the catalog has no rate limit: skip the limiter's bookkeeping on it entirely."""
     return request.blueprint == "catalog" and request.method in ("GET", "HEAD")

@@ -144,14 +144,6 @@ def new_key(phrases):
     return key
 
 
-def referral_state():
-    """(a tuple that changes with any add, edit or removal, the last edit time or None): for ETags."""
-    count, latest, versions = db.session.execute(
-        sa.select(sa.func.count(Referral.id), sa.func.max(Referral.updated_at), sa.func.sum(Referral.version))
-    ).one()
-    return (count, latest.isoformat() if latest else "", int(versions or 0)), latest
-
-
 def all_referrals():
     """Every entry, in the admin's order."""
     return db.session.scalars(sa.select(Referral).order_by(Referral.position, Referral.id)).all()

@@ -15,7 +15,7 @@ DEFAULTS = {
     "receiving_unit": "UBND xã Mẫu",
     "agency_code": "000.00.00.X00",  # QCVN 102:2016 office code; begins the official dossier code
     "province": "",
-    "supplement_rule": "second_with_reason",  # or "once_only" (inbox/services.py SUPPLEMENT_RULES)
+    "supplement_rule": "second_with_reason",  # or "once_only" (inbox/services.py ONCE_ONLY)
 }
 SECRET_KEYS = frozenset({"smtp_password", "sms_auth"})
 

@@ -154,11 +154,6 @@ def villager_may_view(dossier):
     return level(dossier) == FULL
 
 
-def villager_may_see_status(dossier):
-    """At least status access: the status, the public timeline and what to do now."""
-    return level(dossier) is not None
-
-
 def holds_access():
     """Whether this browser holds any villager credential (then pages show "Thoát")."""
     if _is_staff():

@@ -16,7 +16,7 @@ never hold an "s" (dossiers/codes.ALPHABET) and names hold no digits, so the mar
 Every term must start a word of the same dossier ("nguyen thi dung" finds Nguyễn Thị Dung).
 With `whole=True` the words typed before the last, when they are letters, must be whole words
 ("nguyen thi dung" then leaves out Nguyễn Thịnh Dung): the inbox asks that way first and as word
-starts only when it finds nothing (inbox/queries.resolve_search). A name typed in full is the
+starts only when it finds nothing (inbox/filtering.resolve_search). A name typed in full is the
 usual search, and whole words are what an index answers quickly: at a million dossiers "thi:*"
 unites the postings of every word starting "thi" before intersecting (BENCHMARKS.md).
 """
@@ -50,7 +50,6 @@ _SQLITE_DDL = (
 )
 _SQLITE_DROP = (f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert", f"DROP TRIGGER IF EXISTS {FTS_TABLE}_delete",
                 f"DROP TRIGGER IF EXISTS {FTS_TABLE}_update", f"DROP TABLE IF EXISTS {FTS_TABLE}")
-SQLITE_TRIGGERS = (f"{FTS_TABLE}_insert", f"{FTS_TABLE}_delete", f"{FTS_TABLE}_update")
 
 for _statement in _SQLITE_DDL:
     event.listen(Dossier.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

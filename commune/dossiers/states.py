@@ -1,6 +1,8 @@
 """A dossier's states: their labels, badge tones, the moves allowed between them."""
 from enum import StrEnum
 
+from ..core.domain_error import DomainError
+
 
 class Status(StrEnum):
     DRAFT = "draft"
@@ -73,7 +75,7 @@ OPEN = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESSING, Status.N
 WITHDRAWABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.NEEDS_SUPPLEMENT})
 
 
-class TransitionError(Exception):
+class TransitionError(DomainError):
     """A move the life cycle does not allow."""
 
 

@@ -12,9 +12,9 @@ from ..dossiers.access import staff_dossier
 from ..dossiers.documents import log_document_view
 from ..dossiers.rules import cutoff_text, processing_days
 from ..dossiers.states import TransitionError
-from ..extensions import db
 from ..web.converters import db_id
-from . import bp, presenters, queries
+from ..web.unit_of_work import refusal_rolls_back
+from . import bp, presenters, queries, tabs
 from .actions import ACTIONS, MAIN, SIDE
 from .services import ActionError, Conflict, check_version
 
@@ -59,7 +59,7 @@ def render_dossier(dossier, bound=None, conflict=None, status=200):
         groups=presenters.file_groups(dossier), results=presenters.result_files(dossier),
         answers=presenters.form_answers(dossier), timeline=presenters.timeline(dossier),
         views=presenters.document_views(dossier), file_url=presenters.file_url,
-        checked=presenters.checklist_state(dossier), ctx=queries.Context(),
+        checked=presenters.checklist_state(dossier), ctx=tabs.Context(),
         due_state=queries.due_state, due_if_received_now=_due_preview(dossier) if "receive" in forms else None,
     )
     return html, status
@@ -105,33 +105,34 @@ def act(dossier_id, key):
     form = make_form(action, dossier, submitted=True)
     if not form.validate_on_submit():
         return render_dossier(dossier, bound=(key, form), status=400)
-    try:
+    with refusal_rolls_back(Conflict, StaleDataError, ActionError, TransitionError) as refusal:
         check_version(dossier, form.version.data or None, _int(form.seen.data))
         action.service(dossier, current_user, form)
-        db.session.flush()
-    except Conflict as conflict:
-        db.session.rollback()
-        return render_dossier(dossier, bound=(key, form), conflict=conflict.events, status=409)
-    except StaleDataError:
-        db.session.rollback()
-        dossier = staff_dossier(dossier_id)
-        events = queries.events_since(dossier, _int(form.seen.data))
-        return render_dossier(dossier, bound=(key, form), conflict=events, status=409)
-    except ActionError as error:
-        db.session.rollback()
-        if error.field and error.field in form:
-            form[error.field].errors = [*form[error.field].errors, error.message]
-        else:
-            form.form_errors.append(error.message)
-        return render_dossier(dossier, bound=(key, form), status=400)
-    except TransitionError:
-        db.session.rollback()
-        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."))
-        return render_dossier(dossier, status=409)
+    if refusal:
+        return _refused(dossier_id, key, form, refusal.error)
     flash(_("Đã lưu: %(action)s.", action=action.label))
     if action.printable:
         return redirect(url_for(action.printable, dossier_id=dossier.id, **{"print": 1}))
     return redirect(url_for("inbox.dossier", dossier_id=dossier.id))
+
+
+def _refused(dossier_id, key, form, error):
+    """The dossier page again after a refused action (everything it changed rolled back): 409 for
+    someone else's change or a state that does not allow it, 400 with the rule's message by its field."""
+    dossier = staff_dossier(dossier_id)
+    if isinstance(error, Conflict):
+        return render_dossier(dossier, bound=(key, form), conflict=error.events, status=409)
+    if isinstance(error, StaleDataError):
+        events = queries.events_since(dossier, _int(form.seen.data))
+        return render_dossier(dossier, bound=(key, form), conflict=events, status=409)
+    if isinstance(error, TransitionError):
+        flash(_("Không thể thực hiện thao tác này ở trạng thái hiện tại."))
+        return render_dossier(dossier, status=409)
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+    return render_dossier(dossier, bound=(key, form), status=400)
 
 
 def _int(value):

@@ -48,7 +48,7 @@ class FilterForm(CommuneForm):
     date_to = DateField(_l("đến ngày"), validators=[Optional()])
     sort = SelectField(_l("Sắp xếp"), validators=[Optional()], validate_choice=False)
     page = IntegerField(validators=[Optional()])
-    figure = HiddenField()  # the dossiers behind a figure of the reports (queries.FIGURES), in start..end
+    figure = HiddenField()  # the dossiers behind a figure of the reports (filtering.FIGURES), in start..end
     start = DateField(validators=[Optional()])
     end = DateField(validators=[Optional()])
 

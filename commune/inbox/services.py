@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..core.calendar import WorkingCalendar
+from ..core.domain_error import DomainError
 from ..core.roles import OFFICER
 from ..core.settings import get_settings
 from ..core.timeutil import local_today
@@ -16,19 +17,19 @@ from ..dossiers.rules import due_from
 from ..dossiers.states import Status
 from ..dossiers.workflow import record_event, transition
 from ..extensions import db
-from .queries import RUNNING, events_since
+from .queries import events_since
+from .tabs import RUNNING
 
 # The commune's rule for a second supplement request (admin settings page, key SUPPLEMENT_RULE):
 # by default a second request goes through when the clerk writes why; "once only" refuses it.
 SUPPLEMENT_RULE = "supplement_rule"
 SECOND_WITH_REASON = "second_with_reason"
 ONCE_ONLY = "once_only"
-SUPPLEMENT_RULES = (SECOND_WITH_REASON, ONCE_ONLY)
 SUPPLEMENT_ONCE_REFUSAL = _l("Hồ sơ này đã được yêu cầu bổ sung một lần. Xã quy định mỗi hồ sơ chỉ được yêu cầu "
                              "bổ sung một lần, nên không thể yêu cầu bổ sung lần nữa.")
 
 
-class ActionError(Exception):
+class ActionError(DomainError):
     """A business rule refused the action; the message is shown next to the form."""
 
     def __init__(self, message, field=None):

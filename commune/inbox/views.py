@@ -18,7 +18,7 @@ from ..extensions import db
 from ..web import generation
 from ..web.converters import db_id
 from ..web.htmx import add_vary, render_page_or_fragment
-from . import bp, queries
+from . import bp, filtering, queries, tabs
 from .actions import ACTIONS
 from .forms import BulkAssignForm, FilterForm
 from .services import assign
@@ -42,8 +42,8 @@ def read_filters(form):
         return None if form[name].errors else form[name].data
 
     tab = request.args.get("tab", "now")
-    return queries.Filters(
-        tab=tab if tab in queries.TAB_KEYS else "now",
+    return filtering.Filters(
+        tab=tab if tab in tabs.TAB_KEYS else "now",
         field_id=_int(ok("field")), procedure_id=_int(ok("procedure")),
         channel=ok("channel") or None, assignee=ok("assignee") or None,
         date_from=ok("date_from"), date_to=ok("date_to"), q=(ok("q") or "").strip(),
@@ -91,19 +91,19 @@ def index():
     form = FilterForm(formdata=request.args)
     staff = queries.assignable_staff()
     _fill_choices(form, staff)
-    filters = queries.resolve_search(read_filters(form))
+    filters = filtering.resolve_search(read_filters(form))
     _log_personal_search(filters)
-    ctx = queries.Context()
-    counts = queries.counts(filters, ctx, current_user)
+    ctx = tabs.Context()
+    counts = tabs.counts(filters, ctx, current_user)
     page = queries.dossier_list(filters, ctx, counts[filters.tab], current_user)
     bulk = BulkAssignForm()
     bulk.assignee.choices = [(u.id, u.full_name or u.username) for u in staff]
     html = render_page_or_fragment(
         "inbox/index.html", "inbox/_list.html",
-        form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=queries.TABS,
+        form=form, filters=filters, counts=counts, results=page, ctx=ctx, tabs=tabs.TABS,
         due_state=queries.due_state, waiting_age=queries.waiting_age, list_url=list_url, bulk=bulk,
         labels=_row_labels(), can_assign=is_in(current_user, DISPATCHERS),
-        can_receive=is_in(current_user, DESK), broad_cap=queries.BROAD_COUNT_CAP,
+        can_receive=is_in(current_user, DESK), broad_cap=filtering.BROAD_COUNT_CAP,
     )
     return add_vary(make_response(html))
 
@@ -117,7 +117,7 @@ def _log_personal_search(filters):
     (the digits masked but the last four, with the dossiers it found)."""
 
 
-    numbers = [t for t in queries.search_terms(filters.q) if t.isdigit() and len(t) >= PERSONAL_SEARCH_DIGITS]
+    numbers = [t for t in filtering.search_terms(filters.q) if t.isdigit() and len(t) >= PERSONAL_SEARCH_DIGITS]
     if not numbers:
         return
     target = " ".join("*" * (len(n) - 4) + n[-4:] for n in numbers)

@@ -11,7 +11,6 @@ from ..core.settings import get_settings, set_setting
 BANKS_PATH = Path(__file__).parent / "data" / "napas_banks.json"
 # The settings that hold the receiving account (admin settings page, `flask payments set-account`).
 BANK_KEY, NUMBER_KEY, NAME_KEY = "payment_bank_bin", "payment_account_number", "payment_account_name"
-ACCOUNT_KEYS = (BANK_KEY, NUMBER_KEY, NAME_KEY)
 ACCOUNT_NUMBER_RE = re.compile(r"^[0-9A-Za-z]{4,19}$")
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
+from ..core.domain_error import DomainError
 from ..core.i18n import format_vnd
 from ..core.timeutil import format_datetime, utcnow
 from ..dossiers.events import EventKind
@@ -23,7 +24,7 @@ FEE_CORRECTABLE = (Status.SUBMITTED,)
 MATCH, MISMATCH, ALREADY_PAID, UNMATCHED = "match", "mismatch", "paid", "unmatched"
 
 
-class PaymentError(ValueError):
+class PaymentError(DomainError):
     """A refusal the clerk reads beside the form (nothing is changed)."""
 
     def __init__(self, message, field=None):

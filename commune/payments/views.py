@@ -9,6 +9,7 @@ from ..accounts.permissions import roles_required
 from ..core.roles import DESK
 from ..dossiers.access import staff_dossier
 from ..extensions import db
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, presenters, services
 from .forms import ConfirmPaymentForm, CorrectFeeForm, StatementConfirmForm, StatementUploadForm
 from .models import StatementImport
@@ -24,6 +25,15 @@ def _refused(dossier, confirm_form=None, fee_form=None, status=400, message=None
     return render_template("payments/dossier.html", dossier=dossier, panel=panel, message=message), status
 
 
+def _refused_by_rule(dossier, error, confirm_form=None, fee_form=None):
+    """A PaymentError: beside its field (400), or above the form when the dossier's state forbids it (409)."""
+    if error.field is None:
+        return _refused(dossier, confirm_form, fee_form, status=409, message=error.message)
+    form = confirm_form or fee_form
+    form[error.field].errors = [*form[error.field].errors, error.message]
+    return _refused(dossier, confirm_form, fee_form)
+
+
 @bp.route("/hop-thu/ho-so/<int:dossier_id>/thanh-toan", methods=["GET", "POST"])
 @roles_required(*DESK)
 def confirm(dossier_id):
@@ -32,14 +42,11 @@ def confirm(dossier_id):
     form = ConfirmPaymentForm()
     if not form.validate_on_submit():
         return _refused(dossier, confirm_form=form, status=400 if form.is_submitted() else 200)
-    try:
+    with refusal_rolls_back(services.PaymentError) as refusal:
         services.confirm_payment(dossier, current_user, form.channel.data, form.amount.data,
                                  form.reference.data or "", accept_difference=bool(form.accept_difference.data))
-    except services.PaymentError as error:
-        if error.field is None:
-            return _refused(dossier, confirm_form=form, status=409, message=error.message)
-        form[error.field].errors = [*form[error.field].errors, error.message]
-        return _refused(dossier, confirm_form=form)
+    if refusal:
+        return _refused_by_rule(dossier, refusal.error, confirm_form=form)
     flash(_("Đã xác nhận thanh toán lệ phí hồ sơ %(code)s.", code=dossier.display_code))
     return redirect(url_for("inbox.dossier", dossier_id=dossier.id))
 
@@ -52,13 +59,10 @@ def correct_fee(dossier_id):
     form = CorrectFeeForm()
     if not form.validate_on_submit():
         return _refused(dossier, fee_form=form)
-    try:
+    with refusal_rolls_back(services.PaymentError) as refusal:
         services.correct_fee(dossier, current_user, form.amount.data, form.reason.data.strip())
-    except services.PaymentError as error:
-        if error.field is None:
-            return _refused(dossier, fee_form=form, status=409, message=error.message)
-        form[error.field].errors = [*form[error.field].errors, error.message]
-        return _refused(dossier, fee_form=form)
+    if refusal:
+        return _refused_by_rule(dossier, refusal.error, fee_form=form)
     flash(_("Đã điều chỉnh lệ phí hồ sơ %(code)s.", code=dossier.display_code))
     return redirect(url_for("inbox.dossier", dossier_id=dossier.id))
 
@@ -123,10 +127,10 @@ def confirm_statement(statement_id):
     form = _confirm_form(lines)
     if statement.confirmed_at is None and not form.validate_on_submit():
         return _statement_page(statement, form, lines, 400)
-    try:
+    with refusal_rolls_back(services.PaymentError) as refusal:
         confirmed = services.confirm_statement(statement, current_user, form.rows.data or [])
-    except services.PaymentError as error:
-        form.rows.errors = [*form.rows.errors, error.message]
+    if refusal:
+        form.rows.errors = [*form.rows.errors, refusal.error.message]
         return _statement_page(statement, form, lines, 409 if statement.confirmed_at else 400)
     flash(_("Đã xác nhận %(n)s khoản thanh toán từ sao kê.", n=len(confirmed)))
     return redirect(url_for("payments.statement", statement_id=statement.id))

@@ -18,6 +18,7 @@ from ..core.roles import CARRIERS, POST_ROOM, is_in
 from ..dossiers.documents import page_response
 from ..extensions import db
 from ..files.photos import PhotoError
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, queries, services
 from .forms import DeliveredForm, FailedForm, OpenManifestForm, TokenForm, confirm_form
 from .models import MANIFEST_OPEN, ManifestItem
@@ -85,14 +86,11 @@ def confirm_manifest(number):
     if form.validate_on_submit():
         received = {item.id: form[f"s10_{item.id}"].data or "" for item in manifest.items
                     if form[f"got_{item.id}"].data}
-        try:
+        with refusal_rolls_back(services.PostalError, IntegrityError, StaleDataError) as refusal:
             services.confirm_manifest(manifest, current_user, received, form.token.data)
-            db.session.flush()
-        except services.PostalError as exc:
-            db.session.rollback()
-            error = _(str(exc))
-        except (IntegrityError, StaleDataError):
-            db.session.rollback()
+        if isinstance(refusal.error, services.PostalError):
+            error = _(str(refusal.error))
+        elif refusal:  # the same form arrived twice at the same moment: the first one counts
             flash(_(DONE))
             return redirect(url_for("postal.my_items"))
         else:
@@ -118,19 +116,13 @@ def _held_item(item_id, allow_desk=False):
 def _record(item, action, token, *args, **kwargs):
     """Run one delivery action (flushed; the request commits it); a resent form (same token) counts once.
     Returns an error or None."""
-    try:
+    with refusal_rolls_back(services.PostalError, IntegrityError, StaleDataError) as refusal:
         action(item, current_user, token, *args, **kwargs)
-        db.session.flush()
-    except services.PostalError as exc:
-        db.session.rollback()
-        if services.already_recorded(token):
-            return None
-        return _(str(exc))
-    except (IntegrityError, StaleDataError):  # the same form arrived twice at the same moment
-        db.session.rollback()
-        if not services.already_recorded(token):
-            return _("Có thay đổi cùng lúc. Vui lòng thử lại.")
-    return None
+    if not refusal or services.already_recorded(token):
+        return None
+    if isinstance(refusal.error, services.PostalError):
+        return _(str(refusal.error))
+    return _("Có thay đổi cùng lúc. Vui lòng thử lại.")  # the same form arrived twice at the same moment
 
 
 def _back(item):
@@ -182,16 +174,14 @@ def item_delivered(item_id):
         received_by = form.relative_name.data.strip() if form.receiver.data == "relative" else ""
         collected = form.fee_collected.data == "yes"
         amount = form.fee_amount.data if form.fee_amount.data is not None else item.fee_vnd
-        try:
+        with refusal_rolls_back(PhotoError) as refusal:
             error = _record(item, services.mark_delivered, form.token.data, received_by=received_by,
                             fee_collected=collected, fee_amount=amount, photo=photo)
-        except PhotoError as exc:  # a refused photo: say why next to the field, keep the rest
-            db.session.rollback()
-            form.photo.errors.append(_(str(exc)))
-        else:
-            if error is None:
-                flash(_(DONE))
-                return _back(item)
+        if refusal:  # a refused photo: say why next to the field, keep the rest of the form
+            form.photo.errors.append(_(str(refusal.error)))
+        elif error is None:
+            flash(_(DONE))
+            return _back(item)
     status = 400 if request.method == "POST" else 200
     return render_template("postal/delivered.html", item=item, form=form, error=error), status
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from ..core.timeutil import to_local, utcnow
 from ..extensions import db
+from ..web.unit_of_work import refusal_rolls_back
 from . import services
 from .models import ACTION_DELIVERED, ACTION_FAILED, ACTION_OUT, ACTION_RETURNED, ManifestItem
 from .states import ItemState
@@ -97,7 +98,7 @@ def store(carrier, record, photo=None, signature=None):
         return Outcome(DUPLICATE, _("Đã ghi nhận trước đó."), item_state(item))
     happened_at = phone_time(record["happened_at"], item)
     kind = record["kind"]
-    try:
+    with refusal_rolls_back(services.PostalError) as refusal:
         if kind == ACTION_OUT:
             services.mark_out(item, carrier, client_id, happened_at=happened_at)
         elif kind == ACTION_DELIVERED:
@@ -113,9 +114,6 @@ def store(carrier, record, photo=None, signature=None):
                                  happened_at=happened_at)
         else:
             services.return_to_office(item, carrier, client_id, note=record["note"], happened_at=happened_at)
-        db.session.flush()
-    except services.PostalError:
-        db.session.rollback()
-        item = db.session.get(ManifestItem, record["item_id"])
-        return _conflict(item)
+    if refusal:  # the server's state wins: nothing of this record is kept
+        return _conflict(db.session.get(ManifestItem, record["item_id"]))
     return Outcome(STORED, _("Đã ghi nhận."), item_state(item))

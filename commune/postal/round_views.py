@@ -18,6 +18,7 @@ from ..core.roles import CARRIERS, DESK, POST_ROOM, is_in
 from ..core.timeutil import utcnow
 from ..extensions import db
 from ..files.photos import PhotoError
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, offline, rounds, services
 from .models import FAIL_REASONS, ManifestItem, Round
 from .round_forms import RELATIONS, HandBackForm, RecordForm, read_upload
@@ -97,11 +98,10 @@ def round_record():
                        errors={k: [str(e) for e in v] for k, v in form.errors.items()}), 422
     photo = read_upload(form.photo.data, "anh.jpg")
     signature = read_upload(form.signature.data, "chu-ky.png")
-    try:
+    with refusal_rolls_back(PhotoError) as refusal:
         outcome = offline.store(current_user, form.record(), photo=photo, signature=signature)
-    except PhotoError as exc:
-        db.session.rollback()
-        outcome = offline.Outcome(offline.REFUSED, _(str(exc)))
+    if refusal:
+        outcome = offline.Outcome(offline.REFUSED, _(str(refusal.error)))
     return jsonify(outcome.as_json(client_id)), outcome.status
 
 
@@ -179,14 +179,13 @@ def hand_back_confirm(round_id):
     form = HandBackForm()
     error = None
     if form.validate_on_submit():
-        try:
+        with refusal_rolls_back(services.PostalError) as refusal:
             rounds.confirm_hand_back(current, current_user, form.cash_received.data,
                                      form.returned_ok.data == "yes", form.note.data)
-        except services.PostalError as exc:
-            error = _(str(exc))
-        else:
+        if not refusal:
             flash(_("Đã xác nhận nhận tiền và bưu gửi trả về."))
             return redirect(url_for("postal.hand_back", round_id=current.id))
+        error = _(str(refusal.error))
     summary = rounds.sheet(current)
     return render_template("postal/hand_back.html", current=current, summary=summary, form=form, error=error,
                            items=rounds.items_by_id(summary)), 400

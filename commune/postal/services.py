@@ -8,6 +8,7 @@ import secrets
 import sqlalchemy as sa
 from flask import current_app
 
+from ..core.domain_error import DomainError
 from ..core.i18n import N_
 from ..core.timeutil import to_local, utcnow
 from ..dossiers.attachments import attach_file
@@ -39,7 +40,7 @@ METHOD_CHANGEABLE = frozenset({Status.SUBMITTED, Status.RECEIVED, Status.PROCESS
                                Status.NEEDS_SUPPLEMENT, Status.READY})
 
 
-class PostalError(Exception):
+class PostalError(DomainError):
     """A step that cannot be done now; the message (a Vietnamese msgid) is shown to the user."""
 
 

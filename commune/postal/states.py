@@ -6,6 +6,7 @@ own workflow.transition() does for its status).
 """
 from enum import StrEnum
 
+from ..core.domain_error import DomainError
 from ..dossiers.workflow import record_event
 
 
@@ -54,7 +55,7 @@ ACTIVE = (S.PENDING, S.HELD, S.OUT)  # still on its way: the dossier cannot go o
 CARRIED = (S.HELD, S.OUT)            # with a carrier
 
 
-class MoveError(Exception):
+class MoveError(DomainError):
     """A move the item's life does not allow."""
 
 

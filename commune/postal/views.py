@@ -16,6 +16,7 @@ from ..dossiers.address import address_parts, delivery_address, delivery_address
 from ..dossiers.codes import normalise_code
 from ..dossiers.models import Dossier
 from ..extensions import db
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, queries, services
 from .forms import ChangeMethodForm, manifest_form
 from .models import FAIL_REASONS
@@ -90,15 +91,13 @@ def change_method(code):
     })
     error = None
     if changeable and form.validate_on_submit():
-        try:
+        with refusal_rolls_back(services.PostalError) as refusal:
             services.change_method(dossier, form.method.data, form.name.data, form.phone.data,
                                    form.address.data, form.village.data, form.note.data)
-        except services.PostalError as exc:
-            db.session.rollback()
-            error = _(str(exc))
-        else:
+        if not refusal:
             flash(_("Đã lưu cách nhận kết quả."))
             return redirect(url_for("postal.change_method", code=dossier.code))
+        error = _(str(refusal.error))
     status = 400 if request.method == "POST" and (form.errors or error or not changeable) else 200
     return render_template(
         "postal/change_method.html", dossier=dossier, form=form, changeable=changeable,
@@ -133,19 +132,16 @@ def new_manifest():
     if form.validate_on_submit():
         picked = [d for d in dossiers if form[f"pick_{d.id}"].data]
         fees = {d.id: form[f"fee_{d.id}"].data or 0 for d in picked}
-        try:
+        with refusal_rolls_back(services.PostalError, IntegrityError) as refusal:
             manifest = services.create_manifest(picked, current_user, fees,
                                                 post_office=form.post_office.data if offices else "")
-            db.session.flush()
-        except services.PostalError as exc:
-            db.session.rollback()
-            error = _(str(exc))
-        except IntegrityError:  # another clerk took the same number at the same moment
-            db.session.rollback()
-            error = _("Có người vừa lập bảng kê cùng lúc. Vui lòng bấm lại.")
-        else:
+        if not refusal:
             flash(_("Đã lập bảng kê %(n)s. Hãy in và giao cho bưu điện.", n=manifest.number))
             return redirect(url_for("postal.manifest_print", number=manifest.number))
+        if isinstance(refusal.error, IntegrityError):  # another clerk took the same number at the same moment
+            error = _("Có người vừa lập bảng kê cùng lúc. Vui lòng bấm lại.")
+        else:
+            error = _(str(refusal.error))
     status = 400 if request.method == "POST" else 200
     return render_template("postal/new_manifest.html", form=form, dossiers=dossiers, error=error, offices=offices,
                            flagged=queries.missing_before([d.id for d in dossiers])), status

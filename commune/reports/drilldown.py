@@ -1,5 +1,5 @@
 """From a figure to the dossiers behind it: each figure the reports count is a filter of the inbox
-list (inbox/queries.FIGURES), written with the very SQL pieces the counting uses (counting.py), so
+list (inbox/filtering.FIGURES), written with the very SQL pieces the counting uses (counting.py), so
 the list shows exactly the dossiers the figure counted.
 
 A percentage links to the dossiers of its numerator (the on-time rate to the early and on-time ones).
@@ -14,7 +14,7 @@ from ..core.i18n import N_
 from ..core.roles import DOSSIER_READERS, is_in
 from ..dossiers.models import CHANNEL_COUNTER, CHANNEL_ONLINE, CHANNEL_POST, Dossier
 from ..dossiers.states import Status
-from ..inbox.queries import register_figure
+from ..inbox.filtering import register_figure
 from ..payments.models import DESK, TRANSFER, Payment
 from ..payments.queries import NOT_OWED, OWES_A_FEE
 from ..postal.models import ACTION_FAILED, ACTION_RETURNED, DeliveryAction, ManifestItem

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from ..core.domain_error import DomainError
 from ..core.phone import normalise_phone
 from ..core.timeutil import utcnow
 from ..dossiers.access import FULL, STATUS
@@ -29,7 +30,7 @@ _NO_CODE = "0000000000"
 _NO_HASH = "0" * 64
 
 
-class TrackingError(Exception):
+class TrackingError(DomainError):
     """A rule refused the villager's action; str() is a Vietnamese message to show."""
 
 

@@ -26,7 +26,7 @@ from ..uploads import (
     upload_limit,
 )
 from ..web.htmx import is_htmx
-from ..web.unit_of_work import after_commit
+from ..web.unit_of_work import after_commit, refusal_rolls_back
 from . import bp, services
 from .forms import SupplementAnswerForm, SupplementPhotoForm
 from .views import FULL, render_dossier, villager_dossier
@@ -131,10 +131,10 @@ def answer_supplement(code):
     form = SupplementAnswerForm()
     if not form.validate_on_submit():
         return render_dossier(dossier, FULL, 400, answer_form=form)
-    try:
+    with refusal_rolls_back(services.TrackingError) as refusal:
         services.answer_supplement(dossier, open_request, form.reply.data)
-    except services.TrackingError as error:
-        form.reply.errors = list(form.reply.errors) + [str(error)]
+    if refusal:
+        form.reply.errors = list(form.reply.errors) + [str(refusal.error)]
         return render_dossier(dossier, FULL, 400, answer_form=form)
     flash(_("Đã gửi bổ sung. Cán bộ sẽ xem phần bạn gửi; mã hồ sơ không đổi."))
     return _back(dossier, None)

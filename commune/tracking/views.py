@@ -10,11 +10,12 @@ from ..dossiers import owner_device
 from ..dossiers.access import FULL, STATUS, forget, grant, held_key, holds_access, level
 from ..dossiers.codes import is_link_token, normalise_code
 from ..dossiers.states import Status
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..notices.outbox import EMAIL, SMS
 from ..notices.texts import SHORT_PATH
 from ..web.errors import render_error
 from ..web.htmx import add_vary
+from ..web.unit_of_work import refusal_rolls_back
 from . import bp, receipt, services
 from .forms import KeyForm, LookupForm, RatingForm, SupplementAnswerForm, WithdrawForm
 from .results import electronic_result
@@ -262,13 +263,9 @@ def rate(code):
     form = RatingForm()
     if not form.validate_on_submit():
         return render_dossier(dossier, FULL, 400, rating_form=form)
-    try:
+    with refusal_rolls_back(services.TrackingError) as refusal:
         services.rate(dossier, form.score.data, form.comment.data)
-    except services.TrackingError as error:
-        db.session.rollback()
-        flash(str(error))
-        return redirect(url_for("tracking.dossier", code=dossier.code))
-    flash(_("Cảm ơn bạn đã đánh giá!"))
+    flash(str(refusal.error) if refusal else _("Cảm ơn bạn đã đánh giá!"))
     return redirect(url_for("tracking.dossier", code=dossier.code))
 
 

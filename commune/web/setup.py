@@ -71,10 +71,10 @@ def init_extensions(app):
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=lambda: "Asia/Ho_Chi_Minh")
     compress.init_app(app)
     limiter.init_app(app)
-    request_cost.init_app(app, limiter)
+    request_cost.init_app(app)
 
 
-@limiter.request_filter
+@request_cost.exempt_from_limits
 def _unlimited():
     """Routes that carry no rate limit skip the limiter's bookkeeping (it costs more than they do)."""
     return request.endpoint in ("static", "assets_css", "healthz", "robots")

@@ -10,15 +10,24 @@ Every view is wrapped when the app is built (as indico's request handler does):
   duplicate the database refused) that the view did not handle: rolled back, the 409 page;
 - any other exception: rolled back and raised to the error pages (errors.py).
 
+A rule that refuses what was asked (a `DomainError` from a service: a move the life cycle does
+not allow, a manifest that cannot be made) is not an error page: the view re-renders its form
+with the message. It runs the service in `with refusal_rolls_back() as refusal:`; a refusal rolls
+back everything the request changed, before the page is drawn, so the page shows what is stored
+and nothing half-done is committed even when the view answers with a redirect. No view calls
+`db.session.rollback()` itself (tests/foundation/test_unit_of_work.py keeps it so).
+
 Views never call `db.session.commit()`; services flush. Sending mail and SMS waits for the
 commit too (the outbox listens to it: notices/worker.py).
 """
+from contextlib import contextmanager
 from functools import wraps
 
 from flask import current_app, g
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..core.domain_error import DomainError
 from ..core.i18n import N_
 from ..extensions import db
 from .errors import render_error
@@ -39,6 +48,32 @@ def keep_changes():
 def after_commit(callback):
     """Run callback() once this request's changes are committed (never if they are rolled back)."""
     g.setdefault("unit_of_work_after", []).append(callback)
+
+
+class Refusal:
+    """What `refusal_rolls_back()` caught: `error` is the refusal, None when the block went through."""
+
+    error = None
+
+    def __bool__(self):
+        return self.error is not None
+
+
+@contextmanager
+def refusal_rolls_back(*kinds):
+    """Run a service in the block; if it raises one of `kinds` (any DomainError by default), roll back
+    everything this request changed and keep the error on the yielded Refusal, for the view to re-render
+    its form with the message. The block's changes are flushed at its end, so a conflict the database
+    finds (IntegrityError, StaleDataError, when listed in `kinds`) is caught here too."""
+    kinds = kinds or (DomainError,)
+    refusal = Refusal()
+    try:
+        yield refusal
+        db.session.flush()
+    except kinds as error:
+        db.session.rollback()
+        g.pop("unit_of_work_after", None)  # what was queued for the commit went with the rollback
+        refusal.error = error
 
 
 def _finish(response):

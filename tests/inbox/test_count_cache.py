@@ -2,12 +2,12 @@
 from commune.dossiers.states import Status
 from commune.dossiers.workflow import transition
 from commune.extensions import db
-from commune.inbox import count_cache, queries
+from commune.inbox import count_cache, filtering, tabs
 from tests.factories import make_dossier, make_procedure
 
 
 def _counts():
-    return queries.counts(queries.Filters(), queries.Context())
+    return tabs.counts(filtering.Filters(), tabs.Context())
 
 
 def test_a_change_committed_here_shows_at_once_and_another_process_s_within_the_ttl(app, monkeypatch):
@@ -36,7 +36,7 @@ def test_filtered_counts_are_never_kept(app):
     procedure, other = make_procedure(), make_procedure(name="Khác")
     make_dossier(procedure, "submitted")
     db.session.commit()
-    assert queries.counts(queries.Filters(procedure_id=procedure.id), queries.Context())["waiting"] == 1
+    assert tabs.counts(filtering.Filters(procedure_id=procedure.id), tabs.Context())["waiting"] == 1
     db.session.execute(db.text("UPDATE dossiers SET procedure_id = :p"), {"p": other.id})  # unseen by the ORM
     db.session.commit()
-    assert queries.counts(queries.Filters(procedure_id=procedure.id), queries.Context())["waiting"] == 0
+    assert tabs.counts(filtering.Filters(procedure_id=procedure.id), tabs.Context())["waiting"] == 0

@@ -5,7 +5,7 @@ from datetime import timedelta
 from commune.core.calendar import OFF, CalendarDay
 from commune.core.timeutil import local_today
 from commune.extensions import db
-from commune.inbox import queries
+from commune.inbox import tabs
 from tests.factories import make_procedure
 
 
@@ -22,9 +22,9 @@ def test_a_new_procedure_shows_in_the_filter_at_once(client, login_as):
 def test_a_day_off_the_admin_adds_counts_in_the_next_request(app):
     with app.test_request_context():
         day = local_today() + timedelta(days=30)
-        while not queries.Context().calendar.is_working_day(day):
+        while not tabs.Context().calendar.is_working_day(day):
             day += timedelta(days=1)
         db.session.add(CalendarDay(day=day, kind=OFF, note="Nghỉ bù"))
         db.session.commit()
     with app.test_request_context():
-        assert not queries.Context().calendar.is_working_day(day)
+        assert not tabs.Context().calendar.is_working_day(day)

@@ -8,7 +8,7 @@ from commune.core.timeutil import local_today, utcnow
 from commune.dossiers.models import Dossier
 from commune.dossiers.search import fold, index_text, search_text
 from commune.extensions import db
-from commune.inbox.queries import search_terms
+from commune.inbox.filtering import search_terms
 from tests.factories import make_dossier, make_procedure, make_user
 
 

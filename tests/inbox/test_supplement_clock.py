@@ -7,7 +7,7 @@ from commune.dossiers.models import Dossier
 from commune.dossiers.states import Status
 from commune.dossiers.workflow import transition
 from commune.extensions import db
-from commune.inbox import queries
+from commune.inbox import filtering, tabs
 from tests.journeys import act
 
 
@@ -18,7 +18,7 @@ def test_supplement_answer_restarts_the_full_processing_time(client, login_as, d
     dossier = db.session.get(Dossier, dossier.id)
     assert dossier.status == "needs_supplement"
     # While waiting, the dossier is not overdue (the clock is stopped).
-    counts = queries.counts(queries.Filters(tab="all"), queries.Context())
+    counts = tabs.counts(filtering.Filters(tab="all"), tabs.Context())
     assert counts["overdue"] == 0 and counts["supplement"] == 1
     # The villager answers (the tracking feature moves it back).
     event = transition(dossier, Status.RECEIVED, note="Đã bổ sung", actor_label="Công dân")

@@ -7,7 +7,7 @@ import pytest
 
 from commune.core.calendar import OFFICE_HOURS, WorkingCalendar, working_seconds_between
 from commune.extensions import db
-from commune.inbox import queries
+from commune.inbox import queries, tabs
 from tests.factories import make_dossier
 
 
@@ -21,7 +21,7 @@ NOW = utc(18, 10)  # Wednesday 18/11/2026, 10:00 at the desk
 
 @pytest.fixture
 def desk_clock(monkeypatch):
-    monkeypatch.setattr(queries, "utcnow", lambda: NOW)
+    monkeypatch.setattr(tabs, "utcnow", lambda: NOW)  # the inbox's Context reads the clock
 
 
 def row_of(html, name):
