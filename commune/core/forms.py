@@ -174,15 +174,19 @@ class CommuneForm(FlaskForm):
 
     class Meta(_CommuneMeta):
         def wrap_formdata(self, form, formdata):
-            """Flask-WTF's, without its reading of a JSON body as the form's data, and with a file
-            only where the form has a file field (a text field sent as a file part gets no value)."""
+            """Flask-WTF's, without its reading of a JSON body as the form's data, with a file only
+            where the form has a file field (a text field sent as a file part gets no value), and
+            without a part whose name could not be read (a browser always names each part)."""
             if formdata is not _Auto or not form.is_submitted():
                 return super().wrap_formdata(form, formdata)
             file_fields = {field.name for field in form if isinstance(field, WTFormsFileField)}
             files = [(name, part) for name, part in request.files.items(multi=True) if name in file_fields]
+            fields = request.form
+            if None in fields:  # a multipart part named "\r": WTForms' lists would fail on it
+                fields = MultiDict([(name, value) for name, value in fields.items(multi=True) if name is not None])
             if files:
-                return CombinedMultiDict((MultiDict(files), request.form))
-            return request.form or None  # None: nothing a browser's form sends, so each field its default
+                return CombinedMultiDict((MultiDict(files), fields))
+            return fields or None  # None: nothing a browser's form sends, so each field its default
 
 
 class CommuneSubForm(Form):

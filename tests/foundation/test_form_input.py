@@ -126,3 +126,15 @@ def test_a_field_that_declares_a_wider_range_keeps_it(app):
         assert form.validate() and form.happened_at.data == 1767225600000
     with app.test_request_context(method="POST", data={"happened_at": str(2**53 + 1)}):
         assert not Clock().validate()
+
+
+def test_a_multipart_part_whose_name_cannot_be_read_is_left_out_not_a_500(client, login_as):
+    """A part named "\r" has no name once parsed: the procedure editor (with its lists of rows)
+    answers with its form again, as for any incomplete post (the fuzz found this one)."""
+    login_as("admin")
+    procedure = make_procedure()
+    body = b'--XyZ\r\nContent-Disposition: form-data; name="\r"\r\n\r\nx\r\n--XyZ--\r\n'
+    response = client.post(f"/quan-tri/thu-tuc/{procedure.id}", data=body,
+                           content_type="multipart/form-data; boundary=XyZ")
+    assert response.status_code == 400
+    assert "<form" in response.get_data(as_text=True)

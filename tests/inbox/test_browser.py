@@ -55,6 +55,7 @@ def test_tabs_and_search_update_the_list_and_the_address(desk, live_server):  # 
     desk.goto(live_server("/hop-thu"))
     desk.click(".inbox-tabs a:has-text('Đang xử lý')")
     desk.wait_for_url("**/hop-thu?tab=processing")
+    expect(desk.locator("#inbox-list .inbox-tabs a[aria-current]")).to_contain_text("Đang xử lý")  # swapped in
     assert desk.locator(".inbox-table").inner_text().count("Vì Thị Đang") == 1
     assert "Lò Văn Chờ" not in desk.locator(".inbox-table").inner_text()
     desk.fill("#q", "lo van cho")  # typing searches by itself after a short pause
