@@ -16,12 +16,16 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import has_app_context
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
 from commune import create_app
 from commune.extensions import db, limiter
+from tests.shared_builders import RuleWithSharedBuilders
+
+# Every app the suite makes shares its rules' compiled URL builders (tests/shared_builders.py).
+Flask.url_rule_class = RuleWithSharedBuilders
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1"… under pytest-xdist, else None
 
@@ -100,9 +104,10 @@ class VisitorClient(FlaskClient):
         return response
 
 
-def make_app(tmp_path, with_catalog=False, **overrides):
+def make_app(tmp_path, with_catalog=False, fixture_database=False, **overrides):
     """A new app on a fresh database: an empty schema, or (with_catalog) the schema with the real
-    catalog loaded as `make run` loads it. Used by the `app` fixture and by tests that need settings."""
+    catalog loaded as `make run` loads it. Used by the `app` fixture (fixture_database: on SQLite,
+    this worker's one fixture file, replaced by a fresh copy) and by tests that need settings."""
     global _pg_schema_ready
     tmp_path = Path(tmp_path)
     config = _test_config(tmp_path)
@@ -110,14 +115,21 @@ def make_app(tmp_path, with_catalog=False, **overrides):
     os.environ.setdefault("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
     uri = config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and uri == _test_config(tmp_path)["SQLALCHEMY_DATABASE_URI"]:
-        if not (tmp_path / "test.db").exists():  # a second app on the same folder finds the first's data
+        if fixture_database:
+            path = _fresh_fixture_file(with_catalog)
+            config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+        elif not (tmp_path / "test.db").exists():  # a second app on the same folder finds the first's data
             tmp_path.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(_sqlite_template(with_catalog), tmp_path / "test.db")
         elif with_catalog:
             raise ValueError("with_catalog is for a new database")
         app = create_app(config)
+        if fixture_database:
+            _share_engine(app)
     else:
         app = create_app(config)
+        if PG_URL and uri == PG_URL:
+            _share_engine(app)
         with app.app_context():
             if PG_URL and uri == PG_URL:
                 if not _pg_schema_ready:
@@ -137,6 +149,52 @@ def make_app(tmp_path, with_catalog=False, **overrides):
     app.jinja_env.bytecode_cache = _TEMPLATE_CODE
     limiter.reset()
     return app
+
+
+_ENGINES = {}  # (URL, engine settings) -> this worker's engine for that database
+
+
+def _share_engine(app):
+    """Give the app this worker's engine for its database (made by the first app that used it).
+
+    SQLAlchemy caches each compiled statement per engine: with a new engine per test, every query
+    was compiled again in every test (a fifth of the suite's CPU). The engine carries no app state:
+    its pool is emptied after each test (the `app` fixture disposes of it), and the listeners
+    create_app puts on an engine (SQLite's pragmas, PostgreSQL's session settings) are on the
+    shared one since its first app; apps whose engine settings differ get an engine of their own."""
+    with app.app_context():
+        own = db.engine
+        key = (own.url.render_as_string(hide_password=False), repr(app.config.get("SQLALCHEMY_ENGINE_OPTIONS")),
+               app.config.get("SQLALCHEMY_ECHO"), app.config.get("SQLALCHEMY_RECORD_QUERIES"),
+               app.config.get("COMMUNE_PG_WORK_MEM"))
+        shared = _ENGINES.setdefault(key, own)
+        if shared is not own:
+            own.dispose()
+            db.engines[None] = shared  # Flask-SQLAlchemy's own map of this app's engines
+
+
+def _fresh_fixture_file(with_catalog):
+    """This worker's database file for the `app` fixture, replaced by a fresh copy of the template
+    (the engine that used the previous copy holds no connection to it any more)."""
+    path = _worker_folder() / "fixture.db"
+    for engine in _ENGINES.values():
+        if engine.url.database == str(path):
+            engine.dispose()
+    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(_sqlite_template(with_catalog), path)
+    return path
+
+
+_folders = {}
+
+
+def _worker_folder():
+    if "worker" not in _folders:
+        folder = Path(tempfile.mkdtemp(prefix="commune-worker-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _folders["worker"] = folder
+    return _folders["worker"]
 
 
 class _TemplateCode(BytecodeCache):
@@ -219,7 +277,7 @@ def app(request, tmp_path, monkeypatch):
     every request of `client` runs in a context of its own (VisitorClient). A test that asks for
     `catalog` starts from the database with the real catalog already loaded."""
     monkeypatch.setenv("COMMUNE_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = make_app(tmp_path, with_catalog="catalog" in request.fixturenames)
+    app = make_app(tmp_path, with_catalog="catalog" in request.fixturenames, fixture_database=True)
     with app.app_context():
         yield app
         db.session.remove()
