@@ -11,7 +11,9 @@ Under pytest-xdist (`make test` runs two workers) each worker has a PostgreSQL d
 import atexit
 import os
 import shutil
+import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -49,12 +51,17 @@ _pg_schema_ready = False
 TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
 
+@pytest.hookimpl(trylast=True)  # after the folders' own hooks have marked their drills
 def pytest_collection_modifyitems(items):
-    """Under pytest-xdist (`--dist loadgroup`), tests sharing a module- or package-wide fixture (a
-    server process, a built access matrix) run on one worker, so that fixture is built once."""
+    """Under pytest-xdist (`--dist loadgroup`), the drills sharing a module- or package-wide server
+    process run on one worker, so that server starts once. Other module-wide fixtures (the fuzz's
+    and the access matrix's populated commune, in process) are built once per worker instead: their
+    tests are the longest of the suite, and two workers share them."""
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
-        for definitions in (info.name2fixturedefs.values() if info else ()):
+        if info is None or item.get_closest_marker("drill") is None:
+            continue
+        for definitions in info.name2fixturedefs.values():
             shared = [d for d in definitions if d.scope in ("module", "package")]
             if shared:
                 item.add_marker(pytest.mark.xdist_group(shared[-1].baseid or item.module.__name__))
@@ -173,17 +180,66 @@ def _share_engine(app):
             db.engines[None] = shared  # Flask-SQLAlchemy's own map of this app's engines
 
 
+_fixture = {}  # this worker's fixture file: its path, its schema's version, its generation
+
+
 def _fresh_fixture_file(with_catalog):
-    """This worker's database file for the `app` fixture, replaced by a fresh copy of the template
-    (the engine that used the previous copy holds no connection to it any more)."""
-    path = _worker_folder() / "fixture.db"
-    for engine in _ENGINES.values():
-        if engine.url.database == str(path):
-            engine.dispose()
-    for leftover in (Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
-    shutil.copyfile(_sqlite_template(with_catalog), path)
+    """This worker's database file for the `app` fixture, emptied (and filled with the catalog if
+    asked) in place: the file stays, so connections other apps of the previous test left open see
+    an empty database, never a file replaced under them. A test that changed the schema (a
+    migration drill) leaves it to a new file of the next generation, with an engine of its own."""
+    path = _fixture.get("path")
+    if path is not None:
+        with closing(sqlite3.connect(path, timeout=5, isolation_level=None)) as connection:
+            if connection.execute("PRAGMA schema_version").fetchone()[0] == _fixture["schema_version"]:
+                _empty_in_place(connection)
+                if with_catalog:
+                    _copy_rows(connection, _sqlite_template(True))
+                return path
+    _fixture["generation"] = _fixture.get("generation", 0) + 1
+    path = _fixture["path"] = _worker_folder() / f"fixture-{_fixture['generation']}.db"
+    shutil.copyfile(_sqlite_template(False), path)
+    with closing(sqlite3.connect(path, timeout=5, isolation_level=None)) as connection:
+        _fixture["schema_version"] = connection.execute("PRAGMA schema_version").fetchone()[0]
+        if with_catalog:
+            _copy_rows(connection, _sqlite_template(True))
     return path
+
+
+def _tables(connection, schema="main"):
+    """Ordinary tables of a SQLite schema, without the full-text index's own (shadow) tables."""
+    rows = connection.execute(f"SELECT name, sql FROM {schema}.sqlite_master WHERE type = 'table'").fetchall()
+    virtual = [name for name, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
+    return virtual, [name for name, _ in rows if name not in virtual and not name.startswith("sqlite_")
+                     and not any(name.startswith(f"{v}_") for v in virtual)]
+
+
+def _empty_in_place(connection):
+    virtual, tables = _tables(connection)
+    connection.execute("PRAGMA foreign_keys = OFF")
+    connection.execute("BEGIN IMMEDIATE")
+    for name in tables:
+        connection.execute(f'DELETE FROM "{name}"')
+    for name in virtual:  # the dossiers' full-text index (external content): emptied with them
+        connection.execute(f"INSERT INTO \"{name}\"(\"{name}\") VALUES ('delete-all')")
+    if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        connection.execute("DELETE FROM sqlite_sequence")
+    connection.execute("COMMIT")
+
+
+def _copy_rows(connection, template):
+    """Every row of the template file (the real catalog) into the emptied fixture file."""
+    connection.execute("ATTACH DATABASE ? AS template", (str(template),))
+    try:
+        _, tables = _tables(connection, "template")
+        connection.execute("BEGIN IMMEDIATE")
+        for name in tables:
+            connection.execute(f'INSERT INTO main."{name}" SELECT * FROM template."{name}"')
+        if connection.execute("SELECT 1 FROM template.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+            connection.execute("INSERT INTO main.sqlite_sequence SELECT * FROM template.sqlite_sequence")
+        connection.execute("COMMIT")
+    finally:
+        connection.execute("DETACH DATABASE template")
 
 
 _folders = {}
