@@ -31,11 +31,13 @@ test: install vendor
 	echo "SQLite pass: exit $$sqlite$${pg:+; PostgreSQL pass: exit $$pgrc}"; \
 	[ $$sqlite -eq 0 ] && [ $$pgrc -eq 0 ]
 
-# The everyday loop (about 3 minutes): SQLite only, no browser, no drills, nothing slow.
+# The everyday loop (about 3 minutes): SQLite only, no browser, no drills, nothing slow, and the
+# fuzz at 5 examples per route and form (make test: 20).
 test-fast: install vendor
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	env -u COMMUNE_TEST_DATABASE_URL $(PYTEST) -m "not browser and not drill and not slow" $(PYTEST_ARGS)
+	env -u COMMUNE_TEST_DATABASE_URL COMMUNE_FUZZ_EXAMPLES=$${COMMUNE_FUZZ_EXAMPLES:-5} \
+	  $(PYTEST) -m "not browser and not drill and not slow" $(PYTEST_ARGS)
 
 setup: install vendor
 	$(FLASK) setup
