@@ -31,7 +31,7 @@ test: install vendor
 	echo "SQLite pass: exit $$sqlite$${pg:+; PostgreSQL pass: exit $$pgrc}"; \
 	[ $$sqlite -eq 0 ] && [ $$pgrc -eq 0 ]
 
-# The everyday loop (about 3 minutes): SQLite only, no browser, no drills, nothing slow, and the
+# The everyday loop (3–4 minutes): SQLite only, no browser, no drills, nothing slow, and the
 # fuzz at 5 examples per route and form (make test: 20).
 test-fast: install vendor
 	$(BIN)/ruff check .

@@ -29,8 +29,12 @@ def timed(label, command, cwd, env=None):
     start = time.monotonic()
     result = subprocess.run(command, cwd=cwd, env=env, shell=True, capture_output=True, text=True)
     seconds = time.monotonic() - start
-    tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
-    print(f"{label}: {seconds / 60:.1f} min ({seconds:.0f} s), exit {result.returncode}\n    {tail}", flush=True)
+    log = Path(tempfile.gettempdir()) / f"test-loop-{label.split()[0]}-{label.split()[1] if ' ' in label else ''}.log"
+    log.write_text(result.stdout + result.stderr, encoding="utf-8")
+    summary = [line for line in (result.stdout + result.stderr).splitlines() if " passed" in line or "FAILED" in line]
+    print(f"{label}: {seconds / 60:.1f} min ({seconds:.0f} s), exit {result.returncode} (output: {log})", flush=True)
+    for line in summary[-12:]:
+        print(f"    {line}", flush=True)
     if result.returncode:
         sys.exit(f"{label} failed")
     return seconds
